@@ -1,0 +1,83 @@
+// swift-tools-version:6.0
+// calib: distributed INT8 post-training calibration for OpenVINO.
+import PackageDescription
+
+/// OpenVINO's C API and runtime, unpacked from the pinned wheel by `scripts/setup.sh`.
+let openVINO = "\(Context.packageDirectory)/.deps/openvino"
+let openVINOHeaders: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I\(openVINO)/include"])]
+let openVINOLibraries: [LinkerSetting] = [
+    .unsafeFlags(["-L\(openVINO)/libs", "-Xlinker", "-rpath", "-Xlinker", "\(openVINO)/libs"]),
+]
+
+let package = Package(
+    name: "calib",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "calib", targets: ["calib"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "COpenVINO", path: "Sources/COpenVINO"),
+        .target(name: "Core"),
+        .target(
+            name: "Protocol",
+            dependencies: ["Core", "CZeroMQ", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Worker",
+            dependencies: ["Core", "COpenVINO", "CTurboJPEG", "CPNG", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: openVINOHeaders,
+            linkerSettings: openVINOLibraries
+        ),
+        .target(
+            name: "Coordinator",
+            dependencies: ["Core", "Protocol", "Worker", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: openVINOHeaders
+        ),
+        .executableTarget(
+            name: "calib",
+            dependencies: [
+                "Core", "Worker", "Coordinator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: openVINOHeaders,
+            linkerSettings: openVINOLibraries
+        ),
+        .executableTarget(
+            name: "ov-serialize",
+            path: "Sources/OpenVINOSerialize",
+            cxxSettings: [.unsafeFlags(["-I\(openVINO)/include"])],
+            linkerSettings: [
+                .unsafeFlags([
+                    "-L\(openVINO)/libs", "-l:libopenvino.so.2641",
+                    "-Xlinker", "-rpath", "-Xlinker", "\(openVINO)/libs",
+                ]),
+            ]
+        ),
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(
+            name: "ProtocolTests",
+            dependencies: ["Protocol", "Core"]
+        ),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: ["Worker", "Core"],
+            swiftSettings: openVINOHeaders,
+            linkerSettings: openVINOLibraries
+        ),
+        .testTarget(
+            name: "CalibTests",
+            dependencies: ["Core", "Worker", "Coordinator"],
+            swiftSettings: openVINOHeaders,
+            linkerSettings: openVINOLibraries
+        ),
+    ],
+    cxxLanguageStandard: .cxx17
+)

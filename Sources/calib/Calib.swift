@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `calib` command line: one subcommand per job.
+@main
+struct Calib: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calib",
+        abstract: "Distributed INT8 post-training calibration for OpenVINO.",
+        subcommands: [ExampleModelCommand.self, ExampleImagesCommand.self, InferCommand.self]
+    )
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Core
+import Foundation
+import Worker
+
+/// `calib example-images`: writes deterministic, natural-looking calibration JPEGs.
+struct ExampleImagesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "example-images",
+        abstract: "Write deterministic example calibration images (COCO-like sizes, JPEG)."
+    )
+
+    @Option(help: "Number of images.")
+    var count: Int
+
+    @Option(help: "Output folder (created if needed).")
+    var output: String
+
+    @Option(help: "List file (cali.txt format) whose file names the images take, in order.")
+    var names: String?
+
+    func run() throws {
+        guard count > 0 else { throw ValidationError("--count must be positive") }
+        let writer = ExampleImageWriter(directory: URL(fileURLWithPath: output))
+        let written: [String]
+        if let names {
+            let text = try String(decoding: AtomicFile.read(names), as: UTF8.self)
+            let list = try CalibrationList(text: text, source: names)
+            written = try writer.write(names: list.names, limit: count)
+        } else {
+            written = try writer.write(count: count)
+        }
+        print("wrote \(written.count) images to \(output) (\(written.first ?? "")\(written.count > 1 ? " ... \(written.last!)" : ""))")
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// A one-line progress bar on standard error: items done, rate and time left. Redrawn in
+/// place on a terminal; on a pipe or file it prints a plain line every 10 %.
+struct ProgressBar {
+    let total: Int
+    let label: String
+    private let start = Date()
+    private let interactive = isatty(STDERR_FILENO) != 0
+    private var lastDecile = -1
+
+    init(total: Int, label: String) {
+        self.total = total
+        self.label = label
+    }
+
+    mutating func update(done: Int, extra: String = "") {
+        let elapsed = Date().timeIntervalSince(start)
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let remaining = rate > 0 ? Double(total - done) / rate : 0
+        let width = 30
+        let filled = total > 0 ? width * done / total : width
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let line = "\(label) [\(bar)] \(done)/\(total)  \(String(format: "%.2f", rate)) img/s  ETA \(Self.clock(remaining))\(extra.isEmpty ? "" : "  " + extra)"
+        if interactive {
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        } else {
+            let decile = total > 0 ? 10 * done / total : 10
+            if decile != lastDecile {
+                lastDecile = decile
+                FileHandle.standardError.write(Data("\(line)\n".utf8))
+            }
+        }
+    }
+
+    private static func clock(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        return String(format: "%d:%02d", whole / 60, whole % 60)
+    }
+}

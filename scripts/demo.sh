@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets everything up, then runs calib's main job on the built-in example: the
+# ssd-resnet34 example IR at 1200x1200, a few dozen COCO-named example images, and
+# an FP32 inference run over them with per-layer activation ranges.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+RESOLUTION=${RESOLUTION:-1200}
+IMAGES=${IMAGES:-24}
+swift build -c release --product calib
+calib=.build/release/calib
+mkdir -p example
+$calib example-model --resolution "$RESOLUTION" --output "example/ssd-resnet34_$RESOLUTION.xml"
+names=../shared/reference/coco_cal_images_list.txt  # MLPerf's calibration list, where present
+if [ -f "$names" ]; then
+  $calib example-images --count "$IMAGES" --names "$names" --output example/images
+else
+  $calib example-images --count "$IMAGES" --output example/images
+fi
+$calib infer --model "example/ssd-resnet34_$RESOLUTION.xml" --data example/images --subset "$IMAGES" --activations
