@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-swift build --product ov-serialize
+swift build   # the calib and ov-serialize executables the tests run
 swift test

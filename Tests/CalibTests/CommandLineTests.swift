@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// The `calib` executable end to end, as a user runs it: real files, real process.
+@Suite(.serialized) struct CommandLineTests {
+    let folder: URL
+    let model: String
+    let images: String
+
+    init() throws {
+        folder = try CalibProcess.scratchFolder()
+        model = folder.appendingPathComponent("ssd300.xml").path
+        images = folder.appendingPathComponent("images").path
+    }
+
+    private func makeExample(images count: Int = 3) throws {
+        let made = try CalibProcess.run(["example-model", "--resolution", "300", "--output", model])
+        try #require(made.status == 0, "\(made.standardError)")
+        #expect(made.standardOutput.contains("8732 default boxes"))
+        #expect(made.standardOutput.contains("20.0 M parameters"))
+        let list = folder.appendingPathComponent("cali.txt").path
+        try "000000391895.jpg\n000000522418.jpg\n000000184613.jpg\n".write(toFile: list, atomically: true, encoding: .utf8)
+        let written = try CalibProcess.run(["example-images", "--count", String(count), "--names", list, "--output", images])
+        try #require(written.status == 0, "\(written.standardError)")
+    }
+
+    @Test func exampleModelImagesAndInferenceRunEndToEnd() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try makeExample()
+        #expect(FileManager.default.fileExists(atPath: images + "/000000522418.jpg"))
+        let run = try CalibProcess.run(["infer", "--model", model, "--data", images, "--threads", "2", "--activations"])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("3 images"))
+        #expect(run.standardOutput.contains("output bboxes [1,"))
+        #expect(run.standardOutput.contains("backbone.layer3.5.relu"))
+        #expect(run.standardOutput.contains(", f32"))
+    }
+
+    @Test func listEntriesMissingFromTheFolderAreOneError() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try makeExample()
+        let list = folder.appendingPathComponent("wanted.txt").path
+        try "000000391895.jpg\nmissing_a.jpg\nmissing_b.jpg\n".write(toFile: list, atomically: true, encoding: .utf8)
+        let run = try CalibProcess.run(["infer", "--model", model, "--data", images, "--list", list])
+        #expect(run.exitedNormally && run.status != 0)
+        let lines = run.standardError.split(separator: "\n").filter { $0.contains("missing_a.jpg") }
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("missing_b.jpg") == true)
+    }
+
+    @Test func aCorruptImageMidRunNamesTheFile() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try makeExample()
+        let victim = images + "/000000184613.jpg"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: victim))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: victim))
+        let run = try CalibProcess.run(["infer", "--model", model, "--data", images])
+        #expect(run.exitedNormally && run.status != 0)
+        #expect(run.standardError.contains("000000184613.jpg"))
+    }
+
+    @Test func aCorruptModelIsAClearErrorNamingTheFile() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try makeExample(images: 1)
+        // Weights cut short: the last Consts point past the end of the .bin.
+        let bin = URL(fileURLWithPath: folder.appendingPathComponent("ssd300.bin").path)
+        let weights = try Data(contentsOf: bin)
+        try weights.prefix(weights.count - 1000).write(to: bin)
+        let run = try CalibProcess.run(["infer", "--model", model, "--data", images])
+        #expect(run.exitedNormally && run.status != 0)
+        #expect(run.standardError.contains("ssd300.xml"))
+        #expect(run.standardError.contains("outside"))
+        // Not XML at all.
+        try "not an IR".write(toFile: model, atomically: true, encoding: .utf8)
+        let garbage = try CalibProcess.run(["infer", "--model", model, "--data", images])
+        #expect(garbage.exitedNormally && garbage.status != 0)
+        #expect(garbage.standardError.contains("malformed IR XML"))
+    }
+
+    @Test func writingIntoAMissingFolderLeavesNothingBehind() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let target = folder.appendingPathComponent("no/such/dir/model.xml").path
+        let run = try CalibProcess.run(["example-model", "--resolution", "300", "--output", target])
+        #expect(run.exitedNormally && run.status != 0)
+        #expect(run.standardError.contains("model.bin") || run.standardError.contains("model.xml"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+}
