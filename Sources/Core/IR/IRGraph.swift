@@ -16,6 +16,8 @@ public struct IRGraph: Sendable {
     public var otherChildren: [XMLElement]
 
     private var indexByID: [Int: Int]
+    /// Derived from `edges`: each connected input and the output feeding it.
+    private var producerByInput: [PortReference: PortReference]
 
     /// Builds a graph and checks that every edge joins existing ports.
     public init(
@@ -30,6 +32,7 @@ public struct IRGraph: Sendable {
         self.otherAttributes = otherAttributes
         self.otherChildren = otherChildren
         indexByID = [:]
+        producerByInput = [:]
         for layer in layers { try addLayer(layer) }
         for edge in edges { try addEdge(edge) }
     }
@@ -59,7 +62,7 @@ public struct IRGraph: Sendable {
 
     /// The output port feeding input `input`, if it is connected.
     public func producer(of input: PortReference) -> PortReference? {
-        edges.first { $0.destination == input }?.source
+        producerByInput[input]
     }
 
     /// The input ports fed by output `output`.
@@ -180,6 +183,7 @@ public struct IRGraph: Sendable {
             throw IRError.danglingEdge(edge, reason: "input port \(edge.toPort) of \(to.label) is already connected")
         }
         edges.append(edge)
+        producerByInput[edge.destination] = edge.source
     }
 
     /// Connects `from` (an output port) to `to` (an input port).
@@ -199,6 +203,7 @@ public struct IRGraph: Sendable {
             throw IRError.danglingEdge(edge, reason: "no such edge to insert \(inserted.label) on")
         }
         edges.remove(at: index)
+        producerByInput[edge.destination] = nil
         try addEdge(Edge(fromLayer: edge.fromLayer, fromPort: edge.fromPort, toLayer: id, toPort: input.id))
         try addEdge(Edge(fromLayer: id, fromPort: output.id, toLayer: edge.toLayer, toPort: edge.toPort))
     }
