@@ -17,7 +17,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
@@ -27,17 +26,17 @@ let package = Package(
         .target(name: "Core"),
         .target(
             name: "Protocol",
-            dependencies: ["Core", "CZeroMQ", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Core", "CZeroMQ"]
         ),
         .target(
             name: "Worker",
-            dependencies: ["Core", "COpenVINO", "CTurboJPEG", "CPNG", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Core", "COpenVINO", "CTurboJPEG", "CPNG"],
             swiftSettings: openVINOHeaders,
             linkerSettings: openVINOLibraries
         ),
         .target(
             name: "Coordinator",
-            dependencies: ["Core", "Protocol", "Worker", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Core", "Protocol", "Worker"],
             swiftSettings: openVINOHeaders
         ),
         .executableTarget(
@@ -45,7 +44,6 @@ let package = Package(
             dependencies: [
                 "Core", "Worker", "Coordinator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: openVINOHeaders,
             linkerSettings: openVINOLibraries
