@@ -3,7 +3,7 @@ import Foundation
 import Worker
 
 /// Shared, lazily built test inputs: the example model at 300x300 (built once per test
-/// process, it holds 20 M weights) and a scratch folder.
+/// process, it holds 20 M weights).
 enum ExampleModelFixture {
     static let graph: IRGraph = try! SSDResNet34(resolution: 300).makeGraph()
     static let halfPrecisionGraph: IRGraph = try! SSDResNet34(resolution: 300, halfPrecisionWeights: true).makeGraph()
@@ -18,13 +18,6 @@ enum ExampleModelFixture {
     /// The package root, found from this file's path.
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-
-    /// A fresh temporary folder.
-    static func scratchFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("calib-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 
     /// Runs the model on `input` and returns each output's values as Double, with shapes.
     static func outputs(of graph: IRGraph, input: [Float]) throws -> [(shape: [Int], values: [Double])] {

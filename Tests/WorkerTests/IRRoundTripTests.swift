@@ -20,8 +20,9 @@ import Worker
     }
 
     @Test func irWrittenByOpenVINOsSerializerReadsAndRunsTheSame() throws {
-        let folder = try ExampleModelFixture.scratchFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let scratch = try TemporaryFolder()
+        defer { scratch.remove() }
+        let folder = scratch.url
         let source = folder.appendingPathComponent("ours.xml").path
         try IRFiles.write(ExampleModelFixture.graph, xmlPath: source)
         let serialized = folder.appendingPathComponent("openvino.xml").path
