@@ -98,3 +98,42 @@ import Testing
         #expect(HalfFloat.bits(from: 1 + 0x1p-11) == 0x3c00)
     }
 }
+
+extension IRGraphEditingTests {
+    @Test func typedAttributesParseOrNameTheLayer() throws {
+        var layer = Layer(
+            id: 4, name: "conv", type: "Convolution",
+            data: [.init("strides", "2, 2"), .init("levels", "256"), .init("eps", "1e-5"), .init("pads_begin", "")])
+        #expect(try layer.ints("strides") == [2, 2])
+        #expect(try layer.ints("pads_begin") == [])
+        #expect(try layer.int("levels") == 256)
+        #expect(try layer.double("eps") == 1e-5)
+        #expect(throws: IRError.invalidLayer(layer: "'conv' (id 4, Convolution)", reason: "missing attribute 'dilations'")) {
+            try layer.ints("dilations")
+        }
+        layer.setAttribute("levels", "lots")
+        #expect(throws: IRError.self) { try layer.int("levels") }
+        layer.setAttribute("auto_pad", "explicit")
+        #expect(layer.attribute("auto_pad") == "explicit")
+        #expect(layer.data.count == 5)
+    }
+
+    @Test func updateLayerKeepsConnectedPorts() throws {
+        var (graph, _, relu, _) = try smallGraph()
+        var edited = try graph.requireLayer(relu.port.layer)
+        edited.name = "renamed"
+        try graph.updateLayer(edited)
+        #expect(graph.layer(relu.port.layer)?.name == "renamed")
+        edited.outputs = []
+        #expect(throws: IRError.self) { try graph.updateLayer(edited) }
+    }
+
+    @Test func integerConstantsReadExactly() throws {
+        var builder = GraphBuilder(name: "ints")
+        let big = builder.integerConstant(name: "ends", dims: [2], values: [Int64.max, -3])
+        var graph = builder.graph
+        #expect(try graph.constView(big.port.layer).integers(in: graph.weights) == [Int64.max, -3])
+        let float = try graph.addConst(name: "f", elementType: .f32, shape: [1], bytes: [0, 0, 128, 63])
+        #expect(throws: IRError.self) { try graph.constView(float.layer).integers(in: graph.weights) }
+    }
+}

@@ -44,12 +44,4 @@ public final class OpenVINOModel: @unchecked Sendable {
         if let weightsTensor { ov_tensor_free(weightsTensor) }
         weightsBuffer.deallocate()
     }
-
-    /// The model's name as OpenVINO reports it.
-    public var name: String {
-        var name: UnsafeMutablePointer<CChar>?
-        guard ov_model_get_friendly_name(model, &name) == OK, let name else { return "" }
-        defer { ov_free(name) }
-        return String(cString: name)
-    }
 }
