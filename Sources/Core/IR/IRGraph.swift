@@ -186,6 +186,38 @@ public struct IRGraph: Sendable {
         producerByInput[edge.destination] = edge.source
     }
 
+    /// Removes one edge; its input port becomes free.
+    public mutating func removeEdge(_ edge: Edge) throws {
+        guard let index = edges.firstIndex(of: edge) else {
+            throw IRError.danglingEdge(edge, reason: "no such edge to remove")
+        }
+        edges.remove(at: index)
+        producerByInput[edge.destination] = nil
+    }
+
+    /// Removes layers and every edge touching them. Their Const data stays in the
+    /// weights until `compactWeights()`.
+    public mutating func removeLayers(_ ids: Set<Int>) {
+        guard !ids.isEmpty else { return }
+        layers.removeAll { ids.contains($0.id) }
+        edges.removeAll { ids.contains($0.fromLayer) || ids.contains($0.toLayer) }
+        indexByID = Dictionary(uniqueKeysWithValues: layers.enumerated().map { ($0.element.id, $0.offset) })
+        producerByInput = Dictionary(uniqueKeysWithValues: edges.map { ($0.destination, $0.source) })
+    }
+
+    /// Rewrites the weights to hold only the data of the remaining Const layers, in layer
+    /// order, and points each Const at its new offset.
+    public mutating func compactWeights() throws {
+        var compacted = [UInt8]()
+        for index in layers.indices where layers[index].type == "Const" {
+            let view = try ConstView(layer: layers[index], weightsCount: weights.count)
+            let offset = compacted.count
+            compacted.append(contentsOf: weights[view.offset..<(view.offset + view.size)])
+            layers[index].setAttribute("offset", String(offset))
+        }
+        weights = compacted
+    }
+
     /// Connects `from` (an output port) to `to` (an input port).
     public mutating func connect(_ from: PortReference, to: PortReference) throws {
         try addEdge(Edge(fromLayer: from.layer, fromPort: from.port, toLayer: to.layer, toPort: to.port))
@@ -202,8 +234,7 @@ public struct IRGraph: Sendable {
         guard let index = edges.firstIndex(of: edge) else {
             throw IRError.danglingEdge(edge, reason: "no such edge to insert \(inserted.label) on")
         }
-        edges.remove(at: index)
-        producerByInput[edge.destination] = nil
+        try removeEdge(edges[index])
         try addEdge(Edge(fromLayer: edge.fromLayer, fromPort: edge.fromPort, toLayer: id, toPort: input.id))
         try addEdge(Edge(fromLayer: id, fromPort: output.id, toLayer: edge.toLayer, toPort: edge.toPort))
     }

@@ -31,12 +31,17 @@ public struct ActivationProbe: Sendable {
                 probed.append(reference)
             }
         }
+        try self.init(graph: source, tensors: probed)
+    }
+
+    /// Probes exactly `tensors` (output ports), in that order.
+    public init(graph source: IRGraph, tensors: [PortReference]) throws {
         var graph = source
-        for reference in probed {
+        for reference in tensors {
             let name = (try source.requireLayer(reference.layer)).name
             try graph.addResult(on: reference, name: "\(name)/probe_\(reference.port)")
         }
-        tensors = probed
+        self.tensors = tensors
         originalOutputs = source.layers(ofType: "Result").count
         self.graph = graph
     }

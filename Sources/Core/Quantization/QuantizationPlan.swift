@@ -1,0 +1,194 @@
+/// Where a model gets quantized, decided from its graph alone (POT DefaultQuantization
+/// for CPU, domain.md §3): which tensors need activation statistics and a FakeQuantize,
+/// on which consumer inputs that FakeQuantize sits, and which weights become int8.
+///
+/// - Convolution, GroupConvolution and MatMul quantize their data input and their
+///   constant weights; Add, Multiply and Subtract with two or more computed inputs
+///   quantize each of them. An element-wise op with a constant operand (a folded bias or
+///   scale) is fused by the CPU plugin and stays float.
+/// - A FakeQuantize moves up through quantization-agnostic ops (MaxPool, Reshape, ...)
+///   while they feed only it; through a Concat it moves onto every Concat input, and
+///   those inputs share one range (`group`).
+/// - Nothing on non-float tensors; nothing in the post-processing, found by walking up
+///   from NonMaxSuppression/TopK to the last quantizable ops; nothing on ignored layers.
+public struct QuantizationPlan: Sendable {
+    /// A tensor that gets activation statistics and one FakeQuantize.
+    public struct Activation: Sendable, Equatable {
+        /// The output port producing the tensor.
+        public let tensor: PortReference
+        /// A readable unique name: the producer's name, with `:port` when it has several outputs.
+        public let name: String
+        /// The inputs the FakeQuantize feeds (the tensor's other consumers stay float).
+        public let consumers: [PortReference]
+        /// Activations with the same group share one range (inputs of one Concat).
+        public let group: Int
+    }
+
+    /// A constant weight input of a quantized op.
+    public struct Weight: Sendable, Equatable {
+        /// The Convolution, GroupConvolution or MatMul.
+        public let layer: Int
+        /// The Const layer holding the weights (possibly behind a Convert to f32).
+        public let constant: Int
+        /// The output feeding the op's weight input (the Const, or its Convert).
+        public let source: PortReference
+        /// The first quantized convolution: its weights use 7 bits to avoid VNNI saturation.
+        public let isFirstLayer: Bool
+    }
+
+    public let activations: [Activation]
+    public let weights: [Weight]
+    /// Layers kept in float because they are post-processing or ignored.
+    public let excluded: Set<Int>
+
+    static let weightedTypes: Set<String> = ["Convolution", "GroupConvolution", "MatMul"]
+    static let eltwiseTypes: Set<String> = ["Add", "Multiply", "Subtract"]
+    static let agnosticTypes: Set<String> = [
+        "MaxPool", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "StridedSlice", "Slice", "Concat", "Split",
+        "VariadicSplit", "Pad", "Gather", "DepthToSpace", "SpaceToDepth", "ReduceMax", "Interpolate",
+    ]
+
+    /// Plans quantization of `graph`. Every name in `ignoredNames` must exist; layers of
+    /// `ignoredTypes` stay float. A model with nothing to quantize is an error.
+    public init(graph: IRGraph, ignoredNames: [String] = [], ignoredTypes: [String] = []) throws {
+        let missing = ignoredNames.filter { graph.layer(named: $0) == nil }
+        guard missing.isEmpty else {
+            throw IRError.invalidOperation("ignored layer names not in the model: \(missing.joined(separator: ", "))")
+        }
+        let order = try graph.topologicalOrder()
+        let constant = Self.constantLayers(graph, order: order)
+        var excluded = Self.postProcessing(graph)
+        for layer in graph.layers where ignoredNames.contains(layer.name) || ignoredTypes.contains(layer.type) {
+            excluded.insert(layer.id)
+        }
+
+        var placements = [(tensor: PortReference, consumer: PortReference, concat: Int?)]()
+        var weights = [Weight]()
+        for id in order where !excluded.contains(id) {
+            let layer = try graph.requireLayer(id)
+            let inputs = layer.inputs.map { PortReference(layer: id, port: $0.id) }
+            let computed = inputs.filter { input in graph.producer(of: input).map { !constant.contains($0.layer) } ?? false }
+            var quantized = [PortReference]()
+            if Self.weightedTypes.contains(layer.type) {
+                quantized = computed
+                if inputs.count > 1, let source = graph.producer(of: inputs[1]), constant.contains(source.layer),
+                    let const = Self.constLayer(behind: source, in: graph)
+                {
+                    let isFirst = weights.isEmpty && layer.type != "MatMul"
+                    weights.append(Weight(layer: id, constant: const, source: source, isFirstLayer: isFirst))
+                }
+            } else if Self.eltwiseTypes.contains(layer.type), computed.count >= 2 {
+                quantized = computed
+            }
+            for input in quantized {
+                placements += Self.place(input, in: graph, excluded: excluded, constant: constant)
+            }
+        }
+        guard !placements.isEmpty || !weights.isEmpty else {
+            throw IRError.invalidNetwork("the model has no quantizable operation (Convolution, MatMul, Add of two tensors, ...)")
+        }
+
+        // One activation per tensor; Concat inputs share a group.
+        var tensors = [PortReference]()
+        var consumers = [PortReference: [PortReference]]()
+        var groupOf = [PortReference: Int]()
+        var concatGroup = [Int: Int]()
+        for placement in placements {
+            if consumers[placement.tensor] == nil {
+                tensors.append(placement.tensor)
+                consumers[placement.tensor] = []
+            }
+            if !consumers[placement.tensor]!.contains(placement.consumer) {
+                consumers[placement.tensor]!.append(placement.consumer)
+            }
+            if groupOf[placement.tensor] == nil {
+                if let concat = placement.concat, let group = concatGroup[concat] {
+                    groupOf[placement.tensor] = group
+                } else {
+                    groupOf[placement.tensor] = groupOf.count
+                    if let concat = placement.concat { concatGroup[concat] = groupOf[placement.tensor] }
+                }
+            }
+        }
+        activations = tensors.map { tensor in
+            let layer = graph.layer(tensor.layer)
+            let name = (layer?.outputs.count ?? 1) > 1 ? "\(layer?.name ?? "?"):\(tensor.port)" : layer?.name ?? "?"
+            return Activation(tensor: tensor, name: name, consumers: consumers[tensor]!, group: groupOf[tensor]!)
+        }
+        self.weights = weights
+        self.excluded = excluded
+    }
+
+    /// Where the FakeQuantize for `input` goes: moved up through agnostic ops that feed
+    /// nothing else; a Concat spreads it over its computed inputs (tagged with the Concat).
+    static func place(
+        _ input: PortReference, in graph: IRGraph, excluded: Set<Int>, constant: Set<Int>, concat: Int? = nil
+    ) -> [(tensor: PortReference, consumer: PortReference, concat: Int?)] {
+        guard let source = graph.producer(of: input), let port = graph.port(source),
+            port.precision?.isFloatingPoint ?? true
+        else { return [] }
+        guard let producer = graph.layer(source.layer), agnosticTypes.contains(producer.type),
+            !excluded.contains(producer.id), producer.outputs.count == 1, graph.consumers(of: source).count == 1
+        else { return [(source, input, concat)] }
+        let computed = producer.inputs.map { PortReference(layer: producer.id, port: $0.id) }.filter { input in
+            graph.producer(of: input).map { !constant.contains($0.layer) } ?? false
+        }
+        if producer.type == "Concat" {
+            return computed.flatMap { place($0, in: graph, excluded: excluded, constant: constant, concat: producer.id) }
+        }
+        guard computed.count == 1 else { return [(source, input, concat)] }
+        return place(computed[0], in: graph, excluded: excluded, constant: constant, concat: concat)
+    }
+
+    /// Layers whose value depends on constants only (Const, and Converts or shape
+    /// arithmetic on them).
+    static func constantLayers(_ graph: IRGraph, order: [Int]) -> Set<Int> {
+        var constant = Set<Int>()
+        for id in order {
+            guard let layer = graph.layer(id) else { continue }
+            let producers = graph.producers(ofLayer: id).compactMap { $0?.layer }
+            if layer.type == "Const" || (!producers.isEmpty && producers.allSatisfy(constant.contains)) {
+                constant.insert(id)
+            }
+        }
+        return constant
+    }
+
+    /// The post-processing: NonMaxSuppression/TopK-like layers, everything after them,
+    /// and everything above them up to (not including) the last quantizable layers.
+    static func postProcessing(_ graph: IRGraph) -> Set<Int> {
+        let roots = graph.layers.filter {
+            ["NonMaxSuppression", "TopK", "DetectionOutput", "MulticlassNms", "MatrixNms", "ExperimentalDetectronDetectionOutput"]
+                .contains($0.type)
+        }.map(\.id)
+        var excluded = Set<Int>()
+        var upward = roots
+        while let id = upward.popLast() {
+            guard !excluded.contains(id), let layer = graph.layer(id), !weightedTypes.contains(layer.type) else { continue }
+            excluded.insert(id)
+            upward += graph.producers(ofLayer: id).compactMap { $0?.layer }
+        }
+        var downward = roots
+        while let id = downward.popLast() {
+            guard let layer = graph.layer(id) else { continue }
+            excluded.insert(id)
+            for port in layer.outputs {
+                downward += graph.consumers(of: PortReference(layer: id, port: port.id)).map(\.layer)
+                    .filter { !excluded.contains($0) }
+            }
+        }
+        return excluded
+    }
+
+    /// The Const layer behind a weight source: the Const itself or the Const under a Convert.
+    static func constLayer(behind source: PortReference, in graph: IRGraph) -> Int? {
+        guard let layer = graph.layer(source.layer) else { return nil }
+        if layer.type == "Const" { return layer.id }
+        if layer.type == "Convert", let input = graph.producer(of: PortReference(layer: layer.id, port: layer.inputs[0].id)),
+            graph.layer(input.layer)?.type == "Const"
+        {
+            return input.layer
+        }
+        return nil
+    }
+}
