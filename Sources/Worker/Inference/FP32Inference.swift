@@ -6,7 +6,9 @@ public final class FP32Inference: @unchecked Sendable {
     /// The `[1, 3, H, W]` shape of the model's single input.
     public let inputShape: [Int]
     public let outputCount: Int
-    private let request: InferRequest
+    private let compiled: CompiledModel
+    /// The request `infer` uses; the statistics collector pipelines it with a second one.
+    let request: InferRequest
 
     public init(graph: IRGraph, runtime: OpenVINORuntime, threads: Int = 0, profiling: Bool = false) throws {
         let parameters = graph.layers(ofType: "Parameter")
@@ -18,7 +20,7 @@ public final class FP32Inference: @unchecked Sendable {
         }
         inputShape = dims
         let model = try runtime.readModel(graph)
-        let compiled = try runtime.compile(model, threads: threads, profiling: profiling)
+        compiled = try runtime.compile(model, threads: threads, profiling: profiling)
         outputCount = try compiled.outputCount()
         request = try compiled.makeRequest()
     }
@@ -28,6 +30,11 @@ public final class FP32Inference: @unchecked Sendable {
         try request.setInput(input, shape: inputShape)
         try request.infer()
         return try (0..<outputCount).map { try request.output($0) }
+    }
+
+    /// A further request on the same compiled model, for pipelining images.
+    public func makeRequest() throws -> InferRequest {
+        try compiled.makeRequest()
     }
 
     /// Per-node kernels and timings of the last inference (compile with `profiling: true`).

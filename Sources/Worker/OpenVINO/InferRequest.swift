@@ -43,6 +43,16 @@ public final class InferRequest: @unchecked Sendable {
         try OpenVINOError.check("infer") { ov_infer_request_infer(request) }
     }
 
+    /// Starts inference in OpenVINO's threads and returns at once; `wait()` collects it.
+    public func startAsync() throws {
+        try OpenVINOError.check("start_async") { ov_infer_request_start_async(request) }
+    }
+
+    /// Blocks until the inference started by `startAsync()` is done.
+    public func wait() throws {
+        try OpenVINOError.check("wait") { ov_infer_request_wait(request) }
+    }
+
     /// Output `index` in Result order, as a view into OpenVINO's memory (no copy); valid
     /// until the next `infer()`.
     public func output(_ index: Int) throws -> TensorView {

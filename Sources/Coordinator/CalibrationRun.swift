@@ -1,0 +1,55 @@
+import Core
+import Foundation
+import Worker
+
+/// Calibration in this process: plan the model, collect statistics over the dataset
+/// with FP32 inference, pick ranges, and produce the int8 IR.
+public struct CalibrationRun: Sendable {
+    public let graph: IRGraph
+    public let plan: QuantizationPlan
+    /// SHA-256 of the model's XML and weights as calib writes them: names the model in statistics files.
+    public let modelDigest: String
+
+    public init(graph: IRGraph, ignoredNames: [String] = [], ignoredTypes: [String] = []) throws {
+        self.graph = graph
+        plan = try QuantizationPlan(graph: graph, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes)
+        var hasher = SHA256()
+        hasher.update(IRWriter.xml(of: graph))
+        hasher.update(graph.weights)
+        modelDigest = hasher.finalizeHex()
+    }
+
+    /// Empty statistics for this model's plan.
+    public func emptyStatistics() -> CalibrationStatistics {
+        CalibrationStatistics(modelDigest: modelDigest, tensorNames: plan.activations.map(\.name))
+    }
+
+    /// Runs the images of `dataset` whose indices are `indices` and returns their statistics.
+    public func collect(
+        dataset: CalibrationDataset, indices: Range<Int>? = nil, threads: Int = 0, interpolation: Interpolation = .bilinear,
+        channelOrder: ChannelOrder = .rgb, progress: (Int) -> Void = { _ in }
+    ) throws -> CalibrationStatistics {
+        let collector = try StatisticsCollector(graph: graph, plan: plan, runtime: OpenVINORuntime(), threads: threads)
+        let (height, width) = (collector.inputShape[2], collector.inputShape[3])
+        var statistics = emptyStatistics()
+        progress(0)
+        try collector.collect(
+            images: Array(indices ?? 0..<dataset.count),
+            input: { index in
+                try dataset.tensor(at: index, width: width, height: height, interpolation: interpolation, channelOrder: channelOrder)
+            }, into: &statistics, progress: progress)
+        return statistics
+    }
+
+    /// Ranges from `statistics` (which must belong to this model) and the int8 graph.
+    public func quantize(
+        statistics: CalibrationStatistics, selector: RangeSelector, keepFloatWeights: Bool = false
+    ) throws -> (graph: IRGraph, ranges: [ActivationRange]) {
+        guard statistics.modelDigest == modelDigest else {
+            throw StatisticsError.mismatch(
+                "statistics belong to model \(statistics.modelDigest.prefix(12)), not \(modelDigest.prefix(12))")
+        }
+        let ranges = try selector.ranges(plan: plan, statistics: statistics)
+        return (try QuantizedModelWriter.quantize(graph, plan: plan, ranges: ranges, keepFloatWeights: keepFloatWeights), ranges)
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Coordinator
+import Core
+import Foundation
+import Worker
+
+/// `calib benchmark`: what statistics collection costs over plain FP32 inference of the
+/// same IR with the same threads, measured in one run, plus the histogram kernel's speed
+/// and the process's peak memory.
+struct BenchmarkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark",
+        abstract: "Measure statistics collection against plain FP32 inference of the same model."
+    )
+
+    @Option(help: "Model .xml path.")
+    var model: String
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "OpenVINO inference threads (0: all cores).")
+    var threads = 0
+
+    func run() throws {
+        let graph = try IRFiles.read(xmlPath: model)
+        let dataset = try data.dataset()
+        let calibration = try CalibrationRun(graph: graph)
+        let runtime = try OpenVINORuntime()
+        let plain = try FP32Inference(graph: graph, runtime: runtime, threads: threads)
+        let (height, width) = (plain.inputShape[2], plain.inputShape[3])
+        let inputs = try (0..<dataset.count).map {
+            try dataset.tensor(at: $0, width: width, height: height, interpolation: data.interpolation, channelOrder: data.channelOrder)
+        }
+        _ = try plain.infer(inputs[0])  // warm-up
+        let plainSeconds = try Self.seconds { for input in inputs { _ = try plain.infer(input) } } / Double(inputs.count)
+
+        let collector = try StatisticsCollector(graph: graph, plan: calibration.plan, runtime: runtime, threads: threads)
+        var warmUp = calibration.emptyStatistics()
+        try collector.collect(images: [0], input: { inputs[$0] }, into: &warmUp)
+        var statistics = calibration.emptyStatistics()
+        let collectSeconds = try Self.seconds {
+            try collector.collect(images: Array(inputs.indices), input: { inputs[$0] }, into: &statistics)
+        } / Double(inputs.count)
+
+        let kernel = try Self.histogramThroughput()
+        let values = statistics.tensors.reduce(0) { $0 + Int($1.histogram.count) } / max(inputs.count, 1)
+        let histogramBytes = statistics.tensors.reduce(0) { $0 + $1.histogram.memoryBytes }
+        print("model \(model): \(calibration.plan.activations.count) tensors probed, \(values / 1_000_000) M activations per image")
+        print(String(format: "plain FP32 inference:   %.3f s/image", plainSeconds))
+        print(String(format: "statistics collection:  %.3f s/image", collectSeconds))
+        print(String(format: "ratio collection/plain: %.3f  (%d images, %@ threads)", collectSeconds / plainSeconds, inputs.count, threads == 0 ? "all" : "\(threads)"))
+        print(String(format: "histogram kernel:       %.0f M elements/s on one core", kernel / 1e6))
+        print(String(format: "histograms in memory:   %.1f MB for all tensors", Double(histogramBytes) / 1e6))
+        print(String(format: "peak resident memory:   %.0f MB", Self.peakResidentMegabytes()))
+    }
+
+    private static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    /// Elements per second of `ActivationHistogram.add` on activation-like data (ReLU output).
+    private static func histogramThroughput() throws -> Double {
+        var generator = SeededGenerator(seed: 1)
+        let values = (0..<8_000_000).map { _ in Float(max(0, generator.normal() * 3)) }
+        var histogram = ActivationHistogram()
+        let seconds = values.withUnsafeBufferPointer { buffer in
+            Self.seconds { for _ in 0..<5 { histogram.add(buffer) } }
+        }
+        return Double(values.count * 5) / seconds
+    }
+
+    private static func peakResidentMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}

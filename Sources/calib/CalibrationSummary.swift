@@ -1,0 +1,33 @@
+import Core
+import Foundation
+
+/// The closing summary of `calib run`: what was quantized, the ranges, the time.
+struct CalibrationSummary {
+    let plan: QuantizationPlan
+    let ranges: [ActivationRange]
+    let images: Int
+    let method: CalibrationMethod
+    let preset: QuantizationPreset
+    let seconds: Double
+    let output: String
+    let weightsBytes: Int
+
+    func render() -> String {
+        let unsigned = ranges.filter(\.isUnsigned).count
+        var lines = [
+            "calibrated \(images) images, method \(method.rawValue), preset \(preset.rawValue), in \(String(format: "%.1f", seconds)) s",
+            "  \(plan.activations.count) activation tensors quantized (\(unsigned) unsigned, \(ranges.count - unsigned) signed), "
+                + "\(plan.weights.count) weight tensors int8, \(plan.excluded.count) layers kept float",
+            "  wrote \(output) (+ .bin, \(String(format: "%.1f", Double(weightsBytes) / 1e6)) MB)",
+            "  ranges (low .. high):",
+        ]
+        let width = min(plan.activations.map(\.name.count).max() ?? 10, 44)
+        for (activation, range) in zip(plan.activations, ranges) {
+            let name = activation.name.count > width ? "…" + activation.name.suffix(width - 1) : activation.name
+            lines.append(
+                "    " + name.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + String(format: " %11.5g .. %-11.5g", range.low, range.high))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
