@@ -34,6 +34,12 @@ struct BenchmarkCommand: ParsableCommand {
         _ = try plain.infer(inputs[0])  // warm-up
         let plainSeconds = try Self.seconds { for input in inputs { _ = try plain.infer(input) } } / Double(inputs.count)
 
+        // The probed model alone: what the extra outputs cost before any statistics.
+        let probe = try ActivationProbe(graph: graph, tensors: calibration.plan.activations.map(\.tensor))
+        let probed = try FP32Inference(graph: probe.graph, runtime: runtime, threads: threads)
+        _ = try probed.infer(inputs[0])
+        let probedSeconds = try Self.seconds { for input in inputs { _ = try probed.infer(input) } } / Double(inputs.count)
+
         let collector = try StatisticsCollector(graph: graph, plan: calibration.plan, runtime: runtime, threads: threads)
         var warmUp = calibration.emptyStatistics()
         try collector.collect(images: [0], input: { inputs[$0] }, into: &warmUp)
@@ -47,6 +53,7 @@ struct BenchmarkCommand: ParsableCommand {
         let histogramBytes = statistics.tensors.reduce(0) { $0 + $1.histogram.memoryBytes }
         print("model \(model): \(calibration.plan.activations.count) tensors probed, \(values / 1_000_000) M activations per image")
         print(String(format: "plain FP32 inference:   %.3f s/image", plainSeconds))
+        print(String(format: "probed model, no stats: %.3f s/image", probedSeconds))
         print(String(format: "statistics collection:  %.3f s/image", collectSeconds))
         print(String(format: "ratio collection/plain: %.3f  (%d images, %@ threads)", collectSeconds / plainSeconds, inputs.count, threads == 0 ? "all" : "\(threads)"))
         print(String(format: "histogram kernel:       %.0f M elements/s on one core", kernel / 1e6))

@@ -1,0 +1,424 @@
+/// The distribution of one activation tensor's values over the calibration set, with no
+/// range fixed in advance and an exact merge, so that workers can each histogram their own
+/// images and the coordinator can add the results in any grouping and order.
+///
+/// A value's bin is its float bit pattern without the low 13 mantissa bits (sign, 8
+/// exponent bits, 10 mantissa bits): every bin spans `[a, a·(1 + 2⁻¹⁰))` in magnitude, 0.098 %
+/// of its values, at every scale, and bins of two histograms line up by construction.
+/// - Values with |x| < 2⁻⁴⁰ (zeros, subnormals) share one zero bin and are taken as 0.
+/// - NaN is counted apart (`nanCount`) and in no bin, minimum or maximum.
+/// - ±infinity counts in the outermost finite bin (|x| just under 2¹²⁸); `minimum` and
+///   `maximum` are exact and say infinity.
+///
+/// Counts live in blocks of 1024 bins, one block per (sign, exponent) pair actually seen,
+/// allocated on first use and kept in ascending (sign, exponent) order, so equal contents
+/// mean equal storage whatever the order values and merges came in. Memory: 8 KiB a block;
+/// at most 2 signs × 168 exponents (2⁻⁴⁰ to 2¹²⁸) = 336 blocks plus a 1 KiB table,
+/// `maximumMemoryBytes` ≈ 2.75 MB; activations span 30 to 60 blocks, 0.25 to 0.5 MB.
+public struct ActivationHistogram: Sendable, Equatable {
+    /// Low mantissa bits dropped from a value's bit pattern to get its bin.
+    static let binShift: UInt32 = 13
+    static let binsPerBlock = 1024
+    /// Bit patterns shifted right by this give the block key `sign << 8 | exponent`.
+    static let keyShift: UInt32 = 23
+    static let keyCount = 512
+    /// Biased exponent of 2⁻⁴⁰: below it a value counts as zero.
+    static let smallestExponent = 87
+    static let largestExponent = 254
+    /// Magnitudes below this count in the zero bin.
+    public static let zeroBound = 0x1p-40
+    /// The most memory `memoryBytes` can report: every block of every sign allocated.
+    public static let maximumMemoryBytes =
+        2 * (largestExponent - smallestExponent + 1) * binsPerBlock * MemoryLayout<UInt64>.size
+        + keyCount * MemoryLayout<Int16>.size
+
+    /// For each key `sign << 8 | exponent`, the position of its block in `counts`, or -1.
+    private var blockOfKey = [Int16](repeating: -1, count: keyCount)
+    /// The blocks' counts, block after block in ascending key order.
+    private var counts: [UInt64] = []
+    /// Values with |x| < `zeroBound`.
+    public private(set) var zeroCount: UInt64 = 0
+    /// NaN values, which are in no bin.
+    public private(set) var nanCount: UInt64 = 0
+    /// All values but NaN.
+    public private(set) var count: UInt64 = 0
+    /// The exact extremes, +0 for any zero; +inf and -inf while empty.
+    private var lowest = Float.infinity
+    private var highest = -Float.infinity
+
+    /// An empty histogram.
+    public init() {}
+
+    /// Bytes held by the bin counts and the block table; at most `maximumMemoryBytes`.
+    public var memoryBytes: Int {
+        counts.count * MemoryLayout<UInt64>.size + blockOfKey.count * MemoryLayout<Int16>.size
+    }
+
+    /// The smallest value added (exact, zero as +0), or nil when there is none.
+    public var minimum: Double? { count == 0 ? nil : Double(lowest) }
+
+    /// The largest value added (exact, zero as +0), or nil when there is none.
+    public var maximum: Double? { count == 0 ? nil : Double(highest) }
+
+    /// The largest magnitude added, or nil when there is none.
+    var absoluteMaximum: Double? { count == 0 ? nil : Double(max(-lowest, highest)) }
+
+    // MARK: - Adding values
+
+    /// Adds every value of `values`. This runs over every activation of every calibration
+    /// image, so it works on raw bit patterns through unsafe pointers.
+    public mutating func add(_ values: UnsafeBufferPointer<Float>) {
+        _ = accumulate(values)
+    }
+
+    /// Adds `values` and returns their extremes (NaN ignored, zero as +0), or nil when none
+    /// of them is a number.
+    mutating func accumulate(_ values: UnsafeBufferPointer<Float>) -> (minimum: Float, maximum: Float)? {
+        guard !values.isEmpty else { return nil }
+        let extremes = Self.extremes(of: values)
+        if let extremes {
+            lowest = min(lowest, extremes.minimum)
+            highest = max(highest, extremes.maximum)
+        }
+        var nans: UInt64 = 0
+        values.withMemoryRebound(to: UInt32.self) { bits in
+            // Two sets of block pointers, for even and odd positions, which differ only in
+            // where zeros count: ReLU outputs are half zeros, and two sets of zero counters
+            // keep consecutive increments of one counter from waiting on each other.
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * Self.binsPerBlock) { zeroBins in
+                zeroBins.initialize(repeating: 0)
+                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<UInt64>?.self, capacity: 2 * Self.keyCount) { tables in
+                    var position = 0
+                    while position < bits.count {
+                        let blockOfKey = blockOfKey
+                        position = counts.withUnsafeMutableBufferPointer { storage in
+                            Self.fillTables(tables, blockOfKey: blockOfKey, storage: storage, zeroBins: zeroBins)
+                            return Self.countRun(bits, from: position, tables: tables.baseAddress!, nans: &nans)
+                        }
+                        if position < bits.count {
+                            // The first value of a (sign, exponent) not seen before: add its block, go on.
+                            insertBlock(Self.key(ofUncounted: bits[position]))
+                        }
+                    }
+                }
+                zeroCount += zeroBins.reduce(0, +)
+            }
+        }
+        nanCount += nans
+        count += UInt64(values.count) - nans
+        return extremes
+    }
+
+    /// Points each key of the even (first `keyCount`) and odd tables at its block in
+    /// `storage`, at a zero counter for zero exponents, and at nothing for blocks not yet
+    /// allocated and for infinity and NaN.
+    private static func fillTables(
+        _ tables: UnsafeMutableBufferPointer<UnsafeMutablePointer<UInt64>?>, blockOfKey: [Int16],
+        storage: UnsafeMutableBufferPointer<UInt64>, zeroBins: UnsafeMutableBufferPointer<UInt64>
+    ) {
+        for key in 0..<keyCount {
+            let exponent = key & 0xff
+            if exponent < smallestExponent {
+                tables[key] = zeroBins.baseAddress!
+                tables[keyCount + key] = zeroBins.baseAddress! + binsPerBlock
+            } else {
+                let block = Int(blockOfKey[key])
+                let pointer = exponent > largestExponent || block < 0 ? nil : storage.baseAddress! + block * binsPerBlock
+                tables[key] = pointer
+                tables[keyCount + key] = pointer
+            }
+        }
+    }
+
+    /// Counts `bits` from `start` on until a value whose block is missing, and returns that
+    /// value's position (or the end).
+    private static func countRun(
+        _ bits: UnsafeBufferPointer<UInt32>, from start: Int, tables: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>,
+        nans: inout UInt64
+    ) -> Int {
+        let even = tables
+        let odd = tables + keyCount
+        let base = bits.baseAddress!
+        let end = bits.count
+        var index = start
+        while index + 1 < end {
+            let first = base[index]
+            let second = base[index + 1]
+            if let firstBlock = even[Int(first >> keyShift)], let secondBlock = odd[Int(second >> keyShift)] {
+                firstBlock[Int((first >> binShift) & 0x3ff)] &+= 1
+                secondBlock[Int((second >> binShift) & 0x3ff)] &+= 1
+                index += 2
+            } else {
+                guard countSlowly(first, table: even, nans: &nans) else { return index }
+                index += 1
+            }
+        }
+        if index < end {
+            guard countSlowly(base[index], table: even, nans: &nans) else { return index }
+            index += 1
+        }
+        return end
+    }
+
+    /// Counts one value including NaN and infinity; false when its block is missing.
+    @inline(__always)
+    private static func countSlowly(
+        _ bits: UInt32, table: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>, nans: inout UInt64
+    ) -> Bool {
+        if let block = table[Int(bits >> keyShift)] {
+            block[Int((bits >> binShift) & 0x3ff)] &+= 1
+            return true
+        }
+        guard bits & 0x7f80_0000 == 0x7f80_0000 else { return false }
+        if bits & 0x007f_ffff != 0 {
+            nans &+= 1
+            return true
+        }
+        // Infinity: the top bin of the largest finite exponent, same sign.
+        guard let top = table[Int(bits >> keyShift) - 1] else { return false }
+        top[binsPerBlock - 1] &+= 1
+        return true
+    }
+
+    /// The key of the block a finite non-zero value or an infinity counts in.
+    private static func key(ofUncounted bits: UInt32) -> Int {
+        let key = Int(bits >> keyShift)
+        return key & 0xff == 0xff ? key - 1 : key
+    }
+
+    /// The smallest and largest number in `values` (NaN ignored, zero as +0), eight lanes
+    /// at a time; nil when none is a number.
+    private static func extremes(of values: UnsafeBufferPointer<Float>) -> (minimum: Float, maximum: Float)? {
+        var low = SIMD8<Float>(repeating: .infinity)
+        var high = SIMD8<Float>(repeating: -.infinity)
+        let raw = UnsafeRawPointer(values.baseAddress!)
+        var index = 0
+        while index + 8 <= values.count {
+            let lanes = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self)
+            // Comparisons with NaN are false, so NaN never replaces a lane.
+            low.replace(with: lanes, where: lanes .< low)
+            high.replace(with: lanes, where: lanes .> high)
+            index += 8
+        }
+        var minimum = low.min()
+        var maximum = high.max()
+        while index < values.count {
+            let value = values[index]
+            if value < minimum { minimum = value }
+            if value > maximum { maximum = value }
+            index += 1
+        }
+        guard minimum <= maximum else { return nil }
+        // -0 and +0 compare equal, so which one survives would depend on the order.
+        if minimum == 0 { minimum = 0 }
+        if maximum == 0 { maximum = 0 }
+        return (minimum, maximum)
+    }
+
+    /// Allocates the zeroed block of `key` at its place in key order.
+    private mutating func insertBlock(_ key: Int) {
+        let position = blockOfKey[..<key].count { $0 >= 0 }
+        let split = position * Self.binsPerBlock
+        var grown = [UInt64]()
+        grown.reserveCapacity(counts.count + Self.binsPerBlock)
+        grown += counts[..<split]
+        grown += repeatElement(0, count: Self.binsPerBlock)
+        grown += counts[split...]
+        counts = grown
+        for later in key + 1..<Self.keyCount where blockOfKey[later] >= 0 {
+            blockOfKey[later] += 1
+        }
+        blockOfKey[key] = Int16(position)
+    }
+
+    // MARK: - Merging
+
+    /// Adds `other`'s counts to these. Exact (integer addition), commutative and
+    /// associative: any grouping and order of merges gives an identical histogram.
+    public mutating func merge(_ other: ActivationHistogram) {
+        for key in 0..<Self.keyCount where other.blockOfKey[key] >= 0 {
+            if blockOfKey[key] < 0 { insertBlock(key) }
+            let target = Int(blockOfKey[key]) * Self.binsPerBlock
+            let source = Int(other.blockOfKey[key]) * Self.binsPerBlock
+            for bin in 0..<Self.binsPerBlock {
+                counts[target + bin] += other.counts[source + bin]
+            }
+        }
+        zeroCount += other.zeroCount
+        nanCount += other.nanCount
+        count += other.count
+        lowest = min(lowest, other.lowest)
+        highest = max(highest, other.highest)
+    }
+
+    // MARK: - Reading the distribution
+
+    /// The magnitude range `[lower, upper)` of bin `bin` of exponent `exponent`.
+    private static func edges(exponent: Int, bin: Int) -> (lower: Double, upper: Double) {
+        let scale = Double(sign: .plus, exponent: exponent - 127, significand: 1)
+        return (scale * (1 + Double(bin) / 1024), scale * (1 + Double(bin + 1) / 1024))
+    }
+
+    /// The non-empty bins in ascending order of value; each covers `[lower, upper]` (the
+    /// zero bin is the point 0).
+    func signedBins() -> [(lower: Double, upper: Double, count: UInt64)] {
+        var bins = [(lower: Double, upper: Double, count: UInt64)]()
+        for exponent in (Self.smallestExponent...Self.largestExponent).reversed() {
+            let block = Int(blockOfKey[0x100 | exponent])
+            guard block >= 0 else { continue }
+            for bin in (0..<Self.binsPerBlock).reversed() {
+                let count = counts[block * Self.binsPerBlock + bin]
+                guard count > 0 else { continue }
+                let (lower, upper) = Self.edges(exponent: exponent, bin: bin)
+                bins.append((-upper, -lower, count))
+            }
+        }
+        if zeroCount > 0 { bins.append((0, 0, zeroCount)) }
+        for exponent in Self.smallestExponent...Self.largestExponent {
+            let block = Int(blockOfKey[exponent])
+            guard block >= 0 else { continue }
+            for bin in 0..<Self.binsPerBlock {
+                let count = counts[block * Self.binsPerBlock + bin]
+                guard count > 0 else { continue }
+                let (lower, upper) = Self.edges(exponent: exponent, bin: bin)
+                bins.append((lower, upper, count))
+            }
+        }
+        return bins
+    }
+
+    /// The non-empty bins of |x|, both signs added, in ascending order: the zero bin first
+    /// as `[0, 2⁻⁴⁰)`, then `[lower, upper)` ranges of relative width 2⁻¹⁰.
+    public func absoluteValues() -> [(lower: Double, upper: Double, count: UInt64)] {
+        var bins = [(lower: Double, upper: Double, count: UInt64)]()
+        if zeroCount > 0 { bins.append((0, Self.zeroBound, zeroCount)) }
+        for exponent in Self.smallestExponent...Self.largestExponent {
+            let positive = Int(blockOfKey[exponent])
+            let negative = Int(blockOfKey[0x100 | exponent])
+            guard positive >= 0 || negative >= 0 else { continue }
+            for bin in 0..<Self.binsPerBlock {
+                let count = (positive < 0 ? 0 : counts[positive * Self.binsPerBlock + bin])
+                    + (negative < 0 ? 0 : counts[negative * Self.binsPerBlock + bin])
+                guard count > 0 else { continue }
+                let (lower, upper) = Self.edges(exponent: exponent, bin: bin)
+                bins.append((lower, upper, count))
+            }
+        }
+        return bins
+    }
+
+    /// The `q`-quantile (q in [0, 1]) of the values, NaN aside: the value of rank
+    /// `q·(count − 1)` in ascending order, interpolated linearly between neighbouring ranks
+    /// (as `numpy.quantile`'s default). Within a bin of c values the k-th sits at
+    /// `(k + ½)/c` of its width; ranks 0 and count − 1 are the exact minimum and maximum.
+    /// Within 0.098 % of the quantile of the raw values. 0 when the histogram is empty.
+    public func quantile(_ q: Double) -> Double {
+        guard count > 0 else { return 0 }
+        let rank = min(max(q, 0), 1) * Double(count - 1)
+        let below = min(UInt64(rank.rounded(.down)), count - 1)
+        let fraction = rank - Double(below)
+        let bins = signedBins()
+        let value = self.value(ofRank: below, bins: bins)
+        guard fraction > 0, below + 1 < count else { return value }
+        return value + fraction * (self.value(ofRank: below + 1, bins: bins) - value)
+    }
+
+    /// The value of rank `rank` (0-based, ascending), assuming values spread evenly in a bin.
+    private func value(ofRank rank: UInt64, bins: [(lower: Double, upper: Double, count: UInt64)]) -> Double {
+        let low = Double(lowest)
+        let high = Double(highest)
+        if rank == 0 { return low }
+        if rank == count - 1 { return high }
+        var start: UInt64 = 0
+        for bin in bins {
+            if rank < start + bin.count {
+                let position = (Double(rank - start) + 0.5) / Double(bin.count)
+                return min(max(bin.lower + position * (bin.upper - bin.lower), low), high)
+            }
+            start += bin.count
+        }
+        return high
+    }
+
+    // MARK: - Encoding
+
+    /// Appends the canonical encoding: equal histograms give equal bytes. Layout: NaN,
+    /// zero count (`UInt64`), minimum and maximum (`Float`), block count (`UInt16`), then
+    /// per block in key order its key `sign << 8 | exponent` (`UInt16`), a 128-byte map of
+    /// its non-empty bins and their counts (compact integers).
+    public func encode(into writer: inout ByteWriter) {
+        writer.write(nanCount)
+        writer.write(zeroCount)
+        writer.write(lowest)
+        writer.write(highest)
+        writer.write(UInt16(counts.count / Self.binsPerBlock))
+        for key in 0..<Self.keyCount where blockOfKey[key] >= 0 {
+            writer.write(UInt16(key))
+            let block = counts[Int(blockOfKey[key]) * Self.binsPerBlock..<(Int(blockOfKey[key]) + 1) * Self.binsPerBlock]
+            var map = [UInt8](repeating: 0, count: Self.binsPerBlock / 8)
+            for (bin, count) in zip(0..., block) where count > 0 {
+                map[bin / 8] |= 1 << (bin % 8)
+            }
+            writer.write(raw: map)
+            for count in block where count > 0 {
+                writer.writeCompact(count)
+            }
+        }
+    }
+
+    /// Reads an encoding written by `encode(into:)`, refusing anything `encode` would not
+    /// have written (keys out of order or out of range, empty blocks or bins, inconsistent
+    /// extremes), so that decoding and encoding again gives the same bytes.
+    public init(decoding reader: inout ByteReader) throws {
+        nanCount = try reader.read(UInt64.self, "histogram NaN count")
+        zeroCount = try reader.read(UInt64.self, "histogram zero count")
+        let extremesOffset = reader.offset
+        lowest = try reader.readFloat("histogram minimum")
+        highest = try reader.readFloat("histogram maximum")
+        let blockCount = Int(try reader.read(UInt16.self, "histogram block count"))
+        var total = zeroCount
+        var previousKey = -1
+        var blocks = [UInt64]()
+        for _ in 0..<blockCount {
+            let keyOffset = reader.offset
+            let key = Int(try reader.read(UInt16.self, "histogram block key"))
+            let exponent = key & 0xff
+            guard key > previousKey, key < Self.keyCount, exponent >= Self.smallestExponent, exponent <= Self.largestExponent else {
+                throw BinaryCodingError.invalid(
+                    field: "histogram block key", offset: keyOffset, reason: "\(key) is out of range or out of order")
+            }
+            previousKey = key
+            let mapOffset = reader.offset
+            let map = try reader.read(raw: Self.binsPerBlock / 8, "histogram bin map")
+            guard map.contains(where: { $0 != 0 }) else {
+                throw BinaryCodingError.invalid(field: "histogram bin map", offset: mapOffset, reason: "has no bin")
+            }
+            blockOfKey[key] = Int16(blocks.count / Self.binsPerBlock)
+            for bin in 0..<Self.binsPerBlock {
+                guard map[bin / 8] & (1 << (bin % 8)) != 0 else {
+                    blocks.append(0)
+                    continue
+                }
+                let countOffset = reader.offset
+                let count = try reader.readCompact("histogram bin count")
+                let (sum, overflow) = total.addingReportingOverflow(count)
+                guard count > 0, !overflow else {
+                    throw BinaryCodingError.invalid(
+                        field: "histogram bin count", offset: countOffset, reason: "is \(count == 0 ? "zero" : "too large")")
+                }
+                total = sum
+                blocks.append(count)
+            }
+        }
+        counts = blocks
+        count = total
+        let consistent = total == 0
+            ? lowest == .infinity && highest == -.infinity
+            : !lowest.isNaN && !highest.isNaN && lowest <= highest
+        guard consistent else {
+            throw BinaryCodingError.invalid(
+                field: "histogram minimum and maximum", offset: extremesOffset,
+                reason: "(\(lowest), \(highest)) do not fit \(total) values")
+        }
+    }
+}

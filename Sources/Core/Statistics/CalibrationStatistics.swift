@@ -1,0 +1,135 @@
+/// The statistics of every planned activation tensor of one model over some calibration
+/// images: what a worker returns, what the coordinator merges, and what a statistics file
+/// holds, so ranges can be picked again with another method without running inference.
+/// Merging is exact and the encoding canonical: the same images give the same bytes
+/// whatever their split across workers and the order results arrived in.
+public struct CalibrationStatistics: Sendable, Equatable {
+    /// SHA-256 (hex) of the model the statistics were collected on.
+    public let modelDigest: String
+    /// The tensors' names, in the order of `tensors`.
+    public let tensorNames: [String]
+    /// One entry per name of `tensorNames`, in the same order.
+    public private(set) var tensors: [TensorStatistics]
+
+    static let magic = Array("CALIBSTATS".utf8)
+    static let formatVersion: UInt32 = 1
+
+    /// Empty statistics of the tensors `tensorNames` of the model with digest `modelDigest`.
+    public init(modelDigest: String, tensorNames: [String]) {
+        self.modelDigest = modelDigest
+        self.tensorNames = tensorNames
+        tensors = Array(repeating: TensorStatistics(), count: tensorNames.count)
+    }
+
+    /// Records tensor number `tensor`'s values for image `image`.
+    public mutating func record(tensor: Int, image: Int, values: UnsafeBufferPointer<Float>) {
+        tensors[tensor].record(image: image, values: values)
+    }
+
+    /// Adds `other`'s images. Both must describe the same model and tensors, and share no
+    /// image in any tensor; otherwise this throws and nothing changes.
+    public mutating func merge(_ other: CalibrationStatistics) throws {
+        guard other.modelDigest == modelDigest else {
+            throw StatisticsError.mismatch("model \(other.modelDigest.prefix(12)) is not \(modelDigest.prefix(12))")
+        }
+        guard other.tensorNames == tensorNames else {
+            throw StatisticsError.mismatch(
+                "the \(other.tensorNames.count) tensors of one are not the \(tensorNames.count) tensors of the other")
+        }
+        for (index, name) in tensorNames.enumerated() {
+            if let duplicate = tensors[index].firstSharedImage(with: other.tensors[index]) {
+                throw StatisticsError.duplicateImage(tensor: name, image: duplicate)
+            }
+        }
+        for (index, name) in tensorNames.enumerated() {
+            try tensors[index].merge(other.tensors[index], tensor: name)
+        }
+    }
+
+    /// The indices of all images recorded in any tensor, ascending.
+    public var imageIndices: [Int] {
+        tensors.reduce(into: Set<Int>()) { $0.formUnion($1.perImage.keys) }.sorted()
+    }
+
+    // MARK: - File format
+
+    /// The canonical file form, format version 1: the magic `CALIBSTATS`, the version
+    /// (`UInt32`), the model digest and the tensor names (length-prefixed UTF-8, behind a
+    /// `UInt32` count), then per tensor its image count (`UInt32`), each image's index
+    /// (`Int64`), minimum and maximum (`Float`) in ascending index order, and its histogram
+    /// (`ActivationHistogram.encode(into:)`). Integers are little-endian.
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.write(raw: Self.magic)
+        writer.write(Self.formatVersion)
+        writer.write(modelDigest)
+        writer.write(UInt32(tensorNames.count))
+        for name in tensorNames {
+            writer.write(name)
+        }
+        for tensor in tensors {
+            writer.write(UInt32(tensor.perImage.count))
+            for image in tensor.perImage.keys.sorted() {
+                let figures = tensor.perImage[image]!
+                writer.write(Int64(image))
+                writer.write(figures.minimum)
+                writer.write(figures.maximum)
+            }
+            tensor.histogram.encode(into: &writer)
+        }
+        return writer.bytes
+    }
+
+    /// Reads what `encoded()` wrote. Throws `StatisticsError.notStatisticsFile`,
+    /// `.unsupportedVersion` or `.malformed` (truncation or invalid values, with the field
+    /// and offset).
+    public init(decoding bytes: [UInt8]) throws {
+        guard bytes.starts(with: Self.magic) else { throw StatisticsError.notStatisticsFile }
+        var reader = ByteReader(bytes)
+        do {
+            _ = try reader.read(raw: Self.magic.count, "magic")
+            let version = try reader.read(UInt32.self, "format version")
+            guard version == Self.formatVersion else {
+                throw StatisticsError.unsupportedVersion(found: version, supported: Self.formatVersion)
+            }
+            modelDigest = try reader.readString("model digest")
+            let nameCount = try reader.read(UInt32.self, "tensor count")
+            var names = [String]()
+            for index in 0..<nameCount {
+                names.append(try reader.readString("name of tensor \(index)"))
+            }
+            tensorNames = names
+            tensors = []
+            for name in names {
+                tensors.append(try Self.decodeTensor(named: name, from: &reader))
+            }
+            try reader.requireEnd()
+        } catch let error as BinaryCodingError {
+            throw StatisticsError.malformed(error)
+        }
+    }
+
+    private static func decodeTensor(named name: String, from reader: inout ByteReader) throws -> TensorStatistics {
+        let imageCount = try reader.read(UInt32.self, "image count of \(name)")
+        var perImage = [Int: ImageStatistics]()
+        var previous: Int64?
+        for _ in 0..<imageCount {
+            let offset = reader.offset
+            let image = try reader.read(Int64.self, "image index in \(name)")
+            let minimum = try reader.readFloat("image minimum in \(name)")
+            let maximum = try reader.readFloat("image maximum in \(name)")
+            guard previous.map({ image > $0 }) ?? true, let index = Int(exactly: image) else {
+                throw BinaryCodingError.invalid(
+                    field: "image index in \(name)", offset: offset, reason: "\(image) is not above the one before")
+            }
+            guard minimum <= maximum else {
+                throw BinaryCodingError.invalid(
+                    field: "image \(image) of \(name)", offset: offset + 8,
+                    reason: "has minimum \(minimum) and maximum \(maximum)")
+            }
+            previous = image
+            perImage[index] = ImageStatistics(minimum: minimum, maximum: maximum)
+        }
+        return TensorStatistics(perImage: perImage, histogram: try ActivationHistogram(decoding: &reader))
+    }
+}

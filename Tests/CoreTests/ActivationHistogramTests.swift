@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+
+@testable import Core
+
+/// The sparse log histogram: bins, special values, quantiles, exact merging, canonical
+/// encoding and memory.
+struct ActivationHistogramTests {
+    static func histogram(_ values: [Float]) -> ActivationHistogram {
+        ActivationData.histogram(values)
+    }
+
+    static func encoding(_ histogram: ActivationHistogram) -> [UInt8] {
+        var writer = ByteWriter()
+        histogram.encode(into: &writer)
+        return writer.bytes
+    }
+
+    @Test func knownValuesLandInTheirBins() {
+        let histogram = Self.histogram([1, 1, Float(1).nextUp, 1 + 0x1p-10, 1.5, -2, -2, 3])
+        let bins = histogram.signedBins()
+        #expect(bins.map(\.count) == [2, 3, 1, 1, 1])
+        #expect(bins[0].lower == -(2 + 0x1p-9) && bins[0].upper == -2)
+        #expect(bins[1].lower == 1 && bins[1].upper == 1 + 0x1p-10)
+        #expect(bins[2].lower == 1 + 0x1p-10)
+        #expect(bins[3].lower == 1.5)
+        #expect(bins[4].lower == 3 && bins[4].upper == 3 + 0x1p-9)
+        #expect(histogram.count == 8 && histogram.zeroCount == 0 && histogram.nanCount == 0)
+        #expect(histogram.minimum == -2 && histogram.maximum == 3)
+        let magnitudes = histogram.absoluteValues()
+        #expect(magnitudes.map(\.count) == [3, 1, 1, 2, 1])
+        #expect(magnitudes[3].lower == 2 && magnitudes[3].upper == 2 + 0x1p-9)
+    }
+
+    @Test func zerosTinyValuesNaNAndInfinity() {
+        let tiny = Float(0x1p-40)
+        let values: [Float] = [
+            0, -0.0, .leastNonzeroMagnitude, -tiny.nextDown, tiny, .nan, -.nan, .signalingNaN, .infinity, -.infinity,
+            Float(bitPattern: 0x7f80_0001),
+        ]
+        let histogram = Self.histogram(values)
+        #expect(histogram.zeroCount == 4)
+        #expect(histogram.nanCount == 4)
+        #expect(histogram.count == 7)
+        #expect(histogram.minimum == -.infinity && histogram.maximum == .infinity)
+        let bins = histogram.signedBins()
+        // -inf, the zero point, 2^-40, +inf.
+        #expect(bins.map(\.count) == [1, 4, 1, 1])
+        #expect(bins[0].upper == -0x1p127 * (1 + 1023 / 1024.0))
+        #expect(bins[1].lower == 0 && bins[1].upper == 0)
+        #expect(bins[2].lower == 0x1p-40)
+        #expect(bins[3].upper == 0x1p128)
+        #expect(histogram.absoluteValues().first! == (0, 0x1p-40, 4))
+    }
+
+    @Test func extremesIgnoreNaNAndTakeZeroAsPositive() {
+        let histogram = Self.histogram([.nan, -0.0, .nan])
+        #expect(histogram.minimum?.bitPattern == Double(0).bitPattern)
+        #expect(histogram.maximum?.bitPattern == Double(0).bitPattern)
+        #expect(Self.histogram([.nan, .nan]).minimum == nil)
+        #expect(Self.histogram([]).count == 0)
+        // Lengths around the 8-lane extremes loop and the 2-value counting loop.
+        for length in 1...19 {
+            let values = (0..<length).map { Float($0) - 7.25 }
+            let histogram = Self.histogram(values)
+            #expect(histogram.count == UInt64(length))
+            #expect(histogram.minimum == -7.25 && histogram.maximum == Double(length) - 8.25)
+        }
+    }
+
+    @Test(arguments: ActivationData.all.indices)
+    func quantilesAreWithinOneBinOfSortedValues(dataset: Int) {
+        let histogram = ActivationData.histograms[dataset]
+        let sorted = ActivationData.sorted[dataset]
+        #expect(histogram.quantile(0) == sorted.first!)
+        #expect(histogram.quantile(1) == sorted.last!)
+        for q in [1e-4, 0.001, 0.01, 0.1, 0.3, 0.7, 0.9, 0.99, 0.999, 0.9999] {
+            let reference = RawReference.quantile(sorted: sorted, q)
+            let value = histogram.quantile(q)
+            let error = value == reference ? 0 : abs(value - reference) / abs(reference)
+            #expect(error < 1e-3, "\(ActivationData.all[dataset].name) q \(q): \(value) vs \(reference)")
+        }
+    }
+
+    /// Splitting the values anywhere and merging the parts in any grouping and order gives
+    /// the one-pass histogram, to the byte.
+    @Test func anySplitAndOrderMergesToTheOnePassHistogram() {
+        let values = ActivationData.heavyTailed() + ActivationData.relu().prefix(30_000)
+        let onePass = Self.histogram(values)
+        let bytes = Self.encoding(onePass)
+        var generator = SeededGenerator(seed: 7)
+        for _ in 0..<6 {
+            var cuts = Set((0..<Int(generator.next() % 12)).map { _ in Int(generator.next() % UInt64(values.count)) })
+            cuts.formUnion([0, values.count])
+            let bounds = cuts.sorted()
+            var parts = zip(bounds, bounds.dropFirst()).map { Self.histogram(Array(values[$0..<$1])) }
+            parts.shuffle(using: &generator)
+            // Merge left to right, and pairwise as a tree.
+            var sequential = ActivationHistogram()
+            for part in parts { sequential.merge(part) }
+            while parts.count > 1 {
+                parts = stride(from: 0, to: parts.count, by: 2).map { index in
+                    var pair = parts[index]
+                    if index + 1 < parts.count { pair.merge(parts[index + 1]) }
+                    return pair
+                }
+            }
+            #expect(sequential == onePass)
+            #expect(parts[0] == onePass)
+            #expect(Self.encoding(sequential) == bytes)
+            #expect(Self.encoding(parts[0]) == bytes)
+        }
+        // Adding in several calls is the same as one.
+        var incremental = ActivationHistogram()
+        values.withUnsafeBufferPointer { buffer in
+            for start in stride(from: 0, to: buffer.count, by: 77_777) {
+                incremental.add(UnsafeBufferPointer(rebasing: buffer[start..<min(start + 77_777, buffer.count)]))
+            }
+        }
+        #expect(incremental == onePass)
+    }
+
+    @Test func encodingRoundTripsAndRefusesNonCanonicalData() throws {
+        let histogram = Self.histogram(ActivationData.gaussian() + [.nan, .infinity, 0])
+        let bytes = Self.encoding(histogram)
+        var reader = ByteReader(bytes)
+        let decoded = try ActivationHistogram(decoding: &reader)
+        #expect(reader.isAtEnd)
+        #expect(decoded == histogram)
+        #expect(Self.encoding(decoded) == bytes)
+        var emptyReader = ByteReader(Self.encoding(ActivationHistogram()))
+        #expect(try ActivationHistogram(decoding: &emptyReader) == ActivationHistogram())
+
+        // Header: NaN count, zero count (8 bytes each), minimum, maximum (4 each), block count (2).
+        let firstKey = 26
+        var swappedExtremes = bytes
+        swappedExtremes.replaceSubrange(16..<24, with: bytes[20..<24] + bytes[16..<20])
+        var reversedKeys = bytes
+        reversedKeys[firstKey] = 0xff
+        reversedKeys[firstKey + 1] = 0x01
+        for corrupt in [swappedExtremes, reversedKeys] {
+            var corruptReader = ByteReader(corrupt)
+            #expect(throws: BinaryCodingError.self) { try ActivationHistogram(decoding: &corruptReader) }
+        }
+        var truncated = ByteReader(Array(bytes.dropLast()))
+        #expect(throws: BinaryCodingError.self) { try ActivationHistogram(decoding: &truncated) }
+    }
+
+    /// Typical activations take well under 1 MB; values of every sign and exponent take
+    /// every block, which is the stated bound.
+    @Test func memoryStaysWithinItsBound() {
+        #expect(ActivationHistogram.maximumMemoryBytes == 2 * 168 * 1024 * 8 + 512 * 2)
+        #expect(ActivationHistogram.maximumMemoryBytes < 2_800_000)
+        for (dataset, histogram) in zip(ActivationData.all, ActivationData.histograms) {
+            #expect(histogram.memoryBytes < 1_000_000, "\(dataset.name): \(histogram.memoryBytes) bytes")
+        }
+        var everything = [Float]()
+        for exponent in -40...127 {
+            let magnitude = Float(sign: .plus, exponent: exponent, significand: 1)
+            everything += [magnitude, -magnitude]
+        }
+        let worst = Self.histogram(everything + [.infinity, -.infinity, .greatestFiniteMagnitude])
+        #expect(worst.memoryBytes == ActivationHistogram.maximumMemoryBytes)
+        var merged = worst
+        merged.merge(worst)
+        #expect(merged.memoryBytes == ActivationHistogram.maximumMemoryBytes)
+        #expect(merged.count == 2 * worst.count)
+    }
+}

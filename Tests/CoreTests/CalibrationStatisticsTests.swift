@@ -1,0 +1,133 @@
+import Testing
+
+@testable import Core
+
+/// The statistics of a whole model: merging, the versioned file format and its errors.
+struct CalibrationStatisticsTests {
+    static let digest = SHA256.hex(Array("model".utf8))
+    static let names = ["conv1", "layer2/relu", "héad·loc"]
+
+    static func values(tensor: Int, image: Int) -> [Float] {
+        var generator = SeededGenerator(seed: UInt64(image), stream: "tensor \(tensor)")
+        return (0..<(500 + 100 * tensor)).map { _ in
+            let value = Float(generator.normal() * Double(tensor + 1))
+            return tensor == 1 ? max(value, 0) : value
+        }
+    }
+
+    static func statistics(_ images: [Int]) -> CalibrationStatistics {
+        var statistics = CalibrationStatistics(modelDigest: digest, tensorNames: names)
+        for image in images {
+            for tensor in names.indices {
+                values(tensor: tensor, image: image).withUnsafeBufferPointer {
+                    statistics.record(tensor: tensor, image: image, values: $0)
+                }
+            }
+        }
+        return statistics
+    }
+
+    @Test func encodingRoundTrips() throws {
+        let statistics = Self.statistics([3, 0, 11, 4])
+        let bytes = statistics.encoded()
+        #expect(bytes.starts(with: Array("CALIBSTATS".utf8)))
+        let decoded = try CalibrationStatistics(decoding: bytes)
+        #expect(decoded == statistics)
+        #expect(decoded.encoded() == bytes)
+        #expect(decoded.imageIndices == [0, 3, 4, 11])
+        #expect(decoded.tensors[1].allMinimaNonNegative && !decoded.tensors[0].allMinimaNonNegative)
+        let empty = CalibrationStatistics(modelDigest: Self.digest, tensorNames: [])
+        #expect(try CalibrationStatistics(decoding: empty.encoded()) == empty)
+    }
+
+    @Test func anySplitAndOrderGivesTheSameBytes() throws {
+        let images = Array(0..<12)
+        let bytes = Self.statistics(images).encoded()
+        var generator = SeededGenerator(seed: 11)
+        for _ in 0..<4 {
+            let shuffled = images.shuffled(using: &generator)
+            // Three workers with uneven shares, results arriving in shuffled order.
+            let cuts = [Int(generator.next() % 6), 6 + Int(generator.next() % 6)]
+            var parts = [Array(shuffled[..<cuts[0]]), Array(shuffled[cuts[0]..<cuts[1]]), Array(shuffled[cuts[1]...])]
+                .map(Self.statistics)
+            parts.shuffle(using: &generator)
+            var merged = parts[0]
+            for part in parts.dropFirst() { try merged.merge(part) }
+            #expect(merged.encoded() == bytes)
+        }
+    }
+
+    @Test func mergeRefusesOtherModelsTensorsAndDuplicateImages() {
+        var statistics = Self.statistics([0, 1])
+        let before = statistics
+        let otherModel = CalibrationStatistics(modelDigest: SHA256.hex([1]), tensorNames: Self.names)
+        let otherTensors = CalibrationStatistics(modelDigest: Self.digest, tensorNames: Array(Self.names.dropLast()))
+        #expect(throws: StatisticsError.self) { try statistics.merge(otherModel) }
+        #expect(throws: StatisticsError.self) { try statistics.merge(otherTensors) }
+        // Image 1 is only in the last tensor of the other statistics: still refused, nothing merged.
+        var overlapping = Self.statistics([2])
+        Self.values(tensor: 2, image: 1).withUnsafeBufferPointer { overlapping.record(tensor: 2, image: 1, values: $0) }
+        #expect(throws: StatisticsError.duplicateImage(tensor: "héad·loc", image: 1)) { try statistics.merge(overlapping) }
+        #expect(statistics == before)
+    }
+
+    @Test func fileErrorsAreReported() {
+        let bytes = Self.statistics([0, 1]).encoded()
+        var wrongMagic = bytes
+        wrongMagic[0] = UInt8(ascii: "X")
+        #expect(throws: StatisticsError.notStatisticsFile) { try CalibrationStatistics(decoding: wrongMagic) }
+        #expect(throws: StatisticsError.notStatisticsFile) { try CalibrationStatistics(decoding: []) }
+        var future = bytes
+        future[10] = 2
+        #expect(throws: StatisticsError.unsupportedVersion(found: 2, supported: 1)) {
+            try CalibrationStatistics(decoding: future)
+        }
+        // Cut anywhere after the magic: a one-line truncation error, never a trap.
+        for length in stride(from: 10, to: bytes.count, by: 97) + [bytes.count - 1] {
+            do {
+                _ = try CalibrationStatistics(decoding: Array(bytes[..<length]))
+                Issue.record("a file cut at \(length) of \(bytes.count) bytes was read")
+            } catch let error as StatisticsError {
+                guard case .malformed(.truncated) = error else {
+                    Issue.record("cut at \(length): \(error)")
+                    continue
+                }
+                #expect(!error.description.contains("\n"))
+            } catch {
+                Issue.record("cut at \(length): \(error)")
+            }
+        }
+        #expect(throws: StatisticsError.self) { try CalibrationStatistics(decoding: bytes + [0]) }
+        let described = StatisticsError.malformed(.truncated(field: "tensor count", offset: 20, needed: 4, available: 1))
+        #expect(described.description == "malformed statistics file: truncated data: tensor count at offset 20 needs 4 bytes, 1 left")
+    }
+
+    @Test func byteCodingRoundTripsAndRefusesOverlongIntegers() throws {
+        var writer = ByteWriter()
+        writer.write(UInt16(0xbeef))
+        writer.write(Int64(-2))
+        writer.write(Float(-1.5))
+        writer.write(Double.pi)
+        writer.write("ünïcode")
+        writer.write(lengthPrefixed: [1, 2, 3])
+        for value in [0, 127, 128, 300, UInt64.max] { writer.writeCompact(value) }
+        #expect(writer.bytes.prefix(4) == [0xef, 0xbe, 0xfe, 0xff])
+        var reader = ByteReader(writer.bytes)
+        #expect(try reader.read(UInt16.self, "a") == 0xbeef)
+        #expect(try reader.read(Int64.self, "b") == -2)
+        #expect(try reader.readFloat("c") == -1.5)
+        #expect(try reader.readDouble("d") == .pi)
+        #expect(try reader.readString("e") == "ünïcode")
+        #expect(try reader.readLengthPrefixed("f") == [1, 2, 3])
+        for value in [0, 127, 128, 300, UInt64.max] { #expect(try reader.readCompact("g") == value) }
+        #expect(reader.isAtEnd)
+        var overlong = ByteReader([0x80, 0x00])
+        #expect(throws: BinaryCodingError.invalid(field: "n", offset: 0, reason: "is encoded in more bytes than needed")) {
+            try overlong.readCompact("n")
+        }
+        var tooLarge = ByteReader([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02])
+        #expect(throws: BinaryCodingError.self) { try tooLarge.readCompact("n") }
+        var notUTF8 = ByteReader([2, 0, 0, 0, 0xc3, 0x28])
+        #expect(throws: BinaryCodingError.self) { try notUTF8.readString("s") }
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+import Testing
+
+@testable import Core
+
+/// Activation-like test data, reproducible from a seed.
+enum ActivationData {
+    static let size = 200_000
+
+    /// ReLU output: half zeros, a gamma(2)-shaped positive tail.
+    static func relu(seed: UInt64 = 1) -> [Float] {
+        var generator = SeededGenerator(seed: seed, stream: "relu")
+        return (0..<size).map { _ in
+            generator.unit() < 0.5 ? 0 : Float(-0.6 * (log(max(generator.unit(), 1e-300)) + log(max(generator.unit(), 1e-300))))
+        }
+    }
+
+    /// Convolution output: a Gaussian slightly off zero.
+    static func gaussian(seed: UInt64 = 1) -> [Float] {
+        var generator = SeededGenerator(seed: seed, stream: "gaussian")
+        return (0..<size).map { _ in Float(0.2 + 1.5 * generator.normal()) }
+    }
+
+    /// Heavy tails (a Gaussian with log-normal scale) and 20 outliers 40 to 100 times the bulk.
+    static func heavyTailed(seed: UInt64 = 1) -> [Float] {
+        var generator = SeededGenerator(seed: seed, stream: "heavy")
+        var values = (0..<size).map { _ in Float(generator.normal() * exp(0.6 * generator.normal())) }
+        for index in 0..<20 {
+            values[index * (size / 20)] = Float((generator.unit() < 0.5 ? -1 : 1) * (40 + 60 * generator.unit()))
+        }
+        return values
+    }
+
+    static let all: [(name: String, values: [Float])] = [
+        ("ReLU", relu()), ("Gaussian", gaussian()), ("heavy-tailed", heavyTailed()),
+    ]
+
+    /// Each dataset's values sorted, its histogram and its raw-value KL search, computed once.
+    static let sorted = all.map { $0.values.map(Double.init).sorted() }
+    static let histograms = all.map { histogram($0.values) }
+    static let magnitudeHistograms = all.map { RawReference.magnitudeHistogram($0.values) }
+    static let leastDivergent = magnitudeHistograms.map { RawReference.leastDivergent($0.counts) }
+
+    static func histogram(_ values: [Float]) -> ActivationHistogram {
+        var histogram = ActivationHistogram()
+        values.withUnsafeBufferPointer { histogram.add($0) }
+        return histogram
+    }
+}
+
+/// The same pickers computed straight from raw values, written independently of the
+/// histogram versions but with the same conventions.
+enum RawReference {
+    /// Linear interpolation between order statistics at rank q·(n − 1).
+    static func quantile(sorted: [Double], _ q: Double) -> Double {
+        let rank = q * Double(sorted.count - 1)
+        let below = Int(rank.rounded(.down))
+        guard below + 1 < sorted.count else { return sorted[below] }
+        return sorted[below] + (rank - Double(below)) * (sorted[below + 1] - sorted[below])
+    }
+
+    /// The 2048-bin |x| histogram over [0, max|x|] and its bin width.
+    static func magnitudeHistogram(_ values: [Float], bins: Int = 2048) -> (counts: [Double], width: Double) {
+        var largest = 0.0
+        for value in values { largest = max(largest, abs(Double(value))) }
+        let width = largest / Double(bins)
+        var counts = [Double](repeating: 0, count: bins)
+        for value in values { counts[min(Int(abs(Double(value)) / width), bins - 1)] += 1 }
+        return (counts, width)
+    }
+
+    /// KL(P‖Q) of keeping the first `kept` bins, computed bin by bin.
+    static func divergence(_ counts: [Double], kept: Int, levels: Int) -> Double {
+        var p = [Double](repeating: 0, count: kept)
+        for index in 0..<counts.count { p[min(index, kept - 1)] += counts[index] }
+        var q = [Double](repeating: 0, count: kept)
+        let width = kept / levels
+        for group in 0..<levels {
+            let start = group * width
+            let end = group == levels - 1 ? kept : start + width
+            var sum = 0.0
+            var nonEmpty = 0
+            for index in start..<end {
+                sum += counts[index]
+                if p[index] > 0 { nonEmpty += 1 }
+            }
+            for index in start..<end where p[index] > 0 {
+                q[index] = sum > 0 ? sum / Double(nonEmpty) : 1e-4
+            }
+        }
+        var pTotal = 0.0
+        var qTotal = 0.0
+        for index in 0..<kept {
+            pTotal += p[index]
+            qTotal += q[index]
+        }
+        var divergence = 0.0
+        for index in 0..<kept where p[index] > 0 {
+            let share = p[index] / pTotal
+            divergence += share * log(share / (q[index] / qTotal))
+        }
+        return divergence
+    }
+
+    /// The number of kept bins of least divergence, trying every candidate.
+    static func leastDivergent(_ counts: [Double], levels: Int = 128) -> Int {
+        var best = counts.count
+        var bestDivergence = Double.infinity
+        for kept in levels...counts.count {
+            let divergence = divergence(counts, kept: kept, levels: levels)
+            if divergence < bestDivergence {
+                bestDivergence = divergence
+                best = kept
+            }
+        }
+        return best
+    }
+
+    /// The MSE-optimal clipping threshold over the raw values: the same 1000-point grid and
+    /// golden-section refinement, the error summed over the sorted magnitudes.
+    static func meanSquaredError(sortedValues: [Double], levels: Int = 256, signed: Bool) -> Double {
+        let sorted = sortedValues.map(abs).sorted()
+        var sums = [Double](repeating: 0, count: sorted.count + 1)
+        var squares = sums
+        for index in sorted.indices.reversed() {
+            sums[index] = sums[index + 1] + sorted[index]
+            squares[index] = squares[index + 1] + sorted[index] * sorted[index]
+        }
+        let stepFactor = signed ? 2 / Double(levels - 2) : 1 / Double(levels - 1)
+        func cost(_ threshold: Double) -> Double {
+            var low = 0
+            var high = sorted.count
+            while low < high {
+                let middle = (low + high) / 2
+                if sorted[middle] <= threshold { low = middle + 1 } else { high = middle }
+            }
+            let clipped = Double(sorted.count - low)
+            let clipping = squares[low] - 2 * threshold * sums[low] + threshold * threshold * clipped
+            let step = stepFactor * threshold
+            return (clipping + Double(low) * step * step / 12) / Double(sorted.count)
+        }
+        let largest = sorted.last!
+        let grid = (1...1000).map { largest * Double($0) / 1000 }
+        let best = grid.indices.min { cost(grid[$0]) < cost(grid[$1]) }!
+        var low = grid[max(best - 1, 0)]
+        var high = grid[min(best + 1, grid.count - 1)]
+        let ratio = (5.0.squareRoot() - 1) / 2
+        while high - low > largest * 1e-9 {
+            let left = high - ratio * (high - low)
+            let right = low + ratio * (high - low)
+            if cost(left) <= cost(right) { high = right } else { low = left }
+        }
+        let refined = (low + high) / 2
+        return cost(refined) < cost(grid[best]) ? refined : grid[best]
+    }
+}
+
+/// The range pickers on the merged histogram agree with the same algorithms on raw values.
+struct HistogramThresholdsTests {
+    static func relativeError(_ value: Double, _ reference: Double) -> Double {
+        value == reference ? 0 : abs(value - reference) / abs(reference)
+    }
+
+    @Test(arguments: ActivationData.all.indices)
+    func quantileRangeMatchesRawValues(dataset: Int) {
+        let histogram = ActivationData.histograms[dataset]
+        let sorted = ActivationData.sorted[dataset]
+        let name = ActivationData.all[dataset].name
+        for probability in [1e-4, 1e-3, 1e-2] {
+            let (low, high) = HistogramThresholds.quantile(histogram, outlierProbability: probability)
+            let (lowReference, highReference) = (
+                RawReference.quantile(sorted: sorted, probability), RawReference.quantile(sorted: sorted, 1 - probability)
+            )
+            #expect(Self.relativeError(low, lowReference) < 1e-3, "\(name) \(probability): \(low) vs \(lowReference)")
+            #expect(Self.relativeError(high, highReference) < 1e-3, "\(name) \(probability): \(high) vs \(highReference)")
+        }
+    }
+
+    @Test(arguments: ActivationData.all.indices)
+    func meanSquaredErrorThresholdMatchesRawValues(dataset: Int) {
+        let histogram = ActivationData.histograms[dataset]
+        let name = ActivationData.all[dataset].name
+        for signed in [true, false] {
+            let threshold = HistogramThresholds.meanSquaredError(histogram, levels: 256, signed: signed)
+            let reference = RawReference.meanSquaredError(sortedValues: ActivationData.sorted[dataset], levels: 256, signed: signed)
+            #expect(Self.relativeError(threshold, reference) < 1e-3, "\(name) signed \(signed): \(threshold) vs \(reference)")
+            #expect(threshold > 0 && threshold < histogram.absoluteMaximum!)
+        }
+    }
+
+    /// On ReLU and heavy-tailed data the KL minimum is well defined and the histogram finds
+    /// the raw values' threshold (100 of 100 and 96 of 100 seeds within 0.1 %).
+    @Test(arguments: [0, 2])
+    func entropyThresholdMatchesRawValues(dataset: Int) {
+        let threshold = HistogramThresholds.entropy(ActivationData.histograms[dataset])
+        let width = ActivationData.magnitudeHistograms[dataset].width
+        let reference = (Double(ActivationData.leastDivergent[dataset]) + 0.5) * width
+        #expect(Self.relativeError(threshold, reference) < 1e-3, "\(ActivationData.all[dataset].name): \(threshold) vs \(reference)")
+    }
+
+    /// On Gaussian data the KL minimum sits in the sparse far tail and is flat: jittering the
+    /// raw values by ±0.05 % (half a histogram bin) moves the raw argmin by up to 12 % in
+    /// about 1 seed of 8, so 0.1 % cannot hold there. What holds: the histogram's threshold
+    /// is as good as the raw one by the raw values' own divergence, within a few percent.
+    @Test func entropyThresholdOnGaussianDataIsNearOptimalForRawValues() {
+        let (counts, width) = ActivationData.magnitudeHistograms[1]
+        let threshold = HistogramThresholds.entropy(ActivationData.histograms[1])
+        let kept = Int((threshold / width).rounded(.down))
+        let best = ActivationData.leastDivergent[1]
+        let divergence = RawReference.divergence(counts, kept: kept, levels: 128)
+        let excess = divergence / RawReference.divergence(counts, kept: best, levels: 128) - 1
+        #expect(excess < 0.03, "kept \(kept) bins, raw optimum \(best)")
+    }
+
+    /// The KL search itself (prefix sums, level by level) picks the reference's bin on the
+    /// raw values' own histogram; near-ties may differ by one bin through rounding.
+    @Test(arguments: ActivationData.all.indices)
+    func divergenceSearchMatchesReferenceOnTheSameHistogram(dataset: Int) {
+        let kept = HistogramThresholds.leastDivergentBinCount(ActivationData.magnitudeHistograms[dataset].counts, levels: 128)
+        #expect(abs(kept - ActivationData.leastDivergent[dataset]) <= 1)
+    }
+
+    @Test func rebinningKeepsEveryValueAndSplitsByOverlap() {
+        let bins: [(lower: Double, upper: Double, count: UInt64)] = [(0, 0x1p-40, 5), (0.5, 1.5, 10), (3.5, 4, 2)]
+        let linear = HistogramThresholds.linearHistogram(bins, bins: 4, width: 1)
+        #expect(linear == [5 + 5, 5, 0, 2])
+    }
+
+    @Test func degenerateHistogramsGiveZero() {
+        let zeros = ActivationData.histogram([0, 0, -0.0])
+        #expect(HistogramThresholds.entropy(zeros) == 0)
+        #expect(HistogramThresholds.meanSquaredError(zeros, signed: false) == 0)
+        #expect(HistogramThresholds.entropy(ActivationHistogram()) == 0)
+        #expect(HistogramThresholds.quantile(ActivationHistogram(), outlierProbability: 1e-4) == (0, 0))
+    }
+}
