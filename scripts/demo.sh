@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up, then runs calib's main job on the built-in example: the
-# ssd-resnet34 example IR at 1200x1200, a few dozen COCO-named example images, and
-# an FP32 inference run over them with per-layer activation ranges.
+# ssd-resnet34 example IR at 1200x1200, a few dozen COCO-named example images, and a
+# full calibration (POT DefaultQuantization, performance preset) writing the int8 IR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -9,7 +9,7 @@ RESOLUTION=${RESOLUTION:-1200}
 IMAGES=${IMAGES:-24}
 swift build -c release --product calib
 calib=.build/release/calib
-mkdir -p example
+mkdir -p example/int8
 $calib example-model --resolution "$RESOLUTION" --output "example/ssd-resnet34_$RESOLUTION.xml"
 names=../shared/reference/coco_cal_images_list.txt  # MLPerf's calibration list, where present
 if [ -f "$names" ]; then
@@ -17,4 +17,5 @@ if [ -f "$names" ]; then
 else
   $calib example-images --count "$IMAGES" --output example/images
 fi
-$calib infer --model "example/ssd-resnet34_$RESOLUTION.xml" --data example/images --subset "$IMAGES" --activations
+$calib run --model "example/ssd-resnet34_$RESOLUTION.xml" --data example/images --subset "$IMAGES" \
+  --output "example/int8/ssd-resnet34_${RESOLUTION}_int8.xml" --save-stats example/int8/statistics.bin

@@ -6,7 +6,7 @@ import Worker
 /// The options that say which images to read and how to turn them into network input.
 struct DataOptions: ParsableArguments {
     @Option(help: "Folder of calibration images (JPEG or PNG).")
-    var data: String
+    var data: String?
 
     @Option(help: "List file (cali.txt format) selecting and ordering the images.")
     var list: String?
@@ -21,6 +21,7 @@ struct DataOptions: ParsableArguments {
     var channelOrder: ChannelOrder = .rgb
 
     func dataset() throws -> CalibrationDataset {
+        guard let data else { throw ValidationError("--data is required") }
         let folder = URL(fileURLWithPath: data)
         var dataset = try list.map { try CalibrationDataset(folder: folder, listFile: URL(fileURLWithPath: $0)) }
             ?? CalibrationDataset(folder: folder)

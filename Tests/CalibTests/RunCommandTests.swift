@@ -1,0 +1,86 @@
+import Core
+import Foundation
+import Testing
+import Worker
+
+/// `calib run` end to end, and its refusals: each bad input is one clear error and
+/// leaves no output file behind.
+@Suite(.serialized) struct RunCommandTests {
+    let folder: URL
+    let model: String
+    let images: String
+    let output: String
+
+    init() throws {
+        folder = try CalibProcess.scratchFolder()
+        model = folder.appendingPathComponent("ssd300.xml").path
+        images = folder.appendingPathComponent("images").path
+        output = folder.appendingPathComponent("int8/ssd300_int8.xml").path
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("int8"), withIntermediateDirectories: true)
+        try IRFiles.write(SSDResNet34(resolution: 300).makeGraph(), xmlPath: model)
+        _ = try ExampleImageWriter(directory: URL(fileURLWithPath: images)).write(count: 2)
+    }
+
+    private var outputExists: Bool {
+        FileManager.default.fileExists(atPath: output) || FileManager.default.fileExists(atPath: IRFiles.weightsPath(for: output))
+    }
+
+    @Test func calibratesWritesTheInt8IRAndRepicksFromSavedStatistics() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let stats = folder.appendingPathComponent("stats.bin").path
+        let run = try CalibProcess.run([
+            "run", "--model", model, "--data", images, "--output", output, "--threads", "2", "--save-stats", stats,
+        ])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("calibrated 2 images, method pot, preset performance"))
+        #expect(run.standardOutput.contains("weight tensors int8"))
+        let quantized = try IRFiles.read(xmlPath: output)
+        #expect(quantized.layers(ofType: "FakeQuantize").count > 40)
+        // Ranges live in the .bin (FakeQuantize limits are Consts).
+        let bin = URL(fileURLWithPath: IRFiles.weightsPath(for: output))
+        let first = try Data(contentsOf: bin)
+        // The same statistics give the same bytes without running inference again.
+        let again = try CalibProcess.run(["run", "--model", model, "--load-stats", stats, "--output", output])
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(try Data(contentsOf: bin) == first)
+        let kl = try CalibProcess.run([
+            "run", "--model", model, "--load-stats", stats, "--output", output, "--method", "kl", "--preset", "mixed",
+        ])
+        #expect(kl.status == 0, "\(kl.standardError)")
+        #expect(try Data(contentsOf: bin) != first)
+    }
+
+    @Test func anIgnoredNameThatDoesNotExistIsRefused() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try CalibProcess.run([
+            "run", "--model", model, "--data", images, "--output", output, "--ignored", "Mul_490",
+        ])
+        #expect(run.exitedNormally && run.status != 0)
+        #expect(run.standardError.contains("ignored layer names not in the model: Mul_490"))
+        #expect(!outputExists)
+    }
+
+    @Test func anUnreadableImageMidRunStopsWithoutOutput() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let broken = URL(fileURLWithPath: images).appendingPathComponent("example_000001.jpg")
+        try Data("not a JPEG".utf8).write(to: broken)
+        let run = try CalibProcess.run(["run", "--model", model, "--data", images, "--output", output])
+        #expect(run.exitedNormally && run.status != 0)
+        #expect(run.standardError.contains("example_000001.jpg"))
+        #expect(!outputExists)
+    }
+
+    @Test func aModelWithNoQuantizableOperationIsRefused() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var builder = GraphBuilder(name: "plain")
+        let image = builder.parameter(name: "image", dims: [1, 3, 32, 32])
+        builder.result(builder.unary("Relu", image, name: "relu"), name: "out")
+        let plain = folder.appendingPathComponent("plain.xml").path
+        try IRFiles.write(builder.graph, xmlPath: plain)
+        let run = try CalibProcess.run(["run", "--model", plain, "--data", images, "--output", output])
+        #expect(run.exitedNormally && run.status != 0)
+        #expect(run.standardError.contains("no quantizable operation"))
+        #expect(!outputExists)
+    }
+}
