@@ -59,14 +59,16 @@ let package = Package(
                 ]),
             ]
         ),
-        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        // Raw-value reference implementations the threshold tests compare against.
+        .target(name: "TestSupport", path: "Tests/Support"),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"]),
         .testTarget(
             name: "ProtocolTests",
             dependencies: ["Protocol", "Core"]
         ),
         .testTarget(
             name: "WorkerTests",
-            dependencies: ["Worker", "Core"],
+            dependencies: ["Worker", "Core", "Coordinator", "TestSupport"],
             swiftSettings: openVINOHeaders,
             linkerSettings: openVINOLibraries
         ),
