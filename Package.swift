@@ -30,7 +30,7 @@ let package = Package(
         ),
         .target(
             name: "Worker",
-            dependencies: ["Core", "COpenVINO", "CTurboJPEG", "CPNG"],
+            dependencies: ["Core", "Protocol", "COpenVINO", "CTurboJPEG", "CPNG"],
             swiftSettings: openVINOHeaders,
             linkerSettings: openVINOLibraries
         ),

@@ -7,16 +7,13 @@ import Worker
 public struct CalibrationRun: Sendable {
     public let graph: IRGraph
     public let plan: QuantizationPlan
-    /// SHA-256 of the model's XML and weights as calib writes them: names the model in statistics files.
+    /// The model's `ModelDigest`: names it in statistics files and jobs.
     public let modelDigest: String
 
     public init(graph: IRGraph, ignoredNames: [String] = [], ignoredTypes: [String] = []) throws {
         self.graph = graph
         plan = try QuantizationPlan(graph: graph, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes)
-        var hasher = SHA256()
-        hasher.update(IRWriter.xml(of: graph))
-        hasher.update(graph.weights)
-        modelDigest = hasher.finalizeHex()
+        modelDigest = ModelDigest.of(graph)
     }
 
     /// Empty statistics for this model's plan.

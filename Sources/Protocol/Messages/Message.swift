@@ -1,0 +1,187 @@
+/// One message of the calibration protocol between the coordinator (ZeroMQ ROUTER)
+/// and a worker (ZeroMQ DEALER). Pure values: ``MessageCodec`` turns them into one
+/// frame each and back. `docs/PROTOCOL.md` describes when each is sent.
+public enum Message: Sendable, Equatable {
+    /// Worker → coordinator, first message of a session: who the worker is.
+    case hello(Hello)
+    /// Coordinator → worker: the session is refused (version mismatch, unknown key, ...);
+    /// the worker prints `reason` and stops.
+    case refused(reason: String)
+    /// Coordinator → worker: what to calibrate; the model is identified by its digest only.
+    case job(JobSpec)
+    /// Worker → coordinator: the worker does not have the model with `digest` cached.
+    case modelRequest(digest: String)
+    /// Coordinator → worker: the model IR (`xml`) and its weights (`.bin`), identified by
+    /// the SHA-256 `digest`.
+    case model(digest: String, xml: [UInt8], weights: [UInt8])
+    /// Worker → coordinator: send up to `capacity` more shards.
+    case ready(capacity: UInt32)
+    /// Coordinator → worker: images to run.
+    case shard(Shard)
+    /// Worker → coordinator: the encoded `CalibrationStatistics` of the shard's images.
+    case result(shardID: UInt32, statistics: [UInt8])
+    /// Worker → coordinator: the shard could not be processed (for example a corrupt image).
+    case shardFailed(shardID: UInt32, reason: String)
+    /// Both ways: liveness. Workers send their status; the coordinator sends `nil`.
+    case heartbeat(WorkerStatus?)
+    /// Either way: the sender is leaving the session.
+    case bye
+
+    /// The type code of this message in the frame envelope.
+    public var type: MessageType {
+        switch self {
+        case .hello: .hello
+        case .refused: .refused
+        case .job: .job
+        case .modelRequest: .modelRequest
+        case .model: .model
+        case .ready: .ready
+        case .shard: .shard
+        case .result: .result
+        case .shardFailed: .shardFailed
+        case .heartbeat: .heartbeat
+        case .bye: .bye
+        }
+    }
+}
+
+/// The type byte of a frame. Codes are never reused; `hello` (1) and `refused` (2) are
+/// frozen across protocol versions.
+public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    case hello = 1
+    case refused = 2
+    case job = 3
+    case modelRequest = 4
+    case model = 5
+    case ready = 6
+    case shard = 7
+    case result = 8
+    case shardFailed = 9
+    case heartbeat = 10
+    case bye = 11
+
+    public var description: String {
+        switch self {
+        case .hello: "hello"
+        case .refused: "refused"
+        case .job: "job"
+        case .modelRequest: "modelRequest"
+        case .model: "model"
+        case .ready: "ready"
+        case .shard: "shard"
+        case .result: "result"
+        case .shardFailed: "shardFailed"
+        case .heartbeat: "heartbeat"
+        case .bye: "bye"
+        }
+    }
+}
+
+/// A worker's introduction. Its wire layout is frozen for all protocol versions, so a
+/// coordinator can read the version of any worker and refuse it with a clear reason.
+public struct Hello: Sendable, Equatable {
+    /// The protocol version the worker speaks; also written as the frame's envelope version.
+    public var protocolVersion: UInt16
+    /// The worker's calib version string.
+    public var calibVersion: String
+    /// The OpenVINO runtime version the worker links.
+    public var openVINOVersion: String
+    /// The worker's host name.
+    public var host: String
+    /// The worker's process id.
+    public var pid: Int32
+    /// The inference threads the worker uses.
+    public var threads: Int32
+
+    public init(
+        protocolVersion: UInt16 = ProtocolVersion.current, calibVersion: String, openVINOVersion: String,
+        host: String, pid: Int32, threads: Int32
+    ) {
+        self.protocolVersion = protocolVersion
+        self.calibVersion = calibVersion
+        self.openVINOVersion = openVINOVersion
+        self.host = host
+        self.pid = pid
+        self.threads = threads
+    }
+}
+
+/// What a worker needs to know to calibrate, apart from the model bytes and images.
+public struct JobSpec: Sendable, Equatable {
+    /// The coordinator's identifier of this run.
+    public var jobID: String
+    /// SHA-256 of the model (64 lowercase hex digits); the worker asks for the model
+    /// with `modelRequest` when it has no copy with this digest.
+    public var modelDigest: String
+    /// Resize interpolation, e.g. `bilinear` or `bicubic`.
+    public var interpolation: String
+    /// Channel order of the model input, e.g. `RGB` or `BGR`.
+    public var channelOrder: String
+    /// Layer names excluded from quantization.
+    public var ignoredNames: [String]
+    /// Layer types excluded from quantization.
+    public var ignoredTypes: [String]
+    /// The tensors whose statistics the worker collects.
+    public var tensorNames: [String]
+
+    public init(
+        jobID: String, modelDigest: String, interpolation: String, channelOrder: String,
+        ignoredNames: [String], ignoredTypes: [String], tensorNames: [String]
+    ) {
+        self.jobID = jobID
+        self.modelDigest = modelDigest
+        self.interpolation = interpolation
+        self.channelOrder = channelOrder
+        self.ignoredNames = ignoredNames
+        self.ignoredTypes = ignoredTypes
+        self.tensorNames = tensorNames
+    }
+}
+
+/// A batch of calibration images handed to one worker.
+public struct Shard: Sendable, Equatable {
+    /// The coordinator's shard number, echoed in `result` / `shardFailed`.
+    public var id: UInt32
+    /// The images, as encoded files (JPEG or PNG).
+    public var images: [ShardImage]
+
+    public init(id: UInt32, images: [ShardImage]) {
+        self.id = id
+        self.images = images
+    }
+}
+
+/// One calibration image inside a shard.
+public struct ShardImage: Sendable, Equatable {
+    /// The image's index in the calibration list (statistics are keyed by it).
+    public var index: UInt32
+    /// The image's file name, for error messages.
+    public var name: String
+    /// The encoded file.
+    public var bytes: [UInt8]
+
+    public init(index: UInt32, name: String, bytes: [UInt8]) {
+        self.index = index
+        self.name = name
+        self.bytes = bytes
+    }
+}
+
+/// A worker's progress, sent with every heartbeat.
+public struct WorkerStatus: Sendable, Equatable {
+    /// Images processed since the session began.
+    public var imagesDone: UInt32
+    /// The shard being processed, if any.
+    public var currentShard: UInt32?
+    /// The worker's resident memory in bytes.
+    public var residentBytes: UInt64
+    /// Failures (failed shards) since the session began.
+    public var errors: UInt32
+
+    public init(imagesDone: UInt32, currentShard: UInt32?, residentBytes: UInt64, errors: UInt32) {
+        self.imagesDone = imagesDone
+        self.currentShard = currentShard
+        self.residentBytes = residentBytes
+        self.errors = errors
+    }
+}

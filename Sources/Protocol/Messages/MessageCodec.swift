@@ -1,0 +1,349 @@
+import Core
+
+/// Upper bounds ``MessageCodec/decode(_:limits:)`` enforces before it allocates anything,
+/// so a peer cannot make the receiver reserve memory it did not send.
+public struct MessageLimits: Sendable, Equatable {
+    /// Largest whole frame, in bytes.
+    public var maxMessageBytes: Int
+    /// Longest string (UTF-8 bytes): names, versions, reasons, digests.
+    public var maxStringBytes: Int
+    /// Most entries in one name list of a `job` (ignored names, ignored types, tensors).
+    public var maxNames: Int
+    /// Most images in one `shard`.
+    public var maxImagesPerShard: Int
+
+    public init(maxMessageBytes: Int, maxStringBytes: Int = 4096, maxNames: Int = 65_536, maxImagesPerShard: Int = 4096) {
+        self.maxMessageBytes = maxMessageBytes
+        self.maxStringBytes = maxStringBytes
+        self.maxNames = maxNames
+        self.maxImagesPerShard = maxImagesPerShard
+    }
+
+    /// For what workers receive: up to 1 GiB, enough for a `model` message.
+    public static let `default` = MessageLimits(maxMessageBytes: 1 << 30)
+    /// For what the coordinator receives from workers: up to 256 MiB (a `result`'s statistics).
+    public static let coordinatorInbound = MessageLimits(maxMessageBytes: 256 << 20)
+}
+
+/// Turns a ``Message`` into one ZeroMQ frame and back.
+///
+/// Frame: magic `CALB` (4 bytes), protocol version (`UInt16` little-endian), message type
+/// (`UInt8`, ``MessageType``), then the payload written with `ByteWriter`: integers
+/// little-endian at full width, strings and byte arrays behind a `UInt32` length, lists
+/// behind a `UInt32` count, optionals behind a presence byte (0 or 1). Every message has
+/// exactly one encoding.
+///
+/// The envelope (the first 7 bytes) never changes, and neither do the payloads of `hello`
+/// and `refused`: those two decode whatever the envelope version, so a coordinator can read
+/// the version of any worker's `hello` and answer with a `refused` the worker understands.
+/// For those two, bytes after the frozen fields are ignored when the version is not
+/// ``ProtocolVersion/current`` (a later version may append fields); every other message of
+/// another version is ``ProtocolError/unsupportedVersion(found:)``.
+public enum MessageCodec {
+    /// The first 4 bytes of every frame.
+    public static let magic: [UInt8] = Array("CALB".utf8)
+    /// Magic, version and type.
+    public static let headerSize = 7
+
+    /// The frame for `message`. The envelope version is ``ProtocolVersion/current``,
+    /// except for a `hello`, which carries its own `protocolVersion`.
+    public static func encode(_ message: Message) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.write(raw: magic)
+        if case let .hello(hello) = message {
+            writer.write(hello.protocolVersion)
+        } else {
+            writer.write(ProtocolVersion.current)
+        }
+        writer.write(message.type.rawValue)
+        switch message {
+        case let .hello(hello):
+            writer.write(hello.protocolVersion)
+            writer.write(hello.calibVersion)
+            writer.write(hello.openVINOVersion)
+            writer.write(hello.host)
+            writer.write(hello.pid)
+            writer.write(hello.threads)
+        case let .refused(reason):
+            writer.write(reason)
+        case let .job(job):
+            writer.write(job.jobID)
+            writer.write(job.modelDigest)
+            writer.write(job.interpolation)
+            writer.write(job.channelOrder)
+            for list in [job.ignoredNames, job.ignoredTypes, job.tensorNames] {
+                writer.write(UInt32(list.count))
+                for name in list { writer.write(name) }
+            }
+        case let .modelRequest(digest):
+            writer.write(digest)
+        case let .model(digest, xml, weights):
+            writer.write(digest)
+            writer.write(lengthPrefixed: xml)
+            writer.write(lengthPrefixed: weights)
+        case let .ready(capacity):
+            writer.write(capacity)
+        case let .shard(shard):
+            writer.write(shard.id)
+            writer.write(UInt32(shard.images.count))
+            for image in shard.images {
+                writer.write(image.index)
+                writer.write(image.name)
+                writer.write(lengthPrefixed: image.bytes)
+            }
+        case let .result(shardID, statistics):
+            writer.write(shardID)
+            writer.write(lengthPrefixed: statistics)
+        case let .shardFailed(shardID, reason):
+            writer.write(shardID)
+            writer.write(reason)
+        case let .heartbeat(status):
+            if let status {
+                writer.write(UInt8(1))
+                writer.write(status.imagesDone)
+                if let shard = status.currentShard {
+                    writer.write(UInt8(1))
+                    writer.write(shard)
+                } else {
+                    writer.write(UInt8(0))
+                }
+                writer.write(status.residentBytes)
+                writer.write(status.errors)
+            } else {
+                writer.write(UInt8(0))
+            }
+        case .bye:
+            break
+        }
+        return writer.bytes
+    }
+
+    /// The envelope version of `bytes`, readable for every version; use it to log what a
+    /// peer speaks when ``decode(_:limits:)`` says ``ProtocolError/unsupportedVersion(found:)``.
+    public static func version(of bytes: [UInt8]) throws(ProtocolError) -> UInt16 {
+        try checkEnvelope(bytes)
+        return UInt16(bytes[4]) | UInt16(bytes[5]) << 8
+    }
+
+    /// The message in `bytes`, after checking the envelope, every length and count against
+    /// both the bytes left and `limits`, UTF-8, digests, and that nothing follows the message.
+    public static func decode(_ bytes: [UInt8], limits: MessageLimits = .default) throws(ProtocolError) -> Message {
+        let version = try version(of: bytes)
+        guard bytes.count <= limits.maxMessageBytes else {
+            throw .messageTooLarge(length: bytes.count, limit: limits.maxMessageBytes)
+        }
+        let rawType = bytes[6]
+        var reader = PayloadReader(bytes, limits: limits)
+        if version != ProtocolVersion.current {
+            // Frozen layouts: readable across versions, appended fields ignored.
+            switch MessageType(rawValue: rawType) {
+            case .hello: return .hello(try reader.hello(envelopeVersion: version))
+            case .refused: return .refused(reason: try reader.string("refused.reason"))
+            default: throw .unsupportedVersion(found: version)
+            }
+        }
+        guard let type = MessageType(rawValue: rawType) else { throw .unknownType(rawType) }
+        let message: Message
+        switch type {
+        case .hello:
+            message = .hello(try reader.hello(envelopeVersion: version))
+        case .refused:
+            message = .refused(reason: try reader.string("refused.reason"))
+        case .job:
+            let jobID = try reader.string("job.jobID")
+            let digest = try reader.digest("job.modelDigest")
+            let interpolation = try reader.string("job.interpolation")
+            let channelOrder = try reader.string("job.channelOrder")
+            let ignoredNames = try reader.names("job.ignoredNames")
+            let ignoredTypes = try reader.names("job.ignoredTypes")
+            let tensorNames = try reader.names("job.tensorNames")
+            message = .job(JobSpec(
+                jobID: jobID, modelDigest: digest, interpolation: interpolation, channelOrder: channelOrder,
+                ignoredNames: ignoredNames, ignoredTypes: ignoredTypes, tensorNames: tensorNames))
+        case .modelRequest:
+            message = .modelRequest(digest: try reader.digest("modelRequest.digest"))
+        case .model:
+            let digest = try reader.digest("model.digest")
+            let xml = try reader.bytes("model.xml")
+            let weights = try reader.bytes("model.weights")
+            message = .model(digest: digest, xml: xml, weights: weights)
+        case .ready:
+            message = .ready(capacity: try reader.integer(UInt32.self, "ready.capacity"))
+        case .shard:
+            let id = try reader.integer(UInt32.self, "shard.id")
+            // Each image needs at least its index and two lengths.
+            let count = try reader.count("shard.images", limit: limits.maxImagesPerShard, minimumElementBytes: 12)
+            var images: [ShardImage] = []
+            images.reserveCapacity(count)
+            for position in 0..<count {
+                let index = try reader.integer(UInt32.self, "shard.images[\(position)].index")
+                let name = try reader.string("shard.images[\(position)].name")
+                let data = try reader.bytes("shard.images[\(position)].bytes")
+                images.append(ShardImage(index: index, name: name, bytes: data))
+            }
+            message = .shard(Shard(id: id, images: images))
+        case .result:
+            let shardID = try reader.integer(UInt32.self, "result.shardID")
+            message = .result(shardID: shardID, statistics: try reader.bytes("result.statistics"))
+        case .shardFailed:
+            let shardID = try reader.integer(UInt32.self, "shardFailed.shardID")
+            message = .shardFailed(shardID: shardID, reason: try reader.string("shardFailed.reason"))
+        case .heartbeat:
+            if try reader.flag("heartbeat.status") {
+                let done = try reader.integer(UInt32.self, "heartbeat.status.imagesDone")
+                let current: UInt32? =
+                    if try reader.flag("heartbeat.status.currentShard") {
+                        try reader.integer(UInt32.self, "heartbeat.status.currentShard")
+                    } else { nil }
+                let resident = try reader.integer(UInt64.self, "heartbeat.status.residentBytes")
+                let errors = try reader.integer(UInt32.self, "heartbeat.status.errors")
+                message = .heartbeat(WorkerStatus(
+                    imagesDone: done, currentShard: current, residentBytes: resident, errors: errors))
+            } else {
+                message = .heartbeat(nil)
+            }
+        case .bye:
+            message = .bye
+        }
+        try reader.requireEnd()
+        return message
+    }
+
+    private static func checkEnvelope(_ bytes: [UInt8]) throws(ProtocolError) {
+        guard bytes.count >= headerSize else {
+            throw .messageTooShort(length: bytes.count, minimum: headerSize)
+        }
+        guard bytes[0..<4].elementsEqual(magic) else {
+            throw .badMagic(found: Array(bytes[0..<4]))
+        }
+    }
+}
+
+/// Reads a payload with `ByteReader`, checking every length against the bytes left and
+/// the limits before reading, and reporting failures as ``ProtocolError``.
+private struct PayloadReader {
+    private var reader: ByteReader
+    private let total: Int
+    private let limits: MessageLimits
+
+    init(_ bytes: [UInt8], limits: MessageLimits) {
+        reader = ByteReader(bytes)
+        total = bytes.count
+        self.limits = limits
+        // The envelope has been checked already.
+        _ = try? reader.read(raw: MessageCodec.headerSize, "header")
+    }
+
+    private var remaining: Int { total - reader.offset }
+
+    mutating func integer<T: FixedWidthInteger>(_: T.Type, _ field: String) throws(ProtocolError) -> T {
+        do {
+            return try reader.read(T.self, field)
+        } catch {
+            throw Self.converted(error)
+        }
+    }
+
+    mutating func flag(_ field: String) throws(ProtocolError) -> Bool {
+        let offset = reader.offset
+        switch try integer(UInt8.self, "presence of \(field)") {
+        case 0: return false
+        case 1: return true
+        case let other:
+            throw .invalidValue(field: "presence of \(field)", offset: offset, reason: "is \(other), expected 0 or 1")
+        }
+    }
+
+    /// A `UInt32` length, checked against `limit` and the bytes left.
+    private mutating func length(_ field: String, limit: Int, minimumElementBytes: Int) throws(ProtocolError) -> Int {
+        let offset = reader.offset
+        let length = Int(try integer(UInt32.self, "length of \(field)"))
+        guard length <= limit else {
+            throw .lengthOverLimit(field: field, offset: offset, length: length, limit: limit)
+        }
+        guard length * minimumElementBytes <= remaining else {
+            throw .truncated(field: field, offset: offset, needed: length * minimumElementBytes, available: remaining)
+        }
+        return length
+    }
+
+    mutating func count(_ field: String, limit: Int, minimumElementBytes: Int) throws(ProtocolError) -> Int {
+        try length(field, limit: limit, minimumElementBytes: minimumElementBytes)
+    }
+
+    mutating func bytes(_ field: String) throws(ProtocolError) -> [UInt8] {
+        try raw(length(field, limit: limits.maxMessageBytes, minimumElementBytes: 1), field)
+    }
+
+    mutating func string(_ field: String) throws(ProtocolError) -> String {
+        let offset = reader.offset
+        let utf8 = try raw(length(field, limit: limits.maxStringBytes, minimumElementBytes: 1), field)
+        guard let string = String(validating: utf8, as: UTF8.self) else {
+            throw .invalidUTF8(field: field, offset: offset)
+        }
+        return string
+    }
+
+    mutating func digest(_ field: String) throws(ProtocolError) -> String {
+        let offset = reader.offset
+        let digest = try string(field)
+        let isHex = digest.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+        guard digest.utf8.count == 64, isHex else {
+            throw .invalidDigest(field: field, offset: offset)
+        }
+        return digest
+    }
+
+    mutating func names(_ field: String) throws(ProtocolError) -> [String] {
+        // Each name needs at least its length.
+        let count = try count(field, limit: limits.maxNames, minimumElementBytes: 4)
+        var names: [String] = []
+        names.reserveCapacity(count)
+        for index in 0..<count {
+            names.append(try string("\(field)[\(index)]"))
+        }
+        return names
+    }
+
+    /// The frozen `hello` layout; its version must agree with the envelope's.
+    mutating func hello(envelopeVersion: UInt16) throws(ProtocolError) -> Hello {
+        let offset = reader.offset
+        let version = try integer(UInt16.self, "hello.protocolVersion")
+        guard version == envelopeVersion else {
+            throw .invalidValue(
+                field: "hello.protocolVersion", offset: offset,
+                reason: "is \(version) but the envelope says \(envelopeVersion)")
+        }
+        let calib = try string("hello.calibVersion")
+        let openVINO = try string("hello.openVINOVersion")
+        let host = try string("hello.host")
+        let pid = try integer(Int32.self, "hello.pid")
+        let threads = try integer(Int32.self, "hello.threads")
+        return Hello(
+            protocolVersion: version, calibVersion: calib, openVINOVersion: openVINO,
+            host: host, pid: pid, threads: threads)
+    }
+
+    func requireEnd() throws(ProtocolError) {
+        guard remaining == 0 else { throw .trailingBytes(offset: reader.offset, count: remaining) }
+    }
+
+    private mutating func raw(_ count: Int, _ field: String) throws(ProtocolError) -> [UInt8] {
+        do {
+            return try reader.read(raw: count, field)
+        } catch {
+            throw Self.converted(error)
+        }
+    }
+
+    private static func converted(_ error: any Error) -> ProtocolError {
+        switch error as? BinaryCodingError {
+        case let .truncated(field, offset, needed, available)?:
+            .truncated(field: field, offset: offset, needed: needed, available: available)
+        case let .invalid(field, offset, reason)?:
+            .invalidValue(field: field, offset: offset, reason: reason)
+        case nil:
+            .invalidValue(field: "payload", offset: 0, reason: "could not be read: \(error)")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Core
+
+/// A worker's share of a calibration job: decodes the image bytes the coordinator
+/// shipped, runs them through the probed model and returns their statistics, keyed by
+/// the images' indices in the whole calibration set.
+public final class ShardProcessor: @unchecked Sendable {
+    public let modelDigest: String
+    public let tensorNames: [String]
+    private let collector: StatisticsCollector
+    private let interpolation: Interpolation
+    private let channelOrder: ChannelOrder
+
+    /// Prepares the model of a job; `tensorNames` must match the plan this worker derives,
+    /// so coordinator and worker agree on what is measured.
+    public init(
+        graph: IRGraph, ignoredNames: [String], ignoredTypes: [String], expectedTensorNames: [String],
+        interpolation: Interpolation, channelOrder: ChannelOrder, runtime: OpenVINORuntime, threads: Int
+    ) throws {
+        let plan = try QuantizationPlan(graph: graph, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes)
+        tensorNames = plan.activations.map(\.name)
+        guard tensorNames == expectedTensorNames else {
+            throw StatisticsError.mismatch("this worker plans other tensors than the coordinator for the same model")
+        }
+        modelDigest = ModelDigest.of(graph)
+        collector = try StatisticsCollector(graph: graph, plan: plan, runtime: runtime, threads: threads)
+        self.interpolation = interpolation
+        self.channelOrder = channelOrder
+    }
+
+    /// Statistics of one shard's images, given as (index, file name, file bytes).
+    public func process(_ images: [(index: Int, name: String, bytes: [UInt8])]) throws -> CalibrationStatistics {
+        var statistics = CalibrationStatistics(modelDigest: modelDigest, tensorNames: tensorNames)
+        let (height, width) = (collector.inputShape[2], collector.inputShape[3])
+        let byIndex = Dictionary(images.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
+        try collector.collect(
+            images: images.map(\.index),
+            input: { index in
+                let image = byIndex[index]!
+                return try ImageDecoder.decode(image.bytes, name: image.name)
+                    .resized(width: width, height: height, interpolation: self.interpolation)
+                    .planarTensor(channelOrder: self.channelOrder)
+            }, into: &statistics)
+        return statistics
+    }
+}
