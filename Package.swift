@@ -17,26 +17,31 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "COpenVINO", path: "Sources/COpenVINO"),
-        .target(name: "Core"),
+        // Core's kernels (histogram, SHA-256, weights, resize) run over hundreds of
+        // megabytes; optimized even in debug builds, tests and local runs stay fast.
+        .target(name: "Core", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
             name: "Protocol",
             dependencies: ["Core", "CZeroMQ"]
         ),
         .target(
             name: "Worker",
-            dependencies: ["Core", "Protocol", "COpenVINO", "CTurboJPEG", "CPNG"],
+            dependencies: [
+                "Core", "Protocol", "COpenVINO", "CTurboJPEG", "CPNG", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: openVINOHeaders,
             linkerSettings: openVINOLibraries
         ),
         .target(
             name: "Coordinator",
-            dependencies: ["Core", "Protocol", "Worker"],
+            dependencies: ["Core", "Protocol", "Worker", .product(name: "Logging", package: "swift-log")],
             swiftSettings: openVINOHeaders
         ),
         .executableTarget(
@@ -44,6 +49,7 @@ let package = Package(
             dependencies: [
                 "Core", "Worker", "Coordinator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: openVINOHeaders,
             linkerSettings: openVINOLibraries
@@ -74,7 +80,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CalibTests",
-            dependencies: ["Core", "Worker", "Coordinator"],
+            dependencies: ["Core", "Protocol", "Worker", "Coordinator"],
             swiftSettings: openVINOHeaders,
             linkerSettings: openVINOLibraries
         ),

@@ -10,34 +10,78 @@ struct CalibProcess {
         let exitedNormally: Bool
     }
 
+    /// A started process whose output goes to files (a chatty process can never block on
+    /// a full pipe), read when it ends or while it runs.
+    final class Running {
+        let process: Process
+        private let folder: URL
+
+        init(_ arguments: [String]) throws {
+            guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+                throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "\(executable.path) (run swift build first)"])
+            }
+            folder = try scratchFolder()
+            process = Process()
+            process.executableURL = executable
+            process.arguments = arguments
+            for name in ["stdout", "stderr"] {
+                FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: nil)
+            }
+            process.standardOutput = try FileHandle(forWritingTo: folder.appendingPathComponent("stdout"))
+            process.standardError = try FileHandle(forWritingTo: folder.appendingPathComponent("stderr"))
+            try process.run()
+        }
+
+        deinit {
+            terminateIfRunning()
+            try? FileManager.default.removeItem(at: folder)
+        }
+
+        var standardError: String { read("stderr") }
+
+        /// Waits for the process to end and returns what it printed.
+        func wait() throws -> Outcome {
+            process.waitUntilExit()
+            return Outcome(
+                status: process.terminationStatus, standardOutput: read("stdout"), standardError: read("stderr"),
+                exitedNormally: process.terminationReason == .exit)
+        }
+
+        /// Waits until standard error contains `text`; throws after `timeout` seconds.
+        func waitForStandardError(containing text: String, timeout: Double) throws {
+            let deadline = Date().addingTimeInterval(timeout)
+            while !standardError.contains(text) {
+                guard Date() < deadline, process.isRunning else {
+                    throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "never printed '\(text)': \(standardError)"])
+                }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+
+        func terminateIfRunning() {
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+            }
+        }
+
+        private func read(_ name: String) -> String {
+            String(decoding: (try? Data(contentsOf: folder.appendingPathComponent(name))) ?? Data(), as: UTF8.self)
+        }
+    }
+
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let executable = packageRoot.appendingPathComponent(".build/debug/calib")
 
+    /// Starts `calib` with `arguments` and returns at once.
+    static func start(_ arguments: [String]) throws -> Running {
+        try Running(arguments)
+    }
+
+    /// Runs `calib` with `arguments` to the end.
     static func run(_ arguments: [String]) throws -> Outcome {
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "\(executable.path) (run swift build first)"])
-        }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        // Files rather than pipes: a chatty process can never block on a full pipe.
-        let folder = try scratchFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let outputURL = folder.appendingPathComponent("stdout")
-        let errorURL = folder.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: outputURL)
-        process.standardError = try FileHandle(forWritingTo: errorURL)
-        try process.run()
-        process.waitUntilExit()
-        let outData = try Data(contentsOf: outputURL)
-        let errData = try Data(contentsOf: errorURL)
-        return Outcome(
-            status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-            standardError: String(decoding: errData, as: UTF8.self),
-            exitedNormally: process.terminationReason == .exit)
+        try start(arguments).wait()
     }
 
     static func scratchFolder() throws -> URL {

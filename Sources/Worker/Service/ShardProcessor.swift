@@ -10,10 +10,11 @@ public final class ShardProcessor: @unchecked Sendable {
     private let interpolation: Interpolation
     private let channelOrder: ChannelOrder
 
-    /// Prepares the model of a job; `tensorNames` must match the plan this worker derives,
-    /// so coordinator and worker agree on what is measured.
+    /// Prepares the model of a job (`modelDigest` already checked by the caller);
+    /// `expectedTensorNames` must match the plan this worker derives, so coordinator and
+    /// worker agree on what is measured.
     public init(
-        graph: IRGraph, ignoredNames: [String], ignoredTypes: [String], expectedTensorNames: [String],
+        graph: IRGraph, modelDigest: String, ignoredNames: [String], ignoredTypes: [String], expectedTensorNames: [String],
         interpolation: Interpolation, channelOrder: ChannelOrder, runtime: OpenVINORuntime, threads: Int
     ) throws {
         let plan = try QuantizationPlan(graph: graph, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes)
@@ -21,7 +22,7 @@ public final class ShardProcessor: @unchecked Sendable {
         guard tensorNames == expectedTensorNames else {
             throw StatisticsError.mismatch("this worker plans other tensors than the coordinator for the same model")
         }
-        modelDigest = ModelDigest.of(graph)
+        self.modelDigest = modelDigest
         collector = try StatisticsCollector(graph: graph, plan: plan, runtime: runtime, threads: threads)
         self.interpolation = interpolation
         self.channelOrder = channelOrder

@@ -1,0 +1,198 @@
+import Core
+import Foundation
+import Logging
+import Protocol
+import Worker
+
+/// The coordinator's network loop: a ROUTER socket whose messages are decoded,
+/// validated and fed to the `ShardScheduler`; accepted shard statistics are merged into
+/// the run's statistics. It ends when every shard is in, and tells the workers goodbye.
+public final class CoordinatorNode: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var endpoint: String
+        public var shardSize: Int
+        public var heartbeatInterval: Double
+        public var missedHeartbeats: Int
+
+        public init(endpoint: String, shardSize: Int, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3) {
+            self.endpoint = endpoint
+            self.shardSize = shardSize
+            self.heartbeatInterval = heartbeatInterval
+            self.missedHeartbeats = missedHeartbeats
+        }
+    }
+
+    /// What the progress callback sees.
+    public struct Progress: Sendable {
+        public let imagesDone: Int
+        public let images: Int
+        public let liveWorkers: Int
+    }
+
+    private let run: CalibrationRun
+    private let dataset: CalibrationDataset
+    private let spec: JobSpec
+    private let options: Options
+    private let logger: Logger
+    private let context: ZMQContext
+    private let socket: ZMQSocket
+    private let plan: ShardPlan
+    private var scheduler: ShardScheduler
+    private var statistics: CalibrationStatistics
+    private var sessions = Set<WorkerID>()
+    private let modelMessage: [UInt8]
+
+    /// Binds the socket; `boundEndpoint` tells the port when the endpoint asked for `*`.
+    public init(
+        run: CalibrationRun, dataset: CalibrationDataset, interpolation: Interpolation, channelOrder: ChannelOrder,
+        ignoredNames: [String], ignoredTypes: [String], options: Options, logger: Logger
+    ) throws {
+        self.run = run
+        self.dataset = dataset
+        self.options = options
+        self.logger = logger
+        spec = JobSpec(
+            jobID: String(run.modelDigest.prefix(12)), modelDigest: run.modelDigest, interpolation: interpolation.rawValue,
+            channelOrder: channelOrder.rawValue, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes,
+            tensorNames: run.plan.activations.map(\.name))
+        modelMessage = MessageCodec.encode(
+            .model(digest: run.modelDigest, xml: IRWriter.xml(of: run.graph), weights: run.graph.weights))
+        plan = ShardPlan(imageCount: dataset.count, size: options.shardSize)
+        scheduler = ShardScheduler(
+            plan: plan, heartbeatInterval: options.heartbeatInterval, missedHeartbeats: options.missedHeartbeats)
+        statistics = run.emptyStatistics()
+        context = try ZMQContext()
+        socket = try ZMQSocket(context: context, kind: .router)
+        try socket.setOption(.maxMessageSize, MessageLimits.coordinatorInbound.maxMessageBytes)
+        try socket.setOption(.sendTimeout, 1000)
+        try socket.bind(options.endpoint)
+    }
+
+    /// The endpoint actually bound (with the port chosen for `tcp://host:*`).
+    public var boundEndpoint: String { (try? socket.lastEndpoint) ?? options.endpoint }
+
+    /// Serves workers until all images are in; returns the merged statistics.
+    public func serve(progress: (Progress) -> Void = { _ in }) throws -> CalibrationStatistics {
+        let started = Date()
+        var lastBeat = Date.distantPast
+        var lastImages = -1
+        while !scheduler.isComplete {
+            let now = Date().timeIntervalSince(started)
+            if Date().timeIntervalSince(lastBeat) >= options.heartbeatInterval {
+                lastBeat = Date()
+                for worker in live { send(.heartbeat(nil), to: worker) }
+                for dead in scheduler.tick(now: now) {
+                    sessions.remove(dead)
+                    logger.warning("worker \(dead) missed \(options.missedHeartbeats) heartbeats: declared dead, its shards go back to the queue")
+                }
+            }
+            if let failure = scheduler.failure {
+                throw CoordinatorError.shardFailed(failure)
+            }
+            if scheduler.imagesDone != lastImages {
+                lastImages = scheduler.imagesDone
+                progress(Progress(imagesDone: lastImages, images: dataset.count, liveWorkers: live.count))
+            }
+            guard try socket.poll(timeoutMilliseconds: 100), let frames = try socket.receive() else { continue }
+            guard frames.count == 2 else {
+                logger.warning("dropped a message of \(frames.count) frames")
+                continue
+            }
+            let worker = WorkerID(frames[0])
+            let message: Message
+            do {
+                message = try MessageCodec.decode(frames[1], limits: .coordinatorInbound)
+            } catch {
+                if case let .unsupportedVersion(found) = error {
+                    send(.refused(reason: "protocol version \(found) is not supported; this coordinator speaks \(ProtocolVersion.current)"), to: worker)
+                    logger.warning("refused worker \(worker): protocol version \(found)")
+                } else {
+                    logger.warning("dropped a malformed message from \(worker): \(error)")
+                }
+                continue
+            }
+            try handle(message, from: worker, now: Date().timeIntervalSince(started))
+        }
+        progress(Progress(imagesDone: scheduler.imagesDone, images: dataset.count, liveWorkers: live.count))
+        for worker in sessions { send(.bye, to: worker) }
+        return statistics
+    }
+
+    private var live: [WorkerID] { sessions.sorted() }
+
+    private func handle(_ message: Message, from worker: WorkerID, now: Double) throws {
+        if case let .hello(hello) = message {
+            guard hello.protocolVersion == ProtocolVersion.current else {
+                send(.refused(reason: "protocol version \(hello.protocolVersion) is not supported"), to: worker)
+                return
+            }
+            logger.info("worker \(worker) joined: \(hello.host) pid \(hello.pid), calib \(hello.calibVersion), OpenVINO \(hello.openVINOVersion)")
+            sessions.insert(worker)
+            scheduler.workerJoined(worker, now: now)
+            send(.job(spec), to: worker)
+            return
+        }
+        guard sessions.contains(worker) else {
+            logger.warning("dropped a message from \(worker), which has not said hello")
+            return
+        }
+        scheduler.heard(from: worker, now: now)
+        switch message {
+        case let .modelRequest(digest) where digest == run.modelDigest:
+            sendRaw(modelMessage, to: worker)
+        case let .ready(capacity):
+            for shard in scheduler.requestShards(for: worker, capacity: Int(capacity), now: now) {
+                send(.shard(try shardMessage(shard)), to: worker)
+            }
+        case let .result(id, bytes):
+            let shard = Int(id)
+            guard shard < plan.shards.count else { return }
+            let result = try CalibrationStatistics(decoding: bytes)
+            guard result.imageIndices == Array(plan.shards[shard]) else {
+                logger.warning("dropped the result of shard \(shard) from \(worker): it holds other images")
+                return
+            }
+            if case .accepted = scheduler.completed(shard: shard, by: worker, now: now) {
+                try statistics.merge(result)
+            }
+        case let .shardFailed(id, reason):
+            scheduler.failed(shard: Int(id), by: worker, now: now, reason: reason)
+        case .bye:
+            sessions.remove(worker)
+            scheduler.workerLeft(worker, now: now)
+        default:
+            break
+        }
+    }
+
+    private func shardMessage(_ shard: Int) throws -> Shard {
+        let images = try plan.shards[shard].map { index in
+            let url = try dataset.url(at: index)
+            return ShardImage(index: UInt32(index), name: url.lastPathComponent, bytes: try AtomicFile.read(url.path))
+        }
+        return Shard(id: UInt32(shard), images: images)
+    }
+
+    private func send(_ message: Message, to worker: WorkerID) {
+        sendRaw(MessageCodec.encode(message), to: worker)
+    }
+
+    private func sendRaw(_ bytes: [UInt8], to worker: WorkerID) {
+        do {
+            try socket.send([worker.bytes, bytes])
+        } catch {
+            logger.warning("could not send to worker \(worker): \(error)")
+        }
+    }
+}
+
+/// Why a distributed run stopped.
+public enum CoordinatorError: Error, Sendable, CustomStringConvertible {
+    case shardFailed(String)
+
+    public var description: String {
+        switch self {
+        case let .shardFailed(reason): "calibration stopped: \(reason)"
+        }
+    }
+}

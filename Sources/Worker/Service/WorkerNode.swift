@@ -1,0 +1,230 @@
+import Core
+import Foundation
+import Logging
+import Protocol
+
+/// A calibration worker process: connects to a coordinator, announces itself, receives
+/// the job and (once, cached by digest) the model, then pulls shards one at a time and
+/// returns their statistics. Inference runs on a background thread so heartbeats keep
+/// flowing; when the coordinator goes silent the worker reconnects with backoff.
+public final class WorkerNode: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var endpoint: String
+        public var threads: Int
+        public var heartbeatInterval: Double
+        public var missedHeartbeats: Int
+
+        public init(endpoint: String, threads: Int = 0, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3) {
+            self.endpoint = endpoint
+            self.threads = threads
+            self.heartbeatInterval = heartbeatInterval
+            self.missedHeartbeats = missedHeartbeats
+        }
+    }
+
+    /// Why a worker stopped working for its coordinator.
+    public enum Stop: Error, Sendable, CustomStringConvertible {
+        case refused(String)
+
+        public var description: String {
+            switch self {
+            case let .refused(reason): "the coordinator refused this worker: \(reason)"
+            }
+        }
+    }
+
+    private let options: Options
+    private let logger: Logger
+    private let runtime: OpenVINORuntime
+    private let context: ZMQContext
+    private var socket: ZMQSocket?
+    private var models = [String: IRGraph]()
+    private var job: JobSpec?
+    private var processor: ShardProcessor?
+    private var imagesDone: UInt32 = 0
+    private var errors: UInt32 = 0
+    private var currentShard: UInt32?
+    private let finished = FinishedShard()
+
+    public init(options: Options, logger: Logger) throws {
+        self.options = options
+        self.logger = logger
+        runtime = try OpenVINORuntime()
+        context = try ZMQContext()
+    }
+
+    /// Serves the coordinator until it says goodbye; throws when refused.
+    public func run() throws {
+        var backoff = 0.5
+        var lastHeard = Date()
+        var lastSent = Date.distantPast
+        try connect()
+        while true {
+            let now = Date()
+            if now.timeIntervalSince(lastSent) >= options.heartbeatInterval {
+                send(.heartbeat(status))
+                lastSent = now
+            }
+            if now.timeIntervalSince(lastHeard) > options.heartbeatInterval * Double(options.missedHeartbeats), currentShard == nil {
+                logger.warning("coordinator silent for \(Int(now.timeIntervalSince(lastHeard))) s; reconnecting in \(backoff) s")
+                Thread.sleep(forTimeInterval: backoff)
+                backoff = min(backoff * 2, 8)
+                try connect()
+                lastHeard = Date()
+                continue
+            }
+            if let done = finished.take() {
+                report(done)
+            }
+            guard let socket, try socket.poll(timeoutMilliseconds: 100), let frames = try socket.receive(), let frame = frames.last
+            else { continue }
+            lastHeard = Date()
+            backoff = 0.5
+            let message: Message
+            do {
+                message = try MessageCodec.decode(frame)
+            } catch {
+                errors += 1
+                logger.warning("dropped a malformed message from the coordinator: \(error)")
+                continue
+            }
+            if try handle(message) == false { return }
+        }
+    }
+
+    /// Handles one message; false when the coordinator ended the session.
+    private func handle(_ message: Message) throws -> Bool {
+        switch message {
+        case let .refused(reason):
+            throw Stop.refused(reason)
+        case let .job(spec):
+            job = spec
+            processor = nil
+            if let graph = models[spec.modelDigest] {
+                try prepare(graph, spec)
+            } else {
+                send(.modelRequest(digest: spec.modelDigest))
+            }
+        case let .model(digest, xml, weights):
+            guard let spec = job, spec.modelDigest == digest else { return true }
+            let graph = try IRReader.read(xml: xml, weights: weights)
+            guard ModelDigest.of(graph) == digest else {
+                errors += 1
+                logger.warning("the model received does not match its digest \(digest.prefix(12)); asking again")
+                send(.modelRequest(digest: digest))
+                return true
+            }
+            models[digest] = graph
+            try prepare(graph, spec)
+        case let .shard(shard):
+            start(shard)
+        case .bye:
+            logger.info("the coordinator finished the job")
+            return false
+        default:
+            break
+        }
+        return true
+    }
+
+    private func prepare(_ graph: IRGraph, _ spec: JobSpec) throws {
+        processor = try ShardProcessor(
+            graph: graph, modelDigest: spec.modelDigest, ignoredNames: spec.ignoredNames, ignoredTypes: spec.ignoredTypes,
+            expectedTensorNames: spec.tensorNames, interpolation: Interpolation(rawValue: spec.interpolation) ?? .bilinear,
+            channelOrder: ChannelOrder(rawValue: spec.channelOrder) ?? .rgb, runtime: runtime, threads: options.threads)
+        logger.info("job \(spec.jobID): model \(spec.modelDigest.prefix(12)) ready, \(spec.tensorNames.count) tensors")
+        send(.ready(capacity: 1))
+    }
+
+    private func start(_ shard: Shard) {
+        guard let processor, currentShard == nil else { return }
+        currentShard = shard.id
+        let images = shard.images.map { (index: Int($0.index), name: $0.name, bytes: $0.bytes) }
+        let finished = finished
+        Thread.detachNewThread {
+            do {
+                let statistics = try processor.process(images)
+                finished.put(.success(shard.id, statistics.encoded(), images.count))
+            } catch {
+                finished.put(.failure(shard.id, "\(error)"))
+            }
+        }
+    }
+
+    private func report(_ done: FinishedShard.Outcome) {
+        currentShard = nil
+        switch done {
+        case let .success(id, statistics, count):
+            imagesDone += UInt32(count)
+            send(.result(shardID: id, statistics: statistics))
+        case let .failure(id, reason):
+            errors += 1
+            logger.warning("shard \(id) failed: \(reason)")
+            send(.shardFailed(shardID: id, reason: reason))
+        }
+        send(.ready(capacity: 1))
+    }
+
+    private var status: WorkerStatus {
+        WorkerStatus(imagesDone: imagesDone, currentShard: currentShard, residentBytes: ResidentMemory.bytes, errors: errors)
+    }
+
+    private func connect() throws {
+        socket?.close()
+        let socket = try ZMQSocket(context: context, kind: .dealer)
+        try socket.setOption(.sendTimeout, 1000)
+        try socket.connect(options.endpoint)
+        self.socket = socket
+        job = nil
+        processor = nil
+        send(
+            .hello(
+                Hello(
+                    protocolVersion: ProtocolVersion.current, calibVersion: CalibVersion.current,
+                    openVINOVersion: OpenVINORuntime.version, host: ProcessInfo.processInfo.hostName,
+                    pid: ProcessInfo.processInfo.processIdentifier, threads: Int32(options.threads))))
+    }
+
+    private func send(_ message: Message) {
+        do {
+            try socket?.send([MessageCodec.encode(message)])
+        } catch {
+            logger.warning("could not send to the coordinator: \(error)")
+        }
+    }
+}
+
+/// The hand-over point between the inference thread and the network loop.
+final class FinishedShard: @unchecked Sendable {
+    enum Outcome {
+        case success(UInt32, [UInt8], Int)
+        case failure(UInt32, String)
+    }
+
+    private let lock = NSLock()
+    private var outcome: Outcome?
+
+    func put(_ value: Outcome) {
+        lock.lock()
+        outcome = value
+        lock.unlock()
+    }
+
+    func take() -> Outcome? {
+        lock.lock()
+        defer { lock.unlock() }
+        let value = outcome
+        outcome = nil
+        return value
+    }
+}
+
+/// This process's resident memory, read from /proc (0 where unavailable).
+enum ResidentMemory {
+    static var bytes: UInt64 {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+            let pages = text.split(separator: " ").dropFirst().first.flatMap({ UInt64($0) })
+        else { return 0 }
+        return pages * UInt64(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}

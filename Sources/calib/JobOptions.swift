@@ -1,0 +1,62 @@
+import ArgumentParser
+import Coordinator
+import Core
+import Foundation
+import Worker
+
+/// The options that define a calibration job, shared by `calib run` and `calib coordinator`,
+/// and the job's last step: pick ranges, write the int8 IR, print the summary.
+struct JobOptions: ParsableArguments {
+    @Option(help: "Model .xml path (the .bin next to it).")
+    var model: String
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "Output .xml path of the int8 IR (the .bin is written next to it).")
+    var output: String
+
+    @Option(help: "Range method: pot (default), minmax, quantile, kl, mse.")
+    var method: CalibrationMethod = .pot
+
+    @Option(help: "Preset: performance (symmetric activations) or mixed (asymmetric).")
+    var preset: QuantizationPreset = .performance
+
+    @Option(help: "For --method quantile: the share of values cut off each end.")
+    var outlierProbability = 1e-4
+
+    @Option(help: "Layer name to leave in float (repeatable).")
+    var ignored: [String] = []
+
+    @Option(help: "Layer type to leave in float (repeatable).")
+    var ignoredType: [String] = []
+
+    @Flag(help: "Write FakeQuantize on float weights instead of int8 weights.")
+    var keepFloatWeights = false
+
+    @Option(help: "Save the collected statistics to this file.")
+    var saveStats: String?
+
+    @Option(help: "Pick ranges from this statistics file instead of running inference.")
+    var loadStats: String?
+
+    /// Reads the model and plans it.
+    func calibration() throws -> CalibrationRun {
+        try CalibrationRun(graph: IRFiles.read(xmlPath: model), ignoredNames: ignored, ignoredTypes: ignoredType)
+    }
+
+    /// Saves statistics if asked, quantizes, writes the IR atomically and prints the summary.
+    func finish(_ calibration: CalibrationRun, statistics: CalibrationStatistics, started: Date) throws {
+        if let saveStats {
+            try AtomicFile.write(statistics.encoded(), to: saveStats)
+        }
+        let selector = RangeSelector(method: method, preset: preset, outlierProbability: outlierProbability)
+        let (quantized, ranges) = try calibration.quantize(
+            statistics: statistics, selector: selector, keepFloatWeights: keepFloatWeights)
+        try IRFiles.write(quantized, xmlPath: output)
+        print(
+            CalibrationSummary(
+                plan: calibration.plan, ranges: ranges, images: statistics.imageIndices.count, method: method, preset: preset,
+                seconds: Date().timeIntervalSince(started), output: output, weightsBytes: quantized.weights.count
+            ).render())
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import Worker
+
+/// `calib worker`: serve a coordinator: run the shards it sends, return their statistics.
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Join a coordinator and compute activation statistics for it."
+    )
+
+    @Option(help: "The coordinator's endpoint, e.g. tcp://host:5555.")
+    var connect: String
+
+    @Option(help: "OpenVINO inference threads (0: all cores).")
+    var threads = 0
+
+    func run() throws {
+        let node = try WorkerNode(options: .init(endpoint: connect, threads: threads), logger: Console.logger)
+        try node.run()
+    }
+}
