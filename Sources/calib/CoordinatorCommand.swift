@@ -19,8 +19,7 @@ struct CoordinatorCommand: ParsableCommand {
     @Flag(help: "Allow binding beyond loopback without encryption (CURVE is not implemented yet).")
     var insecure = false
 
-    @Option(help: "Images per shard (0: chosen for balance).")
-    var shardSize = 0
+    @OptionGroup var serve: ServeOptions
 
     func validate() throws {
         let host = bind.split(separator: "/").last?.split(separator: ":").first.map(String.init) ?? ""
@@ -34,12 +33,7 @@ struct CoordinatorCommand: ParsableCommand {
         let started = Date()
         let calibration = try job.calibration()
         let dataset = try job.data.dataset()
-        let node = try CoordinatorNode(
-            run: calibration, dataset: dataset, interpolation: job.data.interpolation, channelOrder: job.data.channelOrder,
-            ignoredNames: job.ignored, ignoredTypes: job.ignoredType,
-            options: .init(
-                endpoint: bind, shardSize: shardSize > 0 ? shardSize : ShardPlan.defaultSize(imageCount: dataset.count, expectedWorkers: 4)),
-            logger: Console.logger)
+        let node = try serve.node(job: job, calibration: calibration, dataset: dataset, endpoint: bind, expectedWorkers: 4)
         Console.logger.info("coordinator listening on \(node.boundEndpoint), \(dataset.count) images")
         var bar = ProgressBar(total: dataset.count, label: "statistics")
         let statistics = try node.serve { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") }

@@ -10,23 +10,19 @@ struct LocalCluster {
     let calibration: CalibrationRun
     let workers: Int
     let threads: Int
-    let shardSize: Int
+    let serve: ServeOptions
 
     func collect() throws -> CalibrationStatistics {
         let dataset = try job.data.dataset()
         let cores = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
-        let node = try CoordinatorNode(
-            run: calibration, dataset: dataset, interpolation: job.data.interpolation, channelOrder: job.data.channelOrder,
-            ignoredNames: job.ignored, ignoredTypes: job.ignoredType,
-            options: .init(
-                endpoint: "tcp://127.0.0.1:*",
-                shardSize: shardSize > 0 ? shardSize : ShardPlan.defaultSize(imageCount: dataset.count, expectedWorkers: workers)),
-            logger: Console.logger)
+        let node = try serve.node(
+            job: job, calibration: calibration, dataset: dataset, endpoint: "tcp://127.0.0.1:*", expectedWorkers: workers)
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         let processes = try (0..<workers).map { _ in
             let process = Process()
             process.executableURL = executable
-            process.arguments = ["worker", "--connect", node.boundEndpoint, "--threads", String(max(1, cores / workers))]
+            process.arguments =
+                ["worker", "--connect", node.boundEndpoint, "--threads", String(max(1, cores / workers))] + serve.heartbeat.arguments
             try process.run()
             return process
         }

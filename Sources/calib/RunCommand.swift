@@ -20,8 +20,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Local worker processes (0: calibrate in this process); cores are split between them.")
     var workers = 0
 
-    @Option(help: "Images per shard handed to a worker (0: chosen for balance).")
-    var shardSize = 0
+    @OptionGroup(title: "Local workers") var serve: ServeOptions
 
     func run() throws {
         let started = Date()
@@ -30,7 +29,7 @@ struct RunCommand: ParsableCommand {
         if let loadStats = job.loadStats {
             statistics = try CalibrationStatistics(decoding: AtomicFile.read(loadStats))
         } else if workers > 0 {
-            statistics = try LocalCluster(job: job, calibration: calibration, workers: workers, threads: threads, shardSize: shardSize)
+            statistics = try LocalCluster(job: job, calibration: calibration, workers: workers, threads: threads, serve: serve)
                 .collect()
         } else {
             let dataset = try job.data.dataset()

@@ -15,8 +15,14 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "OpenVINO inference threads (0: all cores).")
     var threads = 0
 
+    @OptionGroup var heartbeat: HeartbeatOptions
+
     func run() throws {
-        let node = try WorkerNode(options: .init(endpoint: connect, threads: threads), logger: Console.logger)
+        let node = try WorkerNode(
+            options: .init(
+                endpoint: connect, threads: threads, heartbeatInterval: heartbeat.heartbeatInterval,
+                missedHeartbeats: heartbeat.missedHeartbeats),
+            logger: Console.logger)
         try node.run()
     }
 }

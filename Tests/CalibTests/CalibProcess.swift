@@ -25,7 +25,7 @@ struct CalibProcess {
             process.executableURL = executable
             process.arguments = arguments
             for name in ["stdout", "stderr"] {
-                FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: nil)
+                _ = FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: nil)
             }
             process.standardOutput = try FileHandle(forWritingTo: folder.appendingPathComponent("stdout"))
             process.standardError = try FileHandle(forWritingTo: folder.appendingPathComponent("stderr"))

@@ -28,6 +28,18 @@ struct MessageCodecTests {
         .heartbeat(WorkerStatus(imagesDone: 0, currentShard: nil, residentBytes: 0, errors: 0)),
         .heartbeat(nil),
         .bye,
+        .statusRequest,
+        .status(ClusterStatus(
+            jobID: "1a2b3c4d5e6f", imagesDone: 12, images: 500, shardsDone: 3, shards: 125, elapsedSeconds: 61.25,
+            workers: [
+                WorkerReport(
+                    id: "00a1b2c3d4", host: "node-1", pid: 77, threads: 2, state: .working, currentShard: 4, imagesDone: 8,
+                    imagesPerSecond: 0.31, lastHeartbeatAge: 0.4, residentBytes: 1 << 31, errors: 0),
+                WorkerReport(
+                    id: "00ffeeddcc", host: "nöde-2", pid: 78, threads: 1, state: .dead, currentShard: nil, imagesDone: 4,
+                    imagesPerSecond: 0, lastHeartbeatAge: 3.5, residentBytes: 0, errors: 2),
+            ])),
+        .status(ClusterStatus(jobID: "", imagesDone: 0, images: 0, shardsDone: 0, shards: 0, elapsedSeconds: 0, workers: [])),
     ]
 
     /// `frame` with the little-endian `UInt32` at `offset` replaced.
@@ -131,7 +143,7 @@ struct MessageCodecTests {
     }
 
     @Test func unknownTypes() {
-        for type: UInt8 in [0, 12, 200, 255] {
+        for type: UInt8 in [0, 14, 200, 255] {
             #expect(Self.decodeError(Self.header(type: type)) == .unknownType(type))
         }
     }

@@ -13,12 +13,18 @@ public final class CoordinatorNode: @unchecked Sendable {
         public var shardSize: Int
         public var heartbeatInterval: Double
         public var missedHeartbeats: Int
+        /// Malformed messages after which a peer is cut off: everything else it sends is
+        /// dropped unread.
+        public var malformedLimit: Int
 
-        public init(endpoint: String, shardSize: Int, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3) {
+        public init(
+            endpoint: String, shardSize: Int, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3, malformedLimit: Int = 10
+        ) {
             self.endpoint = endpoint
             self.shardSize = shardSize
             self.heartbeatInterval = heartbeatInterval
             self.missedHeartbeats = missedHeartbeats
+            self.malformedLimit = malformedLimit
         }
     }
 
@@ -40,6 +46,9 @@ public final class CoordinatorNode: @unchecked Sendable {
     private var scheduler: ShardScheduler
     private var statistics: CalibrationStatistics
     private var sessions = Set<WorkerID>()
+    private var directory = WorkerDirectory()
+    private var malformed: [WorkerID: Int] = [:]
+    private var cutOff = Set<WorkerID>()
     private let modelMessage: [UInt8]
 
     /// Binds the socket; `boundEndpoint` tells the port when the endpoint asked for `*`.
@@ -94,11 +103,14 @@ public final class CoordinatorNode: @unchecked Sendable {
                 progress(Progress(imagesDone: lastImages, images: dataset.count, liveWorkers: live.count))
             }
             guard try socket.poll(timeoutMilliseconds: 100), let frames = try socket.receive() else { continue }
+            let worker = WorkerID(frames[0])
+            let received = Date().timeIntervalSince(started)
+            guard !cutOff.contains(worker) else { continue }
             guard frames.count == 2 else {
-                logger.warning("dropped a message of \(frames.count) frames")
+                logger.warning("dropped a message of \(frames.count - 1) frames from \(worker); a message is one frame")
+                countMalformed(from: worker, now: received)
                 continue
             }
-            let worker = WorkerID(frames[0])
             let message: Message
             do {
                 message = try MessageCodec.decode(frames[1], limits: .coordinatorInbound)
@@ -108,10 +120,11 @@ public final class CoordinatorNode: @unchecked Sendable {
                     logger.warning("refused worker \(worker): protocol version \(found)")
                 } else {
                     logger.warning("dropped a malformed message from \(worker): \(error)")
+                    countMalformed(from: worker, now: received)
                 }
                 continue
             }
-            try handle(message, from: worker, now: Date().timeIntervalSince(started))
+            try handle(message, from: worker, now: received)
         }
         progress(Progress(imagesDone: scheduler.imagesDone, images: dataset.count, liveWorkers: live.count))
         for worker in sessions { send(.bye, to: worker) }
@@ -120,7 +133,28 @@ public final class CoordinatorNode: @unchecked Sendable {
 
     private var live: [WorkerID] { sessions.sorted() }
 
+    /// The run as `calib status` sees it, at coordinator time `now`.
+    private func status(now: Double) -> ClusterStatus {
+        directory.status(scheduler: scheduler, jobID: spec.jobID, now: now)
+    }
+
+    /// Counts a malformed message; at the limit the peer is cut off and its shards requeued.
+    private func countMalformed(from worker: WorkerID, now: Double) {
+        malformed[worker, default: 0] += 1
+        guard malformed[worker, default: 0] >= options.malformedLimit else { return }
+        cutOff.insert(worker)
+        logger.warning("cut off peer \(worker) after \(options.malformedLimit) malformed messages; it is ignored from now on")
+        if sessions.remove(worker) != nil {
+            scheduler.workerLeft(worker, now: now)
+            directory.left(worker)
+        }
+    }
+
     private func handle(_ message: Message, from worker: WorkerID, now: Double) throws {
+        if case .statusRequest = message {
+            send(.status(status(now: now)), to: worker)
+            return
+        }
         if case let .hello(hello) = message {
             guard hello.protocolVersion == ProtocolVersion.current else {
                 send(.refused(reason: "protocol version \(hello.protocolVersion) is not supported"), to: worker)
@@ -128,6 +162,7 @@ public final class CoordinatorNode: @unchecked Sendable {
             }
             logger.info("worker \(worker) joined: \(hello.host) pid \(hello.pid), calib \(hello.calibVersion), OpenVINO \(hello.openVINOVersion)")
             sessions.insert(worker)
+            directory.joined(worker, hello: hello)
             scheduler.workerJoined(worker, now: now)
             send(.job(spec), to: worker)
             return
@@ -156,9 +191,13 @@ public final class CoordinatorNode: @unchecked Sendable {
                 try statistics.merge(result)
             }
         case let .shardFailed(id, reason):
+            directory.failed(worker)
             scheduler.failed(shard: Int(id), by: worker, now: now, reason: reason)
+        case let .heartbeat(report?):
+            directory.reported(worker, status: report)
         case .bye:
             sessions.remove(worker)
+            directory.left(worker)
             scheduler.workerLeft(worker, now: now)
         default:
             break

@@ -26,6 +26,10 @@ public enum Message: Sendable, Equatable {
     case heartbeat(WorkerStatus?)
     /// Either way: the sender is leaving the session.
     case bye
+    /// Any peer → coordinator, no `hello` needed: send the run's status.
+    case statusRequest
+    /// Coordinator → the peer that sent `statusRequest`.
+    case status(ClusterStatus)
 
     /// The type code of this message in the frame envelope.
     public var type: MessageType {
@@ -41,6 +45,8 @@ public enum Message: Sendable, Equatable {
         case .shardFailed: .shardFailed
         case .heartbeat: .heartbeat
         case .bye: .bye
+        case .statusRequest: .statusRequest
+        case .status: .status
         }
     }
 }
@@ -59,6 +65,8 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     case shardFailed = 9
     case heartbeat = 10
     case bye = 11
+    case statusRequest = 12
+    case status = 13
 
     public var description: String {
         switch self {
@@ -73,6 +81,8 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
         case .shardFailed: "shardFailed"
         case .heartbeat: "heartbeat"
         case .bye: "bye"
+        case .statusRequest: "statusRequest"
+        case .status: "status"
         }
     }
 }

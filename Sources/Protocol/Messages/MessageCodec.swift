@@ -112,8 +112,34 @@ public enum MessageCodec {
             } else {
                 writer.write(UInt8(0))
             }
-        case .bye:
+        case .bye, .statusRequest:
             break
+        case let .status(status):
+            writer.write(status.jobID)
+            writer.write(status.imagesDone)
+            writer.write(status.images)
+            writer.write(status.shardsDone)
+            writer.write(status.shards)
+            writer.write(status.elapsedSeconds)
+            writer.write(UInt32(status.workers.count))
+            for worker in status.workers {
+                writer.write(worker.id)
+                writer.write(worker.host)
+                writer.write(worker.pid)
+                writer.write(worker.threads)
+                writer.write(worker.state.rawValue)
+                if let shard = worker.currentShard {
+                    writer.write(UInt8(1))
+                    writer.write(shard)
+                } else {
+                    writer.write(UInt8(0))
+                }
+                writer.write(worker.imagesDone)
+                writer.write(worker.imagesPerSecond)
+                writer.write(worker.lastHeartbeatAge)
+                writer.write(worker.residentBytes)
+                writer.write(worker.errors)
+            }
         }
         return writer.bytes
     }
@@ -204,6 +230,10 @@ public enum MessageCodec {
             }
         case .bye:
             message = .bye
+        case .statusRequest:
+            message = .statusRequest
+        case .status:
+            message = .status(try reader.clusterStatus())
         }
         try reader.requireEnd()
         return message
@@ -303,6 +333,52 @@ private struct PayloadReader {
             names.append(try string("\(field)[\(index)]"))
         }
         return names
+    }
+
+    mutating func double(_ field: String) throws(ProtocolError) -> Double {
+        do {
+            return try reader.readDouble(field)
+        } catch {
+            throw Self.converted(error)
+        }
+    }
+
+    mutating func clusterStatus() throws(ProtocolError) -> ClusterStatus {
+        let jobID = try string("status.jobID")
+        let imagesDone = try integer(UInt32.self, "status.imagesDone")
+        let images = try integer(UInt32.self, "status.images")
+        let shardsDone = try integer(UInt32.self, "status.shardsDone")
+        let shards = try integer(UInt32.self, "status.shards")
+        let elapsed = try double("status.elapsedSeconds")
+        // Each worker needs at least its fixed-width fields and string lengths.
+        let count = try count("status.workers", limit: limits.maxNames, minimumElementBytes: 53)
+        var workers: [WorkerReport] = []
+        workers.reserveCapacity(count)
+        for index in 0..<count {
+            let field = "status.workers[\(index)]"
+            let id = try string("\(field).id")
+            let host = try string("\(field).host")
+            let pid = try integer(Int32.self, "\(field).pid")
+            let threads = try integer(Int32.self, "\(field).threads")
+            let stateOffset = reader.offset
+            let stateName = try string("\(field).state")
+            guard let state = WorkerReport.State(rawValue: stateName) else {
+                throw .invalidValue(field: "\(field).state", offset: stateOffset, reason: "'\(stateName)' is not a worker state")
+            }
+            let shard: UInt32? =
+                if try flag("\(field).currentShard") { try integer(UInt32.self, "\(field).currentShard") } else { nil }
+            let done = try integer(UInt32.self, "\(field).imagesDone")
+            let rate = try double("\(field).imagesPerSecond")
+            let age = try double("\(field).lastHeartbeatAge")
+            let resident = try integer(UInt64.self, "\(field).residentBytes")
+            let errors = try integer(UInt32.self, "\(field).errors")
+            workers.append(WorkerReport(
+                id: id, host: host, pid: pid, threads: threads, state: state, currentShard: shard, imagesDone: done,
+                imagesPerSecond: rate, lastHeartbeatAge: age, residentBytes: resident, errors: errors))
+        }
+        return ClusterStatus(
+            jobID: jobID, imagesDone: imagesDone, images: images, shardsDone: shardsDone, shards: shards,
+            elapsedSeconds: elapsed, workers: workers)
     }
 
     /// The frozen `hello` layout; its version must agree with the envelope's.

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import Protocol
+
+/// `calib status`: ask a running coordinator how the job and each worker are doing.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show a running coordinator's progress and the health of its workers."
+    )
+
+    @Option(help: "The coordinator's endpoint, e.g. tcp://host:5555.")
+    var connect: String
+
+    @Flag(help: "Print the status as JSON.")
+    var json = false
+
+    @Option(help: "Seconds to wait for an answer.")
+    var timeout = 5.0
+
+    func run() throws {
+        let context = try ZMQContext()
+        let socket = try ZMQSocket(context: context, kind: .dealer)
+        defer { socket.close() }
+        try socket.setOption(.receiveTimeout, Int(timeout * 1000))
+        try socket.connect(connect)
+        try socket.send([MessageCodec.encode(.statusRequest)])
+        guard let frames = try socket.receive(), let frame = frames.last else {
+            throw ValidationError("no answer from a coordinator at \(connect) within \(timeout) s")
+        }
+        guard case let .status(status) = try MessageCodec.decode(frame) else {
+            throw ValidationError("the peer at \(connect) did not answer with a status")
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(status), as: UTF8.self))
+        } else {
+            print(StatusTable(status: status).render())
+        }
+    }
+}
