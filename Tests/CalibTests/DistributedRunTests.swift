@@ -24,45 +24,86 @@ import Worker
         (try Data(contentsOf: URL(fileURLWithPath: xml)), try Data(contentsOf: URL(fileURLWithPath: IRFiles.weightsPath(for: xml))))
     }
 
-    @Test func oneAndTwoLocalWorkersGiveTheBytesOfAnInProcessRun() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
+    /// The int8 IR of an in-process run on the same model and images.
+    private func referenceBytes() throws -> (Data, Data) {
         let reference = try CalibProcess.run(["run", "--model", model, "--data", images, "--output", output("local.xml"), "--threads", "2"])
         try #require(reference.status == 0, "\(reference.standardError)")
-        for workers in [1, 2] {
-            let name = output("workers\(workers).xml")
-            let run = try CalibProcess.run([
-                "run", "--model", model, "--data", images, "--output", name, "--workers", String(workers), "--shard-size", "1",
-                "--threads", "2",
-            ])
-            #expect(run.status == 0, "\(run.standardError)")
-            #expect(run.standardError.contains("joined"))
-            #expect(try bytes(name) == bytes(output("local.xml")), "\(workers) workers")
+        return try bytes(output("local.xml"))
+    }
+
+    /// A loopback endpoint on a port that was free a moment ago.
+    private func freeEndpoint() throws -> String {
+        let context = try ZMQContext()
+        let socket = try ZMQSocket(context: context, kind: .router)
+        defer { socket.close() }
+        try socket.bind("tcp://127.0.0.1:*")
+        return try socket.lastEndpoint
+    }
+
+    /// What `calib status --json` says about the coordinator at `endpoint`.
+    private func status(_ endpoint: String) throws -> ClusterStatus {
+        let run = try CalibProcess.run(["status", "--connect", endpoint, "--json", "--timeout", "10"])
+        try #require(run.status == 0, "\(run.standardError)")
+        return try JSONDecoder().decode(ClusterStatus.self, from: Data(run.standardOutput.utf8))
+    }
+
+    /// Asks for the status until `condition` holds; fails after `timeout` seconds.
+    private func waitForStatus(_ endpoint: String, timeout: Double, until condition: (ClusterStatus) -> Bool) throws -> ClusterStatus {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let current = try status(endpoint)
+            if condition(current) { return current }
+            guard Date() < deadline else {
+                Issue.record("status never reached the condition: \(current)")
+                return current
+            }
+            Thread.sleep(forTimeInterval: 0.3)
         }
     }
 
-    @Test func wrongVersionsAreRefusedAndGarbageDoesNotStopTheCoordinator() throws {
+    @Test func oneToFourLocalWorkersGiveTheBytesOfAnInProcessRun() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let port = 20_000 + Int(getpid() % 20_000)
-        let endpoint = "tcp://127.0.0.1:\(port)"
+        let reference = try referenceBytes()
+        for workers in [1, 2, 3, 4] {
+            let name = output("workers\(workers).xml")
+            let run = try CalibProcess.run([
+                "run", "--model", model, "--data", images, "--output", name, "--workers", String(workers), "--shard-size", "1",
+                "--threads", String(workers),
+            ])
+            #expect(run.status == 0, "\(run.standardError)")
+            #expect(run.standardError.components(separatedBy: "joined").count - 1 >= 1)
+            #expect(try bytes(name) == reference, "\(workers) workers")
+        }
+    }
+
+    @Test func wrongVersionsAreRefusedAndGarbageIsCutOffWhileOthersAreServed() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let endpoint = try freeEndpoint()
         let coordinator = try CalibProcess.start([
             "coordinator", "--bind", endpoint, "--model", model, "--data", images, "--output", output("served.xml"),
         ])
         defer { coordinator.terminateIfRunning() }
         let context = try ZMQContext()
-        let socket = try ZMQSocket(context: context, kind: .dealer)
-        defer { socket.close() }
-        try socket.setOption(.receiveTimeout, 20_000)
-        try socket.connect(endpoint)
-        // Random bytes first: dropped with a log line, the coordinator keeps serving.
+        // Random bytes and multi-frame junk: dropped with a log line; after 10 the peer is cut off.
+        let garbage = try ZMQSocket(context: context, kind: .dealer)
+        defer { garbage.close() }
+        try garbage.connect(endpoint)
         var generator = SeededGenerator(seed: 9)
-        for _ in 0..<20 {
-            try socket.send([(0..<Int(generator.next() % 300)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }])
+        for round in 0..<30 {
+            let frame = (0..<Int(generator.next() % 300)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            try garbage.send(round % 5 == 0 ? [frame, frame] : [frame])
         }
+        try coordinator.waitForStandardError(containing: "cut off peer", timeout: 60)
+        // A worker of another protocol version is refused in words it can read.
+        let stranger = try ZMQSocket(context: context, kind: .dealer)
+        defer { stranger.close() }
+        try stranger.setOption(.receiveTimeout, 20_000)
+        try stranger.connect(endpoint)
         let hello = Hello(
             protocolVersion: ProtocolVersion.current + 1, calibVersion: "9.9", openVINOVersion: "?", host: "test", pid: 1,
             threads: 1)
-        try socket.send([MessageCodec.encode(.hello(hello))])
-        let reply = try #require(try socket.receive())
+        try stranger.send([MessageCodec.encode(.hello(hello))])
+        let reply = try #require(try stranger.receive())
         guard case let .refused(reason) = try MessageCodec.decode(try #require(reply.last)) else {
             Issue.record("expected a refusal")
             return
@@ -74,31 +115,54 @@ import Worker
         let served = try coordinator.wait()
         #expect(served.status == 0, "\(served.standardError)")
         #expect(served.standardError.contains("malformed"))
+        #expect(served.standardError.components(separatedBy: "dropped a").count - 1 == 10, "logging stops at the cut-off")
         #expect(FileManager.default.fileExists(atPath: output("served.xml")))
     }
 
-    @Test func aWorkerKilledMidShardDoesNotChangeTheResult() throws {
+    @Test func aWorkerKilledMidShardIsShownDeadAndDoesNotChangeTheResult() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let reference = try CalibProcess.run(["run", "--model", model, "--data", images, "--output", output("local.xml"), "--threads", "2"])
-        try #require(reference.status == 0, "\(reference.standardError)")
-        let port = 20_000 + Int((getpid() + 7) % 20_000)
-        let endpoint = "tcp://127.0.0.1:\(port)"
+        let reference = try referenceBytes()
+        let endpoint = try freeEndpoint()
         let coordinator = try CalibProcess.start([
             "coordinator", "--bind", endpoint, "--model", model, "--data", images, "--output", output("killed.xml"),
-            "--shard-size", "1",
+            "--shard-size", "1", "--heartbeat-interval", "0.5",
         ])
         defer { coordinator.terminateIfRunning() }
-        let victim = try CalibProcess.start(["worker", "--connect", endpoint, "--threads", "1"])
+        let victim = try CalibProcess.start(["worker", "--connect", endpoint, "--threads", "1", "--heartbeat-interval", "0.5"])
         // Let the victim join and start a shard, then kill it without warning.
-        try victim.waitForStandardError(containing: "ready", timeout: 120)
-        Thread.sleep(forTimeInterval: 1)
+        _ = try waitForStatus(endpoint, timeout: 120) { $0.workers.first?.state == .working }
         kill(victim.process.processIdentifier, SIGKILL)
-        let survivor = try CalibProcess.run(["worker", "--connect", endpoint, "--threads", "1"])
+        let dead = try waitForStatus(endpoint, timeout: 30) { $0.workers.first?.state == .dead }
+        #expect(dead.workers.first?.pid == victim.process.processIdentifier)
+        #expect(try #require(dead.workers.first).lastHeartbeatAge >= 1.5)
+        let table = try CalibProcess.run(["status", "--connect", endpoint])
+        #expect(table.standardOutput.contains("dead"), "\(table.standardOutput)")
+        let survivor = try CalibProcess.run(["worker", "--connect", endpoint, "--threads", "1", "--heartbeat-interval", "0.5"])
         #expect(survivor.status == 0, "\(survivor.standardError)")
         let served = try coordinator.wait()
         #expect(served.status == 0, "\(served.standardError)")
-        // The victim's shard came back either by the heartbeat timeout ("declared dead")
-        // or as a straggler copy for the idle survivor; either way every image is in once.
-        #expect(try bytes(output("killed.xml")) == bytes(output("local.xml")))
+        #expect(served.standardError.contains("declared dead"))
+        #expect(try bytes(output("killed.xml")) == reference)
+    }
+
+    @Test func aLateWorkerJoinsAndTakesWork() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let many = folder.appendingPathComponent("many").path
+        _ = try ExampleImageWriter(directory: URL(fileURLWithPath: many)).write(count: 12)
+        let endpoint = try freeEndpoint()
+        let coordinator = try CalibProcess.start([
+            "coordinator", "--bind", endpoint, "--model", model, "--data", many, "--output", output("late.xml"),
+            "--shard-size", "1",
+        ])
+        defer { coordinator.terminateIfRunning() }
+        let early = try CalibProcess.start(["worker", "--connect", endpoint, "--threads", "1"])
+        let started = try waitForStatus(endpoint, timeout: 120) { $0.imagesDone >= 1 }
+        #expect(started.workers.count == 1)
+        let late = try CalibProcess.run(["worker", "--connect", endpoint, "--threads", "1"])
+        #expect(late.status == 0, "\(late.standardError)")
+        #expect(try early.wait().status == 0)
+        #expect(try coordinator.wait().status == 0)
+        let computed = late.standardError.components(separatedBy: "this worker computed ").last?.prefix { $0.isNumber }
+        #expect(Int(computed ?? "") ?? 0 >= 1, "\(late.standardError)")
     }
 }
