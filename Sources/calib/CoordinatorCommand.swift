@@ -38,5 +38,6 @@ struct CoordinatorCommand: ParsableCommand {
         var bar = ProgressBar(total: dataset.count, label: "statistics")
         let statistics = try node.serve { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") }
         try job.finish(calibration, statistics: statistics, started: started)
+        try node.removeJournal()
     }
 }

@@ -12,7 +12,9 @@ struct LocalCluster {
     let threads: Int
     let serve: ServeOptions
 
-    func collect() throws -> CalibrationStatistics {
+    /// Collects the statistics with the workers, hands them to `finish` (which writes the
+    /// output), then deletes the journal.
+    func run(finish: (CalibrationStatistics) throws -> Void) throws {
         let dataset = try job.data.dataset()
         let cores = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
         let node = try serve.node(
@@ -30,6 +32,7 @@ struct LocalCluster {
             for process in processes where process.isRunning { process.terminate() }
         }
         var bar = ProgressBar(total: dataset.count, label: "statistics")
-        return try node.serve { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") }
+        try finish(try node.serve { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") })
+        try node.removeJournal()
     }
 }

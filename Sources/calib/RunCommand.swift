@@ -22,15 +22,24 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Local workers") var serve: ServeOptions
 
+    func validate() throws {
+        guard workers > 0 || !serve.resume else {
+            throw ValidationError("--resume continues a run with --workers; an in-process run keeps no journal")
+        }
+    }
+
     func run() throws {
         let started = Date()
         let calibration = try job.calibration()
+        if workers > 0, job.loadStats == nil {
+            try LocalCluster(job: job, calibration: calibration, workers: workers, threads: threads, serve: serve).run {
+                try job.finish(calibration, statistics: $0, started: started)
+            }
+            return
+        }
         let statistics: CalibrationStatistics
         if let loadStats = job.loadStats {
             statistics = try CalibrationStatistics(decoding: AtomicFile.read(loadStats))
-        } else if workers > 0 {
-            statistics = try LocalCluster(job: job, calibration: calibration, workers: workers, threads: threads, serve: serve)
-                .collect()
         } else {
             let dataset = try job.data.dataset()
             var bar = ProgressBar(total: dataset.count, label: "statistics")

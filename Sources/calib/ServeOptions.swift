@@ -5,25 +5,53 @@ import Foundation
 import Worker
 
 /// How a coordinator serves a job, shared by `calib coordinator` and `calib run --workers`:
-/// shard size and heartbeats; it also builds the node from them.
+/// shard size, heartbeats, the journal and metrics; it also builds the node from them.
 struct ServeOptions: ParsableArguments {
     @Option(help: "Images per shard handed to a worker (0: chosen for balance).")
     var shardSize = 0
 
     @OptionGroup var heartbeat: HeartbeatOptions
 
+    @Option(help: "Journal of accepted results, kept until the output is written (default: the output path + .journal).")
+    var journal: String?
+
+    @Flag(help: "Continue an interrupted run from its journal, without recomputing the images it holds.")
+    var resume = false
+
+    @Option(help: "Serve Prometheus metrics over HTTP on this port, on the coordinator's host (0: a free port).")
+    var metricsPort: Int?
+
+    func validate() throws {
+        if let metricsPort, !(0...65535).contains(metricsPort) {
+            throw ValidationError("--metrics-port must be between 0 and 65535, not \(metricsPort)")
+        }
+    }
+
     /// A coordinator for `job` bound to `endpoint`, with shards sized for `expectedWorkers`.
     func node(job: JobOptions, calibration: CalibrationRun, dataset: CalibrationDataset, endpoint: String, expectedWorkers: Int)
         throws -> CoordinatorNode
     {
-        try CoordinatorNode(
+        let node = try CoordinatorNode(
             run: calibration, dataset: dataset, interpolation: job.data.interpolation, channelOrder: job.data.channelOrder,
             ignoredNames: job.ignored, ignoredTypes: job.ignoredType,
             options: .init(
                 endpoint: endpoint,
                 shardSize: shardSize > 0 ? shardSize : ShardPlan.defaultSize(imageCount: dataset.count, expectedWorkers: expectedWorkers),
-                heartbeatInterval: heartbeat.heartbeatInterval, missedHeartbeats: heartbeat.missedHeartbeats),
+                heartbeatInterval: heartbeat.heartbeatInterval, missedHeartbeats: heartbeat.missedHeartbeats,
+                metricsEndpoint: metricsPort.map { Self.endpoint(endpoint, port: $0) },
+                journalPath: journal ?? job.output + ".journal", resume: resume),
             logger: Console.logger)
+        if let metrics = node.metricsEndpoint {
+            Console.logger.info("metrics at http://\(metrics.dropFirst("tcp://".count))/metrics")
+        }
+        return node
+    }
+
+    /// `endpoint` (`tcp://host:port`) with another port; `0` asks for a free one.
+    static func endpoint(_ endpoint: String, port: Int) -> String {
+        let address = endpoint.hasPrefix("tcp://") ? String(endpoint.dropFirst(6)) : endpoint
+        let host = address.lastIndex(of: ":").map { String(address[..<$0]) } ?? address
+        return "tcp://\(host):\(port == 0 ? "*" : String(port))"
     }
 }
 

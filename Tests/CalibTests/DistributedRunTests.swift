@@ -24,11 +24,20 @@ import Worker
         (try Data(contentsOf: URL(fileURLWithPath: xml)), try Data(contentsOf: URL(fileURLWithPath: IRFiles.weightsPath(for: xml))))
     }
 
-    /// The int8 IR of an in-process run on the same model and images.
-    private func referenceBytes() throws -> (Data, Data) {
-        let reference = try CalibProcess.run(["run", "--model", model, "--data", images, "--output", output("local.xml"), "--threads", "2"])
+    /// The int8 IR of an in-process run on the same model and `data` (the three images by default).
+    private func referenceBytes(data: String? = nil) throws -> (Data, Data) {
+        let reference = try CalibProcess.run([
+            "run", "--model", model, "--data", data ?? images, "--output", output("local.xml"), "--threads", "2",
+        ])
         try #require(reference.status == 0, "\(reference.standardError)")
         return try bytes(output("local.xml"))
+    }
+
+    /// A folder of `count` example images inside the scratch folder.
+    private func exampleImages(_ count: Int) throws -> String {
+        let path = folder.appendingPathComponent("images\(count)").path
+        _ = try ExampleImageWriter(directory: URL(fileURLWithPath: path)).write(count: count)
+        return path
     }
 
     /// A loopback endpoint on a port that was free a moment ago.
@@ -147,8 +156,7 @@ import Worker
 
     @Test func aLateWorkerJoinsAndTakesWork() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let many = folder.appendingPathComponent("many").path
-        _ = try ExampleImageWriter(directory: URL(fileURLWithPath: many)).write(count: 12)
+        let many = try exampleImages(12)
         let endpoint = try freeEndpoint()
         let coordinator = try CalibProcess.start([
             "coordinator", "--bind", endpoint, "--model", model, "--data", many, "--output", output("late.xml"),
@@ -164,5 +172,48 @@ import Worker
         #expect(try coordinator.wait().status == 0)
         let computed = late.standardError.components(separatedBy: "this worker computed ").last?.prefix { $0.isNumber }
         #expect(Int(computed ?? "") ?? 0 >= 1, "\(late.standardError)")
+    }
+
+    @Test func aCoordinatorKilledMidRunResumesFromItsJournalWithIdenticalBytes() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let eight = try exampleImages(8)
+        let reference = try referenceBytes(data: eight)
+        let endpoint = try freeEndpoint()
+        let result = output("resumed.xml")
+        let journal = result + ".journal"
+        let arguments = [
+            "coordinator", "--bind", endpoint, "--model", model, "--data", eight, "--output", result, "--shard-size", "1",
+            "--heartbeat-interval", "0.5",
+        ]
+        let first = try CalibProcess.start(arguments)
+        let worker = try CalibProcess.start(["worker", "--connect", endpoint, "--threads", "1", "--heartbeat-interval", "0.5"])
+        _ = try waitForStatus(endpoint, timeout: 120) { $0.imagesDone >= 2 }
+        kill(first.process.processIdentifier, SIGKILL)
+        _ = try first.wait()
+        #expect(FileManager.default.fileExists(atPath: journal))
+        #expect(!FileManager.default.fileExists(atPath: result))
+
+        // Without --resume the journal is not silently overwritten.
+        let refused = try CalibProcess.run(arguments)
+        #expect(refused.status != 0 && refused.standardError.contains("pass --resume"), "\(refused.standardError)")
+        // Another job (another shard size) is refused by the journal.
+        let otherJob = try CalibProcess.run(arguments.map { $0 == "1" ? "2" : $0 } + ["--resume"])
+        #expect(otherJob.status != 0 && otherJob.standardError.contains("belongs to another job"), "\(otherJob.standardError)")
+        // A record torn by the kill: reported, and the intact records are used.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: journal))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data([0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 2, 3]))
+        try handle.close()
+
+        let second = try CalibProcess.run(arguments + ["--resume"])
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(second.standardError.contains("torn last record"), "\(second.standardError)")
+        let accepted = Int(second.standardError.components(separatedBy: "resumed from journal \(journal): ").last?.prefix { $0.isNumber } ?? "")
+        let computed = Int(second.standardError.components(separatedBy: "images in: ").last?.prefix { $0.isNumber } ?? "")
+        #expect((accepted ?? 0) >= 2, "\(second.standardError)")
+        #expect((accepted ?? 0) + (computed ?? 0) == 8, "each image once: \(second.standardError)")
+        #expect(try worker.wait().status == 0, "the worker reconnects by itself")
+        #expect(try bytes(result) == reference)
+        #expect(!FileManager.default.fileExists(atPath: journal), "the journal goes once the output is written")
     }
 }

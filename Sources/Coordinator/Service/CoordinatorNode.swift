@@ -16,11 +16,21 @@ public final class CoordinatorNode: @unchecked Sendable {
         /// Malformed messages after which a peer is cut off: everything else it sends is
         /// dropped unread.
         public var malformedLimit: Int
+        /// Where to serve Prometheus metrics over HTTP, e.g. `tcp://127.0.0.1:9464`; nil for none.
+        public var metricsEndpoint: String?
+        /// The journal of accepted results; nil for none.
+        public var journalPath: String?
+        /// Continue the run recorded in the journal instead of starting a new one.
+        public var resume: Bool
 
         public init(
-            endpoint: String, shardSize: Int, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3, malformedLimit: Int = 10
+            endpoint: String, shardSize: Int, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3, malformedLimit: Int = 10,
+            metricsEndpoint: String? = nil, journalPath: String? = nil, resume: Bool = false
         ) {
+            self.journalPath = journalPath
+            self.resume = resume
             self.endpoint = endpoint
+            self.metricsEndpoint = metricsEndpoint
             self.shardSize = shardSize
             self.heartbeatInterval = heartbeatInterval
             self.missedHeartbeats = missedHeartbeats
@@ -42,11 +52,16 @@ public final class CoordinatorNode: @unchecked Sendable {
     private let logger: Logger
     private let context: ZMQContext
     private let socket: ZMQSocket
+    private let metrics: MetricsServer?
+    private let journal: ResultJournal?
+    private var started = Date()
     private let plan: ShardPlan
     private var scheduler: ShardScheduler
     private var statistics: CalibrationStatistics
     private var sessions = Set<WorkerID>()
     private var directory = WorkerDirectory()
+    /// What this node did so far.
+    public private(set) var counters = ServeCounters()
     private var malformed: [WorkerID: Int] = [:]
     private var cutOff = Set<WorkerID>()
     private let modelMessage: [UInt8]
@@ -67,22 +82,54 @@ public final class CoordinatorNode: @unchecked Sendable {
         modelMessage = MessageCodec.encode(
             .model(digest: run.modelDigest, xml: IRWriter.xml(of: run.graph), weights: run.graph.weights))
         plan = ShardPlan(imageCount: dataset.count, size: options.shardSize)
+        var statistics = run.emptyStatistics()
+        var resumed = Set<Int>()
+        if let path = options.journalPath {
+            let key = try Self.jobKey(spec: spec, shardSize: options.shardSize, dataset: dataset)
+            if options.resume {
+                let (journal, contents) = try ResultJournal.resume(path: path, jobKey: key, shardCount: plan.count)
+                if let damage = contents.damage { logger.warning("journal \(path): \(damage); the intact part is used") }
+                for record in contents.records {
+                    let result = try CalibrationStatistics(decoding: record.payload)
+                    if let problem = Self.mismatch(of: result, shard: record.shard, plan: plan, spec: spec) {
+                        throw CoordinatorError.journal("journal \(path): the record of shard \(record.shard) is unusable: \(problem)")
+                    }
+                    try statistics.merge(result)
+                    resumed.insert(record.shard)
+                }
+                let images = resumed.reduce(0) { $0 + plan.shards[$1].count }
+                logger.info(
+                    journal.wasCreated
+                        ? "no journal at \(path): starting from scratch"
+                        : "resumed from journal \(path): \(resumed.count) of \(plan.count) shards (\(images) images) already accepted")
+                self.journal = journal
+            } else {
+                journal = try ResultJournal.create(path: path, jobKey: key, shardCount: plan.count)
+            }
+        } else {
+            journal = nil
+        }
+        self.statistics = statistics
         scheduler = ShardScheduler(
-            plan: plan, heartbeatInterval: options.heartbeatInterval, missedHeartbeats: options.missedHeartbeats)
-        statistics = run.emptyStatistics()
+            plan: plan, heartbeatInterval: options.heartbeatInterval, missedHeartbeats: options.missedHeartbeats,
+            alreadyDone: resumed)
         context = try ZMQContext()
         socket = try ZMQSocket(context: context, kind: .router)
         try socket.setOption(.maxMessageSize, MessageLimits.coordinatorInbound.maxMessageBytes)
         try socket.setOption(.sendTimeout, 1000)
         try socket.bind(options.endpoint)
+        metrics = try options.metricsEndpoint.map { try MetricsServer(context: context, endpoint: $0) }
     }
+
+    /// The metrics endpoint actually bound, if metrics are served.
+    public var metricsEndpoint: String? { metrics?.boundEndpoint }
 
     /// The endpoint actually bound (with the port chosen for `tcp://host:*`).
     public var boundEndpoint: String { (try? socket.lastEndpoint) ?? options.endpoint }
 
     /// Serves workers until all images are in; returns the merged statistics.
     public func serve(progress: (Progress) -> Void = { _ in }) throws -> CalibrationStatistics {
-        let started = Date()
+        started = Date()
         var lastBeat = Date.distantPast
         var lastImages = -1
         while !scheduler.isComplete {
@@ -102,7 +149,11 @@ public final class CoordinatorNode: @unchecked Sendable {
                 lastImages = scheduler.imagesDone
                 progress(Progress(imagesDone: lastImages, images: dataset.count, liveWorkers: live.count))
             }
-            guard try socket.poll(timeoutMilliseconds: 100), let frames = try socket.receive() else { continue }
+            let readable = try ZMQPoller.poll([socket] + (metrics.map { [$0.socket] } ?? []), timeoutMilliseconds: 100)
+            if readable.count > 1, readable[1] {
+                try metrics?.serveReadable { PrometheusMetrics.render(status(now: Date().timeIntervalSince(started))) }
+            }
+            guard readable[0], let frames = try socket.receive() else { continue }
             let worker = WorkerID(frames[0])
             let received = Date().timeIntervalSince(started)
             guard !cutOff.contains(worker) else { continue }
@@ -128,6 +179,8 @@ public final class CoordinatorNode: @unchecked Sendable {
         }
         progress(Progress(imagesDone: scheduler.imagesDone, images: dataset.count, liveWorkers: live.count))
         for worker in sessions { send(.bye, to: worker) }
+        logger.info(
+            "all \(plan.imageCount) images in: \(counters.imagesComputed) computed in this run, \(counters.resultsAccepted) results merged, \(counters.duplicateResults) duplicates dropped")
         return statistics
     }
 
@@ -182,13 +235,39 @@ public final class CoordinatorNode: @unchecked Sendable {
         case let .result(id, bytes):
             let shard = Int(id)
             guard shard < plan.shards.count else { return }
-            let result = try CalibrationStatistics(decoding: bytes)
-            guard result.imageIndices == Array(plan.shards[shard]) else {
-                logger.warning("dropped the result of shard \(shard) from \(worker): it holds other images")
+            let clock = ContinuousClock()
+            let start = clock.now
+            let result: CalibrationStatistics
+            do {
+                result = try CalibrationStatistics(decoding: bytes)
+            } catch {
+                logger.warning("dropped the result of shard \(shard) from \(worker): \(error)")
+                countMalformed(from: worker, now: now)
                 return
             }
-            if case .accepted = scheduler.completed(shard: shard, by: worker, now: now) {
+            if let problem = Self.mismatch(of: result, shard: shard, plan: plan, spec: spec) {
+                logger.warning("dropped the result of shard \(shard) from \(worker): \(problem)")
+                countMalformed(from: worker, now: now)
+                return
+            }
+            switch scheduler.completed(shard: shard, by: worker, now: now) {
+            case .accepted:
+                do {
+                    try journal?.append(shard: shard, payload: bytes)
+                } catch {
+                    throw CoordinatorError.journal(
+                        "\(error); the results accepted before are safe in the journal: fix this and run again with --resume")
+                }
                 try statistics.merge(result)
+                counters.resultsAccepted += 1
+                counters.bytesAccepted += bytes.count
+                counters.imagesComputed += plan.shards[shard].count
+                let (seconds, attoseconds) = (clock.now - start).components
+                counters.mergeSeconds += Double(seconds) + Double(attoseconds) * 1e-18
+            case .duplicate:
+                counters.duplicateResults += 1
+            case .unknown:
+                break
             }
         case let .shardFailed(id, reason):
             directory.failed(worker)
@@ -202,6 +281,36 @@ public final class CoordinatorNode: @unchecked Sendable {
         default:
             break
         }
+    }
+
+    /// Deletes the journal: call it once the run's output is safely written.
+    public func removeJournal() throws {
+        try journal?.remove()
+    }
+
+    /// The journal's job key: the job spec, the shard size, and the images by name and size.
+    private static func jobKey(spec: JobSpec, shardSize: Int, dataset: CalibrationDataset) throws -> String {
+        let images = try (0..<dataset.count).map { index in
+            let url = try dataset.url(at: index)
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? -1
+            return (name: url.lastPathComponent, bytes: size)
+        }
+        return JobKey(
+            modelDigest: spec.modelDigest, tensorNames: spec.tensorNames, interpolation: spec.interpolation,
+            channelOrder: spec.channelOrder, shardSize: shardSize, images: images
+        ).hex
+    }
+
+    /// Why `result` cannot be the statistics of `shard` of this job, if it cannot.
+    private static func mismatch(of result: CalibrationStatistics, shard: Int, plan: ShardPlan, spec: JobSpec) -> String? {
+        guard plan.shards.indices.contains(shard) else { return "shard \(shard) is not in the plan" }
+        guard result.modelDigest == spec.modelDigest else { return "it is for model \(result.modelDigest.prefix(12))" }
+        guard result.tensorNames == spec.tensorNames else { return "it has other tensors than the job" }
+        let images = Array(plan.shards[shard])
+        guard result.tensors.allSatisfy({ $0.perImage.keys.sorted() == images }) else {
+            return "it does not hold exactly images \(images.first ?? 0)..<\(images.last.map { $0 + 1 } ?? 0) in every tensor"
+        }
+        return nil
     }
 
     private func shardMessage(_ shard: Int) throws -> Shard {
@@ -228,10 +337,12 @@ public final class CoordinatorNode: @unchecked Sendable {
 /// Why a distributed run stopped.
 public enum CoordinatorError: Error, Sendable, CustomStringConvertible {
     case shardFailed(String)
+    case journal(String)
 
     public var description: String {
         switch self {
         case let .shardFailed(reason): "calibration stopped: \(reason)"
+        case let .journal(reason): "calibration stopped: \(reason)"
         }
     }
 }
