@@ -47,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "calib",
             dependencies: [
-                "Core", "Worker", "Coordinator",
+                "Core", "Protocol", "Worker", "Coordinator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
