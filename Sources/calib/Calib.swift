@@ -6,6 +6,9 @@ struct Calib: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calib",
         abstract: "Distributed INT8 post-training calibration for OpenVINO.",
-        subcommands: [RunCommand.self, CoordinatorCommand.self, WorkerCommand.self, StatusCommand.self, BenchmarkCommand.self, CoordinatorBenchmarkCommand.self, ExampleModelCommand.self, ExampleImagesCommand.self, InferCommand.self]
+        subcommands: [
+            RunCommand.self, CoordinatorCommand.self, WorkerCommand.self, StatusCommand.self, KeygenCommand.self, BenchmarkCommand.self,
+            CoordinatorBenchmarkCommand.self, ExampleModelCommand.self, ExampleImagesCommand.self, InferCommand.self,
+        ]
     )
 }

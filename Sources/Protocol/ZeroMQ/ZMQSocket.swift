@@ -7,8 +7,8 @@ import Darwin
 #endif
 
 /// Owns one libzmq socket and exposes the handful of operations the calibration
-/// protocol needs (bind/connect, options, multipart send/receive, poll) with
-/// Swift errors instead of `-1`/`errno`.
+/// protocol needs (bind/connect, options, multipart send/receive, poll, event
+/// monitoring) with Swift errors instead of `-1`/`errno`.
 ///
 /// The socket retains its ``ZMQContext`` so the context cannot be terminated
 /// while the socket is open. It is closed by ``close()`` or at the latest by
@@ -42,6 +42,10 @@ public final class ZMQSocket: @unchecked Sendable {
         case pull
         /// `ZMQ_PUSH`: pipeline source.
         case push
+        /// `ZMQ_STREAM`: raw TCP without ZMTP framing. Each message is a routing
+        /// id frame followed by the bytes received from (or to send to) that
+        /// connection; an empty data frame signals a connect or disconnect.
+        case stream
 
         /// The `ZMQ_*` socket type constant passed to `zmq_socket`.
         public var cValue: Int32 {
@@ -55,6 +59,7 @@ public final class ZMQSocket: @unchecked Sendable {
             case .router: ZMQ_ROUTER
             case .pull: ZMQ_PULL
             case .push: ZMQ_PUSH
+            case .stream: ZMQ_STREAM
             }
         }
     }
@@ -107,6 +112,11 @@ public final class ZMQSocket: @unchecked Sendable {
         public static let receiveHighWaterMark = IntegerOption(code: ZMQ_RCVHWM, name: "ZMQ_RCVHWM")
         /// `ZMQ_IMMEDIATE` (0/1): queue messages only to completed connections.
         public static let immediate = IntegerOption(code: ZMQ_IMMEDIATE, name: "ZMQ_IMMEDIATE")
+        /// `ZMQ_CURVE_SERVER` (0/1): act as the CURVE server; requires
+        /// ``BytesOption/curveSecretKey``. Set before `bind`. Without a ZAP handler
+        /// in the same context (see ``ZAPHandler``) the server encrypts but
+        /// admits every client.
+        public static let curveServer = IntegerOption(code: ZMQ_CURVE_SERVER, name: "ZMQ_CURVE_SERVER")
     }
 
     /// A byte-string socket option.
@@ -129,6 +139,22 @@ public final class ZMQSocket: @unchecked Sendable {
         /// with a zero byte, that a ROUTER peer sees as this socket's first frame.
         /// Must be set before `connect`.
         public static let routingID = BytesOption(code: ZMQ_ROUTING_ID, name: "ZMQ_ROUTING_ID")
+        /// `ZMQ_CURVE_PUBLICKEY`: this socket's long-term CURVE public key, as the
+        /// 40-byte Z85 text (or 32 raw bytes). Needed by CURVE clients; set before
+        /// `connect`. Write-only here: reading it back with `option(_:)` fails with
+        /// `EINVAL`, because libzmq only returns keys into 32- or 41-byte buffers.
+        public static let curvePublicKey = BytesOption(code: ZMQ_CURVE_PUBLICKEY, name: "ZMQ_CURVE_PUBLICKEY")
+        /// `ZMQ_CURVE_SECRETKEY`: this socket's long-term CURVE secret key, as the
+        /// 40-byte Z85 text (or 32 raw bytes). Needed by clients and servers; set
+        /// before `bind`/`connect`. Write-only here, like ``curvePublicKey``.
+        public static let curveSecretKey = BytesOption(code: ZMQ_CURVE_SECRETKEY, name: "ZMQ_CURVE_SECRETKEY")
+        /// `ZMQ_CURVE_SERVERKEY`: the server's CURVE public key (40-byte Z85 text or
+        /// 32 raw bytes). Setting it makes this socket a CURVE client; set before
+        /// `connect`. Write-only here, like ``curvePublicKey``.
+        public static let curveServerKey = BytesOption(code: ZMQ_CURVE_SERVERKEY, name: "ZMQ_CURVE_SERVERKEY")
+        /// `ZMQ_ZAP_DOMAIN`: the domain passed to the ZAP handler with each
+        /// authentication request from this (server) socket. Set before `bind`.
+        public static let zapDomain = BytesOption(code: ZMQ_ZAP_DOMAIN, name: "ZMQ_ZAP_DOMAIN")
     }
 
     /// The context this socket belongs to; retained so that it outlives the socket.
@@ -351,27 +377,39 @@ public final class ZMQSocket: @unchecked Sendable {
     /// - Returns: true if a message is ready, false if the timeout expired.
     /// - Throws: ``ZMQError`` — notably `ETERM` after ``ZMQContext/shutdown()``.
     public func poll(timeoutMilliseconds: Int) throws -> Bool {
-        let socket = try open("zmq_poll")
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .milliseconds(max(0, timeoutMilliseconds)))
-        var timeout = timeoutMilliseconds
-        while true {
-            var item = zmq_pollitem_t(socket: socket, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
-            let rc = zmq_poll(&item, 1, timeout)
-            if rc >= 0 { return rc > 0 && (item.revents & Int16(ZMQ_POLLIN)) != 0 }
-            let error = ZMQError.current("zmq_poll")
-            guard error.code == EINTR else { throw error }
-            if timeoutMilliseconds > 0 {
-                let remaining = clock.now.duration(to: deadline)
-                guard remaining > .zero else { return false }
-                let (seconds, attoseconds) = remaining.components
-                timeout = Int(seconds) * 1000 + Int((attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
-            }
+        try ZMQPoller.poll([self], timeoutMilliseconds: timeoutMilliseconds)[0]
+    }
+
+    /// Starts publishing this socket's connection events (`zmq_socket_monitor`)
+    /// on a `ZMQ_PAIR` socket that libzmq binds at `endpoint`, an `inproc://`
+    /// address unique within the context. Connect a ``Kind/pair`` socket of the
+    /// same context to it before this socket binds or connects, or early events
+    /// are dropped; ``HandshakeMonitor`` does all of that.
+    /// - Parameter events: a bitmask of `ZMQ_EVENT_*` values (`ZMQ_EVENT_ALL` for all).
+    /// - Throws: ``ZMQError`` naming the endpoint (`EPROTONOSUPPORT` if it is not
+    ///   `inproc://`, `EADDRINUSE` if it is taken).
+    public func monitor(_ endpoint: String, events: Int32) throws {
+        let operation = "zmq_socket_monitor(\"\(endpoint)\")"
+        let socket = try open(operation)
+        guard zmq_socket_monitor(socket, endpoint, events) == 0 else {
+            throw ZMQError.current(operation)
         }
     }
 
-    /// The live handle, or `ENOTSOCK` once the socket has been closed.
-    private func open(_ operation: String) throws -> UnsafeMutableRawPointer {
+    /// Stops the event publishing started by ``monitor(_:events:)``, closing
+    /// libzmq's end of the monitor endpoint.
+    /// - Throws: ``ZMQError`` (`ENOTSOCK` once this socket is closed).
+    public func stopMonitor() throws {
+        let operation = "zmq_socket_monitor(NULL)"
+        let socket = try open(operation)
+        guard zmq_socket_monitor(socket, nil, 0) == 0 else {
+            throw ZMQError.current(operation)
+        }
+    }
+
+    /// The live handle, or `ENOTSOCK` once the socket has been closed. Internal
+    /// so that ``ZMQPoller`` can hand several handles to one `zmq_poll`.
+    func open(_ operation: String) throws -> UnsafeMutableRawPointer {
         guard let handle else { throw ZMQError(operation: operation, code: ENOTSOCK) }
         return handle
     }
