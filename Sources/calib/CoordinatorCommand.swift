@@ -2,6 +2,7 @@ import ArgumentParser
 import Coordinator
 import Core
 import Foundation
+import Protocol
 
 /// `calib coordinator`: bind, hand the job's shards to whatever workers join, and write
 /// the int8 IR when every image is in.
@@ -16,12 +17,22 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "Endpoint to bind, e.g. tcp://127.0.0.1:5555.")
     var bind = "tcp://127.0.0.1:5555"
 
-    @Flag(help: "Allow binding beyond loopback without encryption (CURVE is not implemented yet).")
+    @Flag(help: "Allow binding beyond loopback without encryption and authentication.")
     var insecure = false
+
+    @Option(help: ArgumentHelp("The coordinator's key-pair file (from calib keygen): encrypt with CURVE.", valueName: "path"))
+    var secretKey: String?
+
+    @Option(help: ArgumentHelp("File of worker public keys to admit, one per line (with --secret-key).", valueName: "path"))
+    var authorizedKeys: String?
 
     @OptionGroup var serve: ServeOptions
 
     func validate() throws {
+        guard (secretKey == nil) == (authorizedKeys == nil) else {
+            throw ValidationError("--secret-key and --authorized-keys go together: a CURVE coordinator must know whom to admit")
+        }
+        if secretKey != nil { return }
         let host = bind.split(separator: "/").last?.split(separator: ":").first.map(String.init) ?? ""
         guard insecure || ["127.0.0.1", "localhost", "[::1]", "::1"].contains(host) || bind.hasPrefix("ipc://") || bind.hasPrefix("inproc://")
         else {
@@ -29,11 +40,18 @@ struct CoordinatorCommand: ParsableCommand {
         }
     }
 
+    /// The CURVE keys, or nil for a plain socket.
+    private func security() throws -> CurveServerKeys? {
+        guard let secretKey, let authorizedKeys else { return nil }
+        return CurveServerKeys(keyPair: try CurveKeyFile.read(path: secretKey), authorized: try AuthorizedKeys.read(path: authorizedKeys))
+    }
+
     func run() throws {
         let started = Date()
         let calibration = try job.calibration()
         let dataset = try job.data.dataset()
-        let node = try serve.node(job: job, calibration: calibration, dataset: dataset, endpoint: bind, expectedWorkers: 4)
+        let node = try serve.node(
+            job: job, calibration: calibration, dataset: dataset, endpoint: bind, expectedWorkers: 4, security: try security())
         Console.logger.info("coordinator listening on \(node.boundEndpoint), \(dataset.count) images")
         var bar = ProgressBar(total: dataset.count, label: "statistics")
         let statistics = try node.serve { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") }

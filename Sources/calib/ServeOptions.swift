@@ -2,6 +2,7 @@ import ArgumentParser
 import Coordinator
 import Core
 import Foundation
+import Protocol
 import Worker
 
 /// How a coordinator serves a job, shared by `calib coordinator` and `calib run --workers`:
@@ -28,9 +29,10 @@ struct ServeOptions: ParsableArguments {
     }
 
     /// A coordinator for `job` bound to `endpoint`, with shards sized for `expectedWorkers`.
-    func node(job: JobOptions, calibration: CalibrationRun, dataset: CalibrationDataset, endpoint: String, expectedWorkers: Int)
-        throws -> CoordinatorNode
-    {
+    func node(
+        job: JobOptions, calibration: CalibrationRun, dataset: CalibrationDataset, endpoint: String, expectedWorkers: Int,
+        security: CurveServerKeys? = nil
+    ) throws -> CoordinatorNode {
         let node = try CoordinatorNode(
             run: calibration, dataset: dataset, interpolation: job.data.interpolation, channelOrder: job.data.channelOrder,
             ignoredNames: job.ignored, ignoredTypes: job.ignoredType,
@@ -39,7 +41,7 @@ struct ServeOptions: ParsableArguments {
                 shardSize: shardSize > 0 ? shardSize : ShardPlan.defaultSize(imageCount: dataset.count, expectedWorkers: expectedWorkers),
                 heartbeatInterval: heartbeat.heartbeatInterval, missedHeartbeats: heartbeat.missedHeartbeats,
                 metricsEndpoint: metricsPort.map { Self.endpoint(endpoint, port: $0) },
-                journalPath: journal ?? job.output + ".journal", resume: resume),
+                journalPath: journal ?? job.output + ".journal", resume: resume, security: security),
             logger: Console.logger)
         if let metrics = node.metricsEndpoint {
             Console.logger.info("metrics at http://\(metrics.dropFirst("tcp://".count))/metrics")

@@ -18,11 +18,14 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Seconds to wait for an answer.")
     var timeout = 5.0
 
+    @OptionGroup(title: "Encryption") var keys: ClientKeyOptions
+
     func run() throws {
         let context = try ZMQContext()
         let socket = try ZMQSocket(context: context, kind: .dealer)
         defer { socket.close() }
         try socket.setOption(.receiveTimeout, Int(timeout * 1000))
+        try keys.keys()?.configure(socket)
         try socket.connect(connect)
         try socket.send([MessageCodec.encode(.statusRequest)])
         guard let frames = try socket.receive(), let frame = frames.last else {

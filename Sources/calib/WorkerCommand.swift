@@ -17,11 +17,13 @@ struct WorkerCommand: ParsableCommand {
 
     @OptionGroup var heartbeat: HeartbeatOptions
 
+    @OptionGroup(title: "Encryption") var keys: ClientKeyOptions
+
     func run() throws {
         let node = try WorkerNode(
             options: .init(
                 endpoint: connect, threads: threads, heartbeatInterval: heartbeat.heartbeatInterval,
-                missedHeartbeats: heartbeat.missedHeartbeats),
+                missedHeartbeats: heartbeat.missedHeartbeats, security: try keys.keys()),
             logger: Console.logger)
         try node.run()
     }

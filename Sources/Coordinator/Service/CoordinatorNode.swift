@@ -22,11 +22,14 @@ public final class CoordinatorNode: @unchecked Sendable {
         public var journalPath: String?
         /// Continue the run recorded in the journal instead of starting a new one.
         public var resume: Bool
+        /// CURVE encryption and the admitted keys; nil for a plain (loopback) socket.
+        public var security: CurveServerKeys?
 
         public init(
             endpoint: String, shardSize: Int, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3, malformedLimit: Int = 10,
-            metricsEndpoint: String? = nil, journalPath: String? = nil, resume: Bool = false
+            metricsEndpoint: String? = nil, journalPath: String? = nil, resume: Bool = false, security: CurveServerKeys? = nil
         ) {
+            self.security = security
             self.journalPath = journalPath
             self.resume = resume
             self.endpoint = endpoint
@@ -54,6 +57,7 @@ public final class CoordinatorNode: @unchecked Sendable {
     private let socket: ZMQSocket
     private let metrics: MetricsServer?
     private let journal: ResultJournal?
+    private let zap: ZAPHandler?
     private var started = Date()
     private let plan: ShardPlan
     private var scheduler: ShardScheduler
@@ -81,7 +85,8 @@ public final class CoordinatorNode: @unchecked Sendable {
             tensorNames: run.plan.activations.map(\.name))
         modelMessage = MessageCodec.encode(
             .model(digest: run.modelDigest, xml: IRWriter.xml(of: run.graph), weights: run.graph.weights))
-        plan = ShardPlan(imageCount: dataset.count, size: options.shardSize)
+        let plan = ShardPlan(imageCount: dataset.count, size: options.shardSize)
+        self.plan = plan
         var statistics = run.emptyStatistics()
         var resumed = Set<Int>()
         if let path = options.journalPath {
@@ -113,10 +118,24 @@ public final class CoordinatorNode: @unchecked Sendable {
         scheduler = ShardScheduler(
             plan: plan, heartbeatInterval: options.heartbeatInterval, missedHeartbeats: options.missedHeartbeats,
             alreadyDone: resumed)
-        context = try ZMQContext()
+        let context = try ZMQContext()
+        self.context = context
         socket = try ZMQSocket(context: context, kind: .router)
         try socket.setOption(.maxMessageSize, MessageLimits.coordinatorInbound.maxMessageBytes)
         try socket.setOption(.sendTimeout, 1000)
+        if let security = options.security {
+            // The handler must be in place before the bind: a CURVE server without one admits anybody.
+            zap = try ZAPHandler(context: context, authorized: security.authorized) { [logger] decision in
+                if decision.allowed {
+                    logger.info("\(decision)")
+                } else {
+                    logger.warning("\(decision)")
+                }
+            }
+            try security.configure(socket)
+        } else {
+            zap = nil
+        }
         try socket.bind(options.endpoint)
         metrics = try options.metricsEndpoint.map { try MetricsServer(context: context, endpoint: $0) }
     }

@@ -13,9 +13,15 @@ public final class WorkerNode: @unchecked Sendable {
         public var threads: Int
         public var heartbeatInterval: Double
         public var missedHeartbeats: Int
+        /// CURVE keys when the coordinator requires them.
+        public var security: CurveClientKeys?
 
-        public init(endpoint: String, threads: Int = 0, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3) {
+        public init(
+            endpoint: String, threads: Int = 0, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3,
+            security: CurveClientKeys? = nil
+        ) {
             self.endpoint = endpoint
+            self.security = security
             self.threads = threads
             self.heartbeatInterval = heartbeatInterval
             self.missedHeartbeats = missedHeartbeats
@@ -38,6 +44,7 @@ public final class WorkerNode: @unchecked Sendable {
     private let runtime: OpenVINORuntime
     private let context: ZMQContext
     private var socket: ZMQSocket?
+    private var monitor: HandshakeMonitor?
     private var models = [String: IRGraph]()
     private var job: JobSpec?
     private var processor: ShardProcessor?
@@ -72,6 +79,11 @@ public final class WorkerNode: @unchecked Sendable {
                 try connect()
                 lastHeard = Date()
                 continue
+            }
+            if let refusal = try monitor?.events().first(where: \.isAuthenticationFailure) {
+                throw Stop.refused(
+                    "CURVE authentication failed (ZAP status \(refusal.value)): this worker's public key "
+                        + "\(options.security?.keyPair.publicKey ?? "") is not in the coordinator's authorized keys")
             }
             if let done = finished.take() {
                 report(done)
@@ -171,8 +183,14 @@ public final class WorkerNode: @unchecked Sendable {
 
     private func connect() throws {
         socket?.close()
+        monitor = nil
         let socket = try ZMQSocket(context: context, kind: .dealer)
         try socket.setOption(.sendTimeout, 1000)
+        if let security = options.security {
+            try security.configure(socket)
+            // Watched from before the connect so a refused key is seen, not retried silently.
+            monitor = try HandshakeMonitor(socket: socket)
+        }
         try socket.connect(options.endpoint)
         self.socket = socket
         job = nil
