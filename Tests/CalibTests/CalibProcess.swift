@@ -16,14 +16,21 @@ struct CalibProcess {
         let process: Process
         private let folder: URL
 
-        init(_ arguments: [String]) throws {
+        /// Starts `calib arguments`, or `launcher... calib arguments` when a launcher
+        /// (say `ip netns exec NAME`) is given.
+        init(_ arguments: [String], launcher: [String] = []) throws {
             guard FileManager.default.isExecutableFile(atPath: executable.path) else {
                 throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "\(executable.path) (run swift build first)"])
             }
             folder = try scratchFolder()
             process = Process()
-            process.executableURL = executable
-            process.arguments = arguments
+            if let program = launcher.first {
+                process.executableURL = URL(fileURLWithPath: program)
+                process.arguments = Array(launcher.dropFirst()) + [executable.path] + arguments
+            } else {
+                process.executableURL = executable
+                process.arguments = arguments
+            }
             for name in ["stdout", "stderr"] {
                 _ = FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: nil)
             }
@@ -75,8 +82,8 @@ struct CalibProcess {
     static let executable = packageRoot.appendingPathComponent(".build/debug/calib")
 
     /// Starts `calib` with `arguments` and returns at once.
-    static func start(_ arguments: [String]) throws -> Running {
-        try Running(arguments)
+    static func start(_ arguments: [String], launcher: [String] = []) throws -> Running {
+        try Running(arguments, launcher: launcher)
     }
 
     /// Runs `calib` with `arguments` to the end.

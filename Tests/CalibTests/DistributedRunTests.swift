@@ -216,4 +216,110 @@ import Worker
         #expect(try bytes(result) == reference)
         #expect(!FileManager.default.fileExists(atPath: journal), "the journal goes once the output is written")
     }
+
+    /// Runs `calib keygen` for `name` in the scratch folder; returns the key-pair path.
+    private func keygen(_ name: String) throws -> String {
+        let path = output(name + ".key")
+        let run = try CalibProcess.run(["keygen", "--output", path, "--name", name])
+        try #require(run.status == 0, "\(run.standardError)")
+        return path
+    }
+
+    /// An HTTP GET of `path` on `endpoint` (`tcp://host:port`), through a ZeroMQ STREAM socket.
+    private func httpGet(_ endpoint: String, path: String) throws -> String {
+        let context = try ZMQContext()
+        let socket = try ZMQSocket(context: context, kind: .stream)
+        defer { socket.close() }
+        try socket.setOption(.receiveTimeout, 10_000)
+        try socket.connect(endpoint)
+        let peer = try socket.option(.routingID)
+        try socket.send([peer, Array("GET \(path) HTTP/1.1\r\nHost: test\r\n\r\n".utf8)])
+        var response: [UInt8] = []
+        // The server closes the connection after its answer: an empty frame (or a timeout) ends it.
+        while let frames = try socket.receive(), let data = frames.last, !(data.isEmpty && !response.isEmpty) {
+            response += data
+        }
+        return String(decoding: response, as: UTF8.self)
+    }
+
+    @Test func curveAdmitsAuthorizedWorkersOnlyAndMetricsAreServed() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try keygen("coordinator")
+        let admitted = try keygen("admitted")
+        let stranger = try keygen("stranger")
+        let authorized = output("authorized_keys")
+        try Data(("# workers\n" + String(contentsOfFile: admitted + ".pub", encoding: .utf8)).utf8)
+            .write(to: URL(fileURLWithPath: authorized))
+        let endpoint = try freeEndpoint()
+        let metricsPort = try #require(Int(try freeEndpoint().split(separator: ":").last ?? ""))
+        let coordinator = try CalibProcess.start([
+            "coordinator", "--bind", endpoint, "--model", model, "--data", images, "--output", output("curve.xml"),
+            "--secret-key", server, "--authorized-keys", authorized, "--metrics-port", String(metricsPort),
+        ])
+        defer { coordinator.terminateIfRunning() }
+        try coordinator.waitForStandardError(containing: "metrics at", timeout: 60)
+
+        // An unknown key is refused with a message on both sides; nothing is computed.
+        let refused = try CalibProcess.run([
+            "worker", "--connect", endpoint, "--secret-key", stranger, "--server-key", server + ".pub",
+        ])
+        #expect(refused.status != 0)
+        #expect(refused.standardError.contains("not in the coordinator's authorized keys"), "\(refused.standardError)")
+        #expect(coordinator.standardError.contains("refused CURVE key"))
+        // A plain client gets nothing from a CURVE coordinator, not even the status.
+        let plain = try CalibProcess.run(["status", "--connect", endpoint, "--timeout", "2"])
+        #expect(plain.status != 0 && plain.standardError.contains("no answer"), "\(plain.standardError)")
+
+        let metrics = try httpGet("tcp://127.0.0.1:\(metricsPort)", path: "/metrics")
+        #expect(metrics.hasPrefix("HTTP/1.0 200 OK"), "\(metrics)")
+        #expect(metrics.contains("calib_images{job_id="), "\(metrics)")
+        #expect(metrics.contains("calib_workers{state=\"idle\"} 0"), "\(metrics)")
+        #expect(try httpGet("tcp://127.0.0.1:\(metricsPort)", path: "/nothing").hasPrefix("HTTP/1.0 404"))
+
+        let worker = try CalibProcess.run([
+            "worker", "--connect", endpoint, "--secret-key", admitted, "--server-key", server + ".pub", "--threads", "2",
+        ])
+        #expect(worker.status == 0, "\(worker.standardError)")
+        let served = try coordinator.wait()
+        #expect(served.status == 0, "\(served.standardError)")
+        #expect(served.standardError.contains("admitted CURVE key"))
+        #expect(try bytes(output("curve.xml")) == referenceBytes())
+    }
+
+    @Test(
+        .enabled(
+            if: NetworkNamespacePair.available,
+            "needs root and `ip netns` to put coordinator and worker on two hosts joined by a veth pair"))
+    func coordinatorAndWorkerOnTwoHostsOfAVethPair() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let hosts = try NetworkNamespacePair()
+        let server = try keygen("coordinator")
+        let worker = try keygen("worker")
+        let authorized = worker + ".pub"
+        let endpoint = "tcp://\(hosts.first.address):5555"
+        // Not loopback, so the coordinator insists on CURVE keys.
+        let plain = try CalibProcess.start(
+            ["coordinator", "--bind", endpoint, "--model", model, "--data", images, "--output", output("veth.xml")],
+            launcher: hosts.launcher(hosts.first.namespace))
+        let refusal = try plain.wait()
+        #expect(refusal.status != 0 && refusal.standardError.contains("--insecure"), "\(refusal.standardError)")
+
+        let coordinator = try CalibProcess.start(
+            [
+                "coordinator", "--bind", endpoint, "--model", model, "--data", images, "--output", output("veth.xml"),
+                "--secret-key", server, "--authorized-keys", authorized,
+            ],
+            launcher: hosts.launcher(hosts.first.namespace))
+        defer { coordinator.terminateIfRunning() }
+        try coordinator.waitForStandardError(containing: "listening", timeout: 60)
+        let remote = try CalibProcess.start(
+            ["worker", "--connect", endpoint, "--secret-key", worker, "--server-key", server + ".pub", "--threads", "2"],
+            launcher: hosts.launcher(hosts.second.namespace))
+        #expect(try remote.wait().status == 0, "\(remote.standardError)")
+        let served = try coordinator.wait()
+        #expect(served.status == 0, "\(served.standardError)")
+        #expect(served.standardError.contains("admitted CURVE key"), "\(served.standardError)")
+        #expect(served.standardError.contains("from \(hosts.second.address)"), "the worker came from the other host")
+        #expect(try bytes(output("veth.xml")) == referenceBytes())
+    }
 }
