@@ -1,13 +1,53 @@
 #!/usr/bin/env bash
-# Statistics collection against plain FP32 inference on the 1200x1200 example model,
-# same threads, one run; prints the ratio, the histogram kernel speed and peak memory.
+# The benchmarks, each against a baseline in the same run, on the 1200x1200 example:
+#  1. statistics collection against plain FP32 inference (same threads): ratio, histogram
+#     kernel speed, peak memory;
+#  2. `calib run --workers 2` against one worker with 2 threads, same images: wall times
+#     and ratio, output bytes compared;
+#  3. one coordinator against 256 simulated workers returning statistics of this model's
+#     size: CPU per result, merge throughput, makespan against the ideal.
+# PARTS=1,2,3 (default all), IMAGES (collection, default 8), RUN_IMAGES (default 6).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 IMAGES=${IMAGES:-8}
+RUN_IMAGES=${RUN_IMAGES:-6}
+PARTS=${PARTS:-1,2,3}
 swift build -c release --product calib
 calib=.build/release/calib
 mkdir -p example
 [ -f example/ssd-resnet34_1200.xml ] || $calib example-model --resolution 1200 --output example/ssd-resnet34_1200.xml
-$calib example-images --count "$IMAGES" --output example/bench-images
-$calib benchmark --model example/ssd-resnet34_1200.xml --data example/bench-images --threads "${THREADS:-2}"
+
+if [[ ,$PARTS, == *,1,* ]]; then
+    echo "== 1. statistics collection against plain FP32 inference"
+    $calib example-images --count "$IMAGES" --output example/bench-images
+    $calib benchmark --model example/ssd-resnet34_1200.xml --data example/bench-images --threads "${THREADS:-2}"
+fi
+
+if [[ ,$PARTS, == *,2,* ]]; then
+    echo "== 2. --workers 2 (1 thread each) against 1 worker with 2 threads, $RUN_IMAGES images"
+    $calib example-images --count "$RUN_IMAGES" --output example/run-images
+    out=$(mktemp -d)
+    trap 'rm -rf "$out"' EXIT
+    timed() {
+        local start end
+        start=$(date +%s.%N)
+        "$@" > /dev/null 2>&1
+        end=$(date +%s.%N)
+        awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }'
+    }
+    common=(run --model example/ssd-resnet34_1200.xml --data example/run-images --threads 2 --shard-size 1)
+    one=$(timed $calib "${common[@]}" --workers 1 --output "$out/one.xml")
+    two=$(timed $calib "${common[@]}" --workers 2 --output "$out/two.xml")
+    same=$(cmp -s "$out/one.bin" "$out/two.bin" && cmp -s "$out/one.xml" "$out/two.xml" && echo identical || echo DIFFERENT)
+    echo "1 worker, 2 threads:    $one s"
+    echo "2 workers, 1 thread:    $two s"
+    awk -v a="$one" -v b="$two" 'BEGIN { printf "ratio 2 workers/1 worker: %.2f\n", b / a }'
+    echo "output bytes:           $same"
+fi
+
+if [[ ,$PARTS, == *,3,* ]]; then
+    echo "== 3. one coordinator, 256 simulated workers"
+    $calib benchmark-coordinator --workers "${SIM_WORKERS:-256}" --images "${SIM_IMAGES:-1024}" --shard-size 2 \
+        --seconds-per-image "${SIM_SECONDS:-1.0}" 2> /dev/null
+fi

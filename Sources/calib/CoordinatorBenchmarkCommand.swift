@@ -44,13 +44,16 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
 
         let node = try CoordinatorNode(
             run: calibration, dataset: dataset, interpolation: .bilinear, channelOrder: .rgb, ignoredNames: [], ignoredTypes: [],
-            options: .init(endpoint: "tcp://127.0.0.1:*", shardSize: shardSize), logger: Console.logger)
+            options: .init(
+                endpoint: "tcp://127.0.0.1:*", shardSize: shardSize,
+                journalPath: folder.appendingPathComponent("benchmark.journal").path),
+            logger: Console.logger)
         let simulation = try SimulatedWorkers(
             count: workers, endpoint: node.boundEndpoint, secondsPerImage: secondsPerImage, heartbeatInterval: 1,
             results: payloads)
         let simulationFailure = SimulationOutcome()
         let simulator = Thread {
-            do { try simulation.run(timeout: 3600) } catch { simulationFailure.record(error) }
+            do { try simulation.run(timeout: 1800) } catch { simulationFailure.record(error) }
             simulationFailure.finish()
         }
         simulator.stackSize = 8 << 20
@@ -61,6 +64,7 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
         var bar = ProgressBar(total: images, label: "merged")
         _ = try node.serve { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") }
         let makespan = Date().timeIntervalSince(started)
+        simulation.stop()
         let coordinatorCPU = Self.threadCPUSeconds() - threadBefore
         let processCPU = Self.processCPUSeconds() - processBefore
         simulationFailure.wait()
@@ -74,6 +78,7 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
         print(String(format: "makespan:              %.2f s (ideal %.2f s: %d rounds) -> ratio %.2f", makespan, ideal, rounds, makespan / ideal))
         print(String(format: "coordinator thread:    %.2f s CPU, %.1f ms per result", coordinatorCPU, coordinatorCPU * 1000 / Double(max(counters.resultsAccepted, 1))))
         print(String(format: "merge (decode+merge):  %.2f s, %.0f MB/s", counters.mergeSeconds, Double(counters.bytesAccepted) / 1e6 / max(counters.mergeSeconds, 1e-9)))
+        print(String(format: "journal (write+fsync): %.2f s, %.0f MB/s", counters.journalSeconds, Double(counters.bytesAccepted) / 1e6 / max(counters.journalSeconds, 1e-9)))
         print(String(format: "whole process:         %.2f s CPU (coordinator, simulated workers, ZeroMQ I/O)", processCPU))
     }
 

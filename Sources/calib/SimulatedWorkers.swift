@@ -22,6 +22,22 @@ final class SimulatedWorkers: @unchecked Sendable {
     private let heartbeatInterval: Double
     private let results: [UInt32: [UInt8]]
     private let clock = ContinuousClock()
+    private let stopLock = NSLock()
+    private var stopRequested = false
+
+    /// Ends `run` at its next turn (the coordinator is done; members it declared dead
+    /// are never told goodbye).
+    func stop() {
+        stopLock.lock()
+        stopRequested = true
+        stopLock.unlock()
+    }
+
+    private var shouldStop: Bool {
+        stopLock.lock()
+        defer { stopLock.unlock() }
+        return stopRequested
+    }
 
     /// - Parameter results: the encoded statistics each shard id is answered with.
     init(count: Int, endpoint: String, secondsPerImage: Double, heartbeatInterval: Double, results: [UInt32: [UInt8]]) throws {
@@ -44,10 +60,11 @@ final class SimulatedWorkers: @unchecked Sendable {
         }
     }
 
-    /// Serves until every member has been told goodbye; throws after `timeout` seconds.
+    /// Serves until every member has been told goodbye or `stop` is called; throws after
+    /// `timeout` seconds.
     func run(timeout: Double) throws {
         let deadline = clock.now.advanced(by: .seconds(timeout))
-        while members.contains(where: { !$0.finished }) {
+        while members.contains(where: { !$0.finished }), !shouldStop {
             guard clock.now < deadline else {
                 throw SimulationError("the simulated workers were not done after \(Int(timeout)) s")
             }

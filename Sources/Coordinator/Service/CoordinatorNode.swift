@@ -271,18 +271,20 @@ public final class CoordinatorNode: @unchecked Sendable {
             }
             switch scheduler.completed(shard: shard, by: worker, now: now) {
             case .accepted:
+                let journalStart = clock.now
                 do {
                     try journal?.append(shard: shard, payload: bytes)
                 } catch {
                     throw CoordinatorError.journal(
                         "\(error); the results accepted before are safe in the journal: fix this and run again with --resume")
                 }
+                let journalEnd = clock.now
                 try statistics.merge(result)
                 counters.resultsAccepted += 1
                 counters.bytesAccepted += bytes.count
                 counters.imagesComputed += plan.shards[shard].count
-                let (seconds, attoseconds) = (clock.now - start).components
-                counters.mergeSeconds += Double(seconds) + Double(attoseconds) * 1e-18
+                counters.journalSeconds += Self.seconds(journalEnd - journalStart)
+                counters.mergeSeconds += Self.seconds(clock.now - start) - Self.seconds(journalEnd - journalStart)
             case .duplicate:
                 counters.duplicateResults += 1
             case .unknown:
@@ -305,6 +307,11 @@ public final class CoordinatorNode: @unchecked Sendable {
     /// Deletes the journal: call it once the run's output is safely written.
     public func removeJournal() throws {
         try journal?.remove()
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) * 1e-18
     }
 
     /// The journal's job key: the job spec, the shard size, and the images by name and size.

@@ -11,6 +11,8 @@ public struct ServeCounters: Sendable, Equatable {
     public internal(set) var imagesComputed = 0
     /// Seconds spent decoding and merging accepted results.
     public internal(set) var mergeSeconds = 0.0
+    /// Seconds spent appending accepted results to the journal and flushing it.
+    public internal(set) var journalSeconds = 0.0
 
     public init() {}
 }
