@@ -283,8 +283,8 @@ public final class CoordinatorNode: @unchecked Sendable {
                 counters.resultsAccepted += 1
                 counters.bytesAccepted += bytes.count
                 counters.imagesComputed += plan.shards[shard].count
-                counters.journalSeconds += Self.seconds(journalEnd - journalStart)
-                counters.mergeSeconds += Self.seconds(clock.now - start) - Self.seconds(journalEnd - journalStart)
+                counters.journalSeconds += (journalEnd - journalStart) / .seconds(1)
+                counters.mergeSeconds += (clock.now - start - (journalEnd - journalStart)) / .seconds(1)
             case .duplicate:
                 counters.duplicateResults += 1
             case .unknown:
@@ -307,11 +307,6 @@ public final class CoordinatorNode: @unchecked Sendable {
     /// Deletes the journal: call it once the run's output is safely written.
     public func removeJournal() throws {
         try journal?.remove()
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) * 1e-18
     }
 
     /// The journal's job key: the job spec, the shard size, and the images by name and size.
