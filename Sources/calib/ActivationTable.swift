@@ -20,17 +20,25 @@ struct ActivationTable {
             let name = row.layer.count > nameWidth ? "…" + row.layer.suffix(nameWidth - 1) : row.layer
             let shape = row.dims.map(String.init).joined(separator: "x")
             let summary = row.summary
-            let absMax = max(abs(Double(summary.minimum)), abs(Double(summary.maximum)))
-            let position = absMax > 0 ? Int(((log10(absMax) + 3) / 6 * 20).rounded()) : 0
-            let bar = String(repeating: "=", count: min(max(position, 0), 20))
+            let figures =
+                summary.count == 0
+                ? String(repeating: " ", count: 33) + "no finite value"
+                : String(
+                    format: " %10.3g %10.3g %10.3g %10.3g  ", summary.minimum, summary.maximum, summary.mean,
+                    summary.standardDeviation) + Self.bar(Double(max(-summary.minimum, summary.maximum)))
+            let nonFinite = summary.nonFiniteCount > 0 ? "  (\(summary.nonFiniteCount) NaN/inf)" : ""
             lines.append(
                 name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
                     + row.type.padding(toLength: 12, withPad: " ", startingAt: 0) + "  "
-                    + shape.padding(toLength: 20, withPad: " ", startingAt: 0)
-                    + String(
-                        format: " %10.3g %10.3g %10.3g %10.3g  ", summary.minimum, summary.maximum, summary.mean,
-                        summary.standardDeviation) + bar)
+                    + shape.padding(toLength: 20, withPad: " ", startingAt: 0) + figures + nonFinite)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Up to 20 `=` for a largest magnitude of 10^-3 to 10^3 (finite, as summaries are).
+    static func bar(_ absoluteMaximum: Double) -> String {
+        guard absoluteMaximum > 0, absoluteMaximum.isFinite else { return "" }
+        let position = ((log10(absoluteMaximum) + 3) / 6 * 20).rounded()
+        return String(repeating: "=", count: Int(min(max(position, 0), 20)))
     }
 }

@@ -11,6 +11,8 @@ struct CalibrationSummary {
     let seconds: Double
     let output: String
     let weightsBytes: Int
+    /// Tensors whose NaN and infinite values were left out of the statistics.
+    let nonFinite: [(tensor: String, nan: UInt64, infinite: UInt64)]
 
     func render() -> String {
         let unsigned = ranges.filter(\.isUnsigned).count
@@ -27,6 +29,12 @@ struct CalibrationSummary {
             lines.append(
                 "    " + name.padding(toLength: width, withPad: " ", startingAt: 0)
                     + String(format: " %11.5g .. %-11.5g", range.low, range.high))
+        }
+        if !nonFinite.isEmpty {
+            lines.append("  non-finite activations, left out of the statistics (\(nonFinite.count) tensors):")
+            for entry in nonFinite {
+                lines.append("    \(entry.tensor): \(entry.nan) NaN, \(entry.infinite) infinite")
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -33,7 +33,7 @@ struct ActivationHistogramTests {
         #expect(magnitudes[3].lower == 2 && magnitudes[3].upper == 2 + 0x1p-9)
     }
 
-    @Test func zerosTinyValuesNaNAndInfinity() {
+    @Test func zerosTinyValuesNaNAndInfinity() throws {
         let tiny = Float(0x1p-40)
         let values: [Float] = [
             0, -0.0, .leastNonzeroMagnitude, -tiny.nextDown, tiny, .nan, -.nan, .signalingNaN, .infinity, -.infinity,
@@ -42,16 +42,23 @@ struct ActivationHistogramTests {
         let histogram = Self.histogram(values)
         #expect(histogram.zeroCount == 4)
         #expect(histogram.nanCount == 4)
-        #expect(histogram.count == 7)
-        #expect(histogram.minimum == -.infinity && histogram.maximum == .infinity)
+        #expect(histogram.infinityCount == 2)
+        #expect(histogram.count == 5)
+        #expect(histogram.minimum == Double(-tiny.nextDown) && histogram.maximum == Double(tiny))
         let bins = histogram.signedBins()
-        // -inf, the zero point, 2^-40, +inf.
-        #expect(bins.map(\.count) == [1, 4, 1, 1])
-        #expect(bins[0].upper == -0x1p127 * (1 + 1023 / 1024.0))
-        #expect(bins[1].lower == 0 && bins[1].upper == 0)
-        #expect(bins[2].lower == 0x1p-40)
-        #expect(bins[3].upper == 0x1p128)
+        // The zero point and 2^-40; the infinities are in no bin.
+        #expect(bins.map(\.count) == [4, 1])
+        #expect(bins[0].lower == 0 && bins[0].upper == 0)
+        #expect(bins[1].lower == 0x1p-40)
         #expect(histogram.absoluteValues().first! == (0, 0x1p-40, 4))
+        // Only infinities: no finite value, no extremes; the counts survive a round trip.
+        let infinite = Self.histogram([.infinity, -.infinity, .infinity, .greatestFiniteMagnitude])
+        #expect(infinite.count == 1 && infinite.infinityCount == 3)
+        #expect(infinite.minimum == Double(Float.greatestFiniteMagnitude) && infinite.maximum == infinite.minimum)
+        var writer = ByteWriter()
+        infinite.encode(into: &writer)
+        var reader = ByteReader(writer.bytes)
+        #expect(try ActivationHistogram(decoding: &reader) == infinite)
     }
 
     @Test func extremesIgnoreNaNAndTakeZeroAsPositive() {
@@ -132,14 +139,16 @@ struct ActivationHistogramTests {
         var emptyReader = ByteReader(Self.encoding(ActivationHistogram()))
         #expect(try ActivationHistogram(decoding: &emptyReader) == ActivationHistogram())
 
-        // Header: NaN count, zero count (8 bytes each), minimum, maximum (4 each), block count (2).
-        let firstKey = 26
+        // Header: NaN, infinity and zero counts (8 bytes each), minimum, maximum (4 each), block count (2).
+        let firstKey = 34
         var swappedExtremes = bytes
-        swappedExtremes.replaceSubrange(16..<24, with: bytes[20..<24] + bytes[16..<20])
+        swappedExtremes.replaceSubrange(24..<32, with: bytes[28..<32] + bytes[24..<28])
+        var infiniteMaximum = bytes
+        infiniteMaximum.replaceSubrange(28..<32, with: [0x00, 0x00, 0x80, 0x7f])
         var reversedKeys = bytes
         reversedKeys[firstKey] = 0xff
         reversedKeys[firstKey + 1] = 0x01
-        for corrupt in [swappedExtremes, reversedKeys] {
+        for corrupt in [swappedExtremes, infiniteMaximum, reversedKeys] {
             var corruptReader = ByteReader(corrupt)
             #expect(throws: BinaryCodingError.self) { try ActivationHistogram(decoding: &corruptReader) }
         }

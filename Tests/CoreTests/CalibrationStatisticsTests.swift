@@ -78,8 +78,8 @@ struct CalibrationStatisticsTests {
         #expect(throws: StatisticsError.notStatisticsFile) { try CalibrationStatistics(decoding: wrongMagic) }
         #expect(throws: StatisticsError.notStatisticsFile) { try CalibrationStatistics(decoding: []) }
         var future = bytes
-        future[10] = 2
-        #expect(throws: StatisticsError.unsupportedVersion(found: 2, supported: 1)) {
+        future[10] = 3
+        #expect(throws: StatisticsError.unsupportedVersion(found: 3, supported: 2)) {
             try CalibrationStatistics(decoding: future)
         }
         // Cut anywhere after the magic: a one-line truncation error, never a trap.

@@ -33,15 +33,27 @@ struct TensorStatisticsTests {
         #expect(statistics.histogram.count == 5 * 1_001)
     }
 
-    @Test func nanIsIgnoredAndAnImageWithoutNumbersCountsAsZero() {
+    @Test func nonFiniteValuesAreCountedApartAndAnImageWithoutFiniteValuesIsInNoMean() throws {
         var statistics = TensorStatistics()
-        let mixed: [Float] = [.nan, -3, 2, .nan, -0.0]
+        let mixed: [Float] = [.nan, -3, 2, .infinity, .nan, -0.0, -.infinity]
         mixed.withUnsafeBufferPointer { statistics.record(image: 4, values: $0) }
-        [Float.nan].withUnsafeBufferPointer { statistics.record(image: 9, values: $0) }
+        [Float.nan, .infinity].withUnsafeBufferPointer { statistics.record(image: 9, values: $0) }
+        [Float(-1), 5].withUnsafeBufferPointer { statistics.record(image: 11, values: $0) }
         #expect(statistics.perImage[4] == ImageStatistics(minimum: -3, maximum: 2))
-        #expect(statistics.perImage[9] == ImageStatistics(minimum: 0, maximum: 0))
+        #expect(statistics.perImage[9] == .empty)
         #expect(statistics.histogram.nanCount == 3)
-        #expect(statistics.meanOfAbsoluteMaxima() == 1.5)
+        #expect(statistics.histogram.infinityCount == 3)
+        #expect(statistics.histogram.count == 5)
+        #expect(statistics.meanOfAbsoluteMaxima() == 4)
+        #expect(statistics.meanOfMinima() == -2)
+        #expect(statistics.meanOfMaxima() == 3.5)
+        // An image recorded empty first and finite later takes the finite extremes.
+        [Float(7)].withUnsafeBufferPointer { statistics.record(image: 9, values: $0) }
+        #expect(statistics.perImage[9] == ImageStatistics(minimum: 7, maximum: 7))
+        // A tensor with nothing finite has no finite values and picks no unsigned verdict from them.
+        var empty = TensorStatistics()
+        [Float.nan, -.infinity].withUnsafeBufferPointer { empty.record(image: 0, values: $0) }
+        #expect(!empty.hasFiniteValues && empty.allMinimaNonNegative && empty.meanOfAbsoluteMaxima() == 0)
     }
 
     @Test func recordingAnImageInPartsCombinesItsExtremes() {

@@ -6,6 +6,10 @@
 /// unsigned, `[0, high]`; otherwise `[-high * 128/127, high]` (int8 -128...127 at step
 /// high/127). Preset `mixed`: `[low, high]` as measured, widened to contain 0 and shifted
 /// so that 0 falls exactly on one of the 256 levels.
+///
+/// Only finite values count (NaN and infinities are left out of the statistics), and
+/// every limit written is finite: magnitudes are capped so that even the signed low
+/// `-high * 256/254` fits a `Float`.
 public struct RangeSelector: Sendable {
     public let method: CalibrationMethod
     public let preset: QuantizationPreset
@@ -14,6 +18,8 @@ public struct RangeSelector: Sendable {
 
     /// The smallest `high` written, so a tensor that is always zero still gets a valid range.
     static let minimumHigh = 1e-6
+    /// The largest magnitude written, so that `-high * 256/254` is still a finite `Float`.
+    static let maximumMagnitude = Double(Float.greatestFiniteMagnitude) * 254 / 256
 
     public init(method: CalibrationMethod = .pot, preset: QuantizationPreset = .performance, outlierProbability: Double = 1e-4) {
         self.method = method
@@ -22,12 +28,18 @@ public struct RangeSelector: Sendable {
     }
 
     /// One range per planned activation, in plan order; `statistics` holds the plan's
-    /// activations in the same order.
+    /// activations in the same order. Throws `StatisticsError.mismatch` for statistics of
+    /// other tensors and `.noFiniteValues` naming a tensor that never had a finite value.
     public func ranges(plan: QuantizationPlan, statistics: CalibrationStatistics) throws -> [ActivationRange] {
         guard statistics.tensorNames == plan.activations.map(\.name) else {
             throw StatisticsError.mismatch("the statistics were collected for other tensors than this model's plan")
         }
-        var ranges = statistics.tensors.map(range(for:))
+        var ranges = try zip(statistics.tensorNames, statistics.tensors).map { name, tensor in
+            guard tensor.hasFiniteValues else {
+                throw StatisticsError.noFiniteValues(tensor: name, nan: tensor.histogram.nanCount, infinite: tensor.histogram.infinityCount)
+            }
+            return range(for: tensor)
+        }
         var groupRange = [Int: ActivationRange]()
         for (activation, range) in zip(plan.activations, ranges) {
             let shared = groupRange[activation.group] ?? range
@@ -39,7 +51,7 @@ public struct RangeSelector: Sendable {
         return ranges
     }
 
-    /// The range of one tensor.
+    /// The range of one tensor (finite; the minimum range for a tensor without finite values).
     public func range(for statistics: TensorStatistics) -> ActivationRange {
         let unsigned = statistics.allMinimaNonNegative
         let histogram = statistics.histogram
@@ -64,14 +76,16 @@ public struct RangeSelector: Sendable {
     }
 
     static func symmetric(low: Double, high: Double, unsigned: Bool) -> ActivationRange {
-        let magnitude = max(abs(low), abs(high), minimumHigh)
+        let magnitude = min(max(abs(low).finiteOrZero, abs(high).finiteOrZero, minimumHigh), maximumMagnitude)
         if unsigned { return ActivationRange(low: 0, high: Float(magnitude)) }
         return ActivationRange(low: Float(-magnitude * 256 / 254), high: Float(magnitude))
     }
 
     static func asymmetric(low: Double, high: Double) -> ActivationRange {
-        var lower = min(low, 0)
-        var upper = max(high, 0)
+        // Half the Float range each way keeps `upper - lower`, and so every level, finite.
+        let bound = Double(Float.greatestFiniteMagnitude) / 2
+        var lower = max(min(low.finiteOrZero, 0), -bound)
+        var upper = min(max(high.finiteOrZero, 0), bound)
         if upper - lower < minimumHigh { upper = lower + minimumHigh }
         let scale = (upper - lower) / 255
         let zeroPoint = (-lower / scale).rounded()
@@ -79,4 +93,10 @@ public struct RangeSelector: Sendable {
         upper = lower + 255 * scale
         return ActivationRange(low: Float(lower), high: Float(upper))
     }
+}
+
+extension Double {
+    /// The value, or 0 for NaN and infinities: a statistic that is not a number cannot
+    /// widen a range.
+    fileprivate var finiteOrZero: Double { isFinite ? self : 0 }
 }

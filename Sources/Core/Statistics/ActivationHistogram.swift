@@ -6,9 +6,8 @@
 /// exponent bits, 10 mantissa bits): every bin spans `[a, a·(1 + 2⁻¹⁰))` in magnitude, 0.098 %
 /// of its values, at every scale, and bins of two histograms line up by construction.
 /// - Values with |x| < 2⁻⁴⁰ (zeros, subnormals) share one zero bin and are taken as 0.
-/// - NaN is counted apart (`nanCount`) and in no bin, minimum or maximum.
-/// - ±infinity counts in the outermost finite bin (|x| just under 2¹²⁸); `minimum` and
-///   `maximum` are exact and say infinity.
+/// - NaN and ±infinity are counted apart (`nanCount`, `infinityCount`) and are in no
+///   bin, minimum, maximum or `count`: a range picked from them could not be written.
 ///
 /// Counts live in blocks of 1024 bins, one block per (sign, exponent) pair actually seen,
 /// allocated on first use and kept in ascending (sign, exponent) order, so equal contents
@@ -40,7 +39,9 @@ public struct ActivationHistogram: Sendable, Equatable {
     public private(set) var zeroCount: UInt64 = 0
     /// NaN values, which are in no bin.
     public private(set) var nanCount: UInt64 = 0
-    /// All values but NaN.
+    /// +infinity and -infinity values, which are in no bin.
+    public private(set) var infinityCount: UInt64 = 0
+    /// The finite values (NaN and infinities aside).
     public private(set) var count: UInt64 = 0
     /// The exact extremes, +0 for any zero; +inf and -inf while empty.
     private var lowest = Float.infinity
@@ -71,8 +72,8 @@ public struct ActivationHistogram: Sendable, Equatable {
         _ = accumulate(values)
     }
 
-    /// Adds `values` and returns their extremes (NaN ignored, zero as +0), or nil when none
-    /// of them is a number.
+    /// Adds `values` and returns their finite extremes (NaN and infinities ignored, zero as
+    /// +0), or nil when none of them is a finite number.
     mutating func accumulate(_ values: UnsafeBufferPointer<Float>) -> (minimum: Float, maximum: Float)? {
         guard !values.isEmpty else { return nil }
         let extremes = Self.extremes(of: values)
@@ -81,6 +82,7 @@ public struct ActivationHistogram: Sendable, Equatable {
             highest = max(highest, extremes.maximum)
         }
         var nans: UInt64 = 0
+        var infinities: UInt64 = 0
         values.withMemoryRebound(to: UInt32.self) { bits in
             // Two sets of block pointers, for even and odd positions, which differ only in
             // where zeros count: ReLU outputs are half zeros, and two sets of zero counters
@@ -93,7 +95,8 @@ public struct ActivationHistogram: Sendable, Equatable {
                         let blockOfKey = blockOfKey
                         position = counts.withUnsafeMutableBufferPointer { storage in
                             Self.fillTables(tables, blockOfKey: blockOfKey, storage: storage, zeroBins: zeroBins)
-                            return Self.countRun(bits, from: position, tables: tables.baseAddress!, nans: &nans)
+                            return Self.countRun(
+                                bits, from: position, tables: tables.baseAddress!, nans: &nans, infinities: &infinities)
                         }
                         if position < bits.count {
                             // The first value of a (sign, exponent) not seen before: add its block, go on.
@@ -105,7 +108,8 @@ public struct ActivationHistogram: Sendable, Equatable {
             }
         }
         nanCount += nans
-        count += UInt64(values.count) - nans
+        infinityCount += infinities
+        count += UInt64(values.count) - nans - infinities
         return extremes
     }
 
@@ -134,7 +138,7 @@ public struct ActivationHistogram: Sendable, Equatable {
     /// value's position (or the end).
     private static func countRun(
         _ bits: UnsafeBufferPointer<UInt32>, from start: Int, tables: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>,
-        nans: inout UInt64
+        nans: inout UInt64, infinities: inout UInt64
     ) -> Int {
         let even = tables
         let odd = tables + keyCount
@@ -149,21 +153,22 @@ public struct ActivationHistogram: Sendable, Equatable {
                 secondBlock[Int((second >> binShift) & 0x3ff)] &+= 1
                 index += 2
             } else {
-                guard countSlowly(first, table: even, nans: &nans) else { return index }
+                guard countSlowly(first, table: even, nans: &nans, infinities: &infinities) else { return index }
                 index += 1
             }
         }
         if index < end {
-            guard countSlowly(base[index], table: even, nans: &nans) else { return index }
+            guard countSlowly(base[index], table: even, nans: &nans, infinities: &infinities) else { return index }
             index += 1
         }
         return end
     }
 
-    /// Counts one value including NaN and infinity; false when its block is missing.
+    /// Counts one value, NaN and infinity apart; false when its block is missing.
     @inline(__always)
     private static func countSlowly(
-        _ bits: UInt32, table: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>, nans: inout UInt64
+        _ bits: UInt32, table: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>, nans: inout UInt64,
+        infinities: inout UInt64
     ) -> Bool {
         if let block = table[Int(bits >> keyShift)] {
             block[Int((bits >> binShift) & 0x3ff)] &+= 1
@@ -172,22 +177,19 @@ public struct ActivationHistogram: Sendable, Equatable {
         guard bits & 0x7f80_0000 == 0x7f80_0000 else { return false }
         if bits & 0x007f_ffff != 0 {
             nans &+= 1
-            return true
+        } else {
+            infinities &+= 1
         }
-        // Infinity: the top bin of the largest finite exponent, same sign.
-        guard let top = table[Int(bits >> keyShift) - 1] else { return false }
-        top[binsPerBlock - 1] &+= 1
         return true
     }
 
-    /// The key of the block a finite non-zero value or an infinity counts in.
+    /// The key of the block a finite non-zero value counts in.
     private static func key(ofUncounted bits: UInt32) -> Int {
-        let key = Int(bits >> keyShift)
-        return key & 0xff == 0xff ? key - 1 : key
+        Int(bits >> keyShift)
     }
 
-    /// The smallest and largest number in `values` (NaN ignored, zero as +0), eight lanes
-    /// at a time; nil when none is a number.
+    /// The smallest and largest finite number in `values` (NaN and infinities ignored, zero
+    /// as +0), eight lanes at a time; nil when none is finite.
     private static func extremes(of values: UnsafeBufferPointer<Float>) -> (minimum: Float, maximum: Float)? {
         var low = SIMD8<Float>(repeating: .infinity)
         var high = SIMD8<Float>(repeating: -.infinity)
@@ -195,17 +197,18 @@ public struct ActivationHistogram: Sendable, Equatable {
         var index = 0
         while index + 8 <= values.count {
             let lanes = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self)
-            // Comparisons with NaN are false, so NaN never replaces a lane.
-            low.replace(with: lanes, where: lanes .< low)
-            high.replace(with: lanes, where: lanes .> high)
+            // Comparisons with NaN are false, so NaN never replaces a lane; infinities are
+            // kept out explicitly (+inf is never below `low`, -inf never above `high`).
+            low.replace(with: lanes, where: lanes .< low .& lanes .!= -.infinity)
+            high.replace(with: lanes, where: lanes .> high .& lanes .!= .infinity)
             index += 8
         }
         var minimum = low.min()
         var maximum = high.max()
         while index < values.count {
             let value = values[index]
-            if value < minimum { minimum = value }
-            if value > maximum { maximum = value }
+            if value < minimum, value != -.infinity { minimum = value }
+            if value > maximum, value != .infinity { maximum = value }
             index += 1
         }
         guard minimum <= maximum else { return nil }
@@ -246,6 +249,7 @@ public struct ActivationHistogram: Sendable, Equatable {
         }
         zeroCount += other.zeroCount
         nanCount += other.nanCount
+        infinityCount += other.infinityCount
         count += other.count
         lowest = min(lowest, other.lowest)
         highest = max(highest, other.highest)
@@ -343,11 +347,12 @@ public struct ActivationHistogram: Sendable, Equatable {
     // MARK: - Encoding
 
     /// Appends the canonical encoding: equal histograms give equal bytes. Layout: NaN,
-    /// zero count (`UInt64`), minimum and maximum (`Float`), block count (`UInt16`), then
+    /// infinity and zero counts (`UInt64`), minimum and maximum (`Float`), block count (`UInt16`), then
     /// per block in key order its key `sign << 8 | exponent` (`UInt16`), a 128-byte map of
     /// its non-empty bins and their counts (compact integers).
     public func encode(into writer: inout ByteWriter) {
         writer.write(nanCount)
+        writer.write(infinityCount)
         writer.write(zeroCount)
         writer.write(lowest)
         writer.write(highest)
@@ -371,6 +376,7 @@ public struct ActivationHistogram: Sendable, Equatable {
     /// extremes), so that decoding and encoding again gives the same bytes.
     public init(decoding reader: inout ByteReader) throws {
         nanCount = try reader.read(UInt64.self, "histogram NaN count")
+        infinityCount = try reader.read(UInt64.self, "histogram infinity count")
         zeroCount = try reader.read(UInt64.self, "histogram zero count")
         let extremesOffset = reader.offset
         lowest = try reader.readFloat("histogram minimum")
@@ -414,7 +420,7 @@ public struct ActivationHistogram: Sendable, Equatable {
         count = total
         let consistent = total == 0
             ? lowest == .infinity && highest == -.infinity
-            : !lowest.isNaN && !highest.isNaN && lowest <= highest
+            : lowest.isFinite && highest.isFinite && lowest <= highest
         guard consistent else {
             throw BinaryCodingError.invalid(
                 field: "histogram minimum and maximum", offset: extremesOffset,

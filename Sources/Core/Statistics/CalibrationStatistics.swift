@@ -12,7 +12,8 @@ public struct CalibrationStatistics: Sendable, Equatable {
     public private(set) var tensors: [TensorStatistics]
 
     static let magic = Array("CALIBSTATS".utf8)
-    static let formatVersion: UInt32 = 1
+    /// The version of the file form written by `encoded()`.
+    public static let formatVersion: UInt32 = 2
 
     /// Empty statistics of the tensors `tensorNames` of the model with digest `modelDigest`.
     public init(modelDigest: String, tensorNames: [String]) {
@@ -46,6 +47,15 @@ public struct CalibrationStatistics: Sendable, Equatable {
         }
     }
 
+    /// The tensors that had NaN or infinite values (left out of every statistic), with
+    /// how many of each, in tensor order.
+    public var nonFiniteCounts: [(tensor: String, nan: UInt64, infinite: UInt64)] {
+        zip(tensorNames, tensors).compactMap { name, tensor in
+            let histogram = tensor.histogram
+            return histogram.nanCount + histogram.infinityCount > 0 ? (name, histogram.nanCount, histogram.infinityCount) : nil
+        }
+    }
+
     /// The indices of all images recorded in any tensor, ascending.
     public var imageIndices: [Int] {
         tensors.reduce(into: Set<Int>()) { $0.formUnion($1.perImage.keys) }.sorted()
@@ -53,10 +63,11 @@ public struct CalibrationStatistics: Sendable, Equatable {
 
     // MARK: - File format
 
-    /// The canonical file form, format version 1: the magic `CALIBSTATS`, the version
+    /// The canonical file form, format version 2: the magic `CALIBSTATS`, the version
     /// (`UInt32`), the model digest and the tensor names (length-prefixed UTF-8, behind a
     /// `UInt32` count), then per tensor its image count (`UInt32`), each image's index
-    /// (`Int64`), minimum and maximum (`Float`) in ascending index order, and its histogram
+    /// (`Int64`), minimum and maximum (`Float`; +inf and -inf for an image without a finite
+    /// value) in ascending index order, and its histogram
     /// (`ActivationHistogram.encode(into:)`). Integers are little-endian.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
@@ -122,13 +133,14 @@ public struct CalibrationStatistics: Sendable, Equatable {
                 throw BinaryCodingError.invalid(
                     field: "image index in \(name)", offset: offset, reason: "\(image) is not above the one before")
             }
-            guard minimum <= maximum else {
+            let figures = ImageStatistics(minimum: minimum, maximum: maximum)
+            guard (figures.hasValues && minimum.isFinite && maximum.isFinite) || figures == .empty else {
                 throw BinaryCodingError.invalid(
                     field: "image \(image) of \(name)", offset: offset + 8,
                     reason: "has minimum \(minimum) and maximum \(maximum)")
             }
             previous = image
-            perImage[index] = ImageStatistics(minimum: minimum, maximum: maximum)
+            perImage[index] = figures
         }
         return TensorStatistics(perImage: perImage, histogram: try ActivationHistogram(decoding: &reader))
     }

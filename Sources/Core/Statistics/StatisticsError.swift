@@ -12,6 +12,9 @@ public enum StatisticsError: Error, Sendable, Equatable, CustomStringConvertible
     case unsupportedVersion(found: UInt32, supported: UInt32)
     /// The file is truncated or holds invalid values.
     case malformed(BinaryCodingError)
+    /// Tensor `tensor` had no finite value in any image (`nan` NaNs, `infinite`
+    /// infinities): no range can be picked for it.
+    case noFiniteValues(tensor: String, nan: UInt64, infinite: UInt64)
 
     public var description: String {
         switch self {
@@ -27,6 +30,9 @@ public enum StatisticsError: Error, Sendable, Equatable, CustomStringConvertible
             "statistics file format version \(found) is not supported (this build reads version \(supported))"
         case let .malformed(error):
             "malformed statistics file: \(error)"
+        case let .noFiniteValues(tensor, nan, infinite):
+            "tensor \(tensor) has no finite value in any calibration image (\(nan) NaN, \(infinite) infinite): "
+                + "no range can be picked; check the model and its input, or leave the layer in float with --ignored"
         }
     }
 }

@@ -20,23 +20,12 @@ public struct TensorStatistics: Sendable, Equatable {
 
     /// Records the tensor's values for image `image`: its extremes and its histogram.
     /// Values recorded for an image already present add to it (extremes combine), so a
-    /// tensor can be recorded in parts. An image without any number (empty or all NaN)
-    /// counts with minimum and maximum 0, so one broken image cannot make the means infinite
-    /// or NaN; its NaNs still show in `histogram.nanCount`.
+    /// tensor can be recorded in parts. NaN and infinities take part in nothing but the
+    /// histogram's `nanCount` and `infinityCount`; an image without any finite value is
+    /// kept as `ImageStatistics.empty` and left out of every mean.
     public mutating func record(image: Int, values: UnsafeBufferPointer<Float>) {
-        let extremes = histogram.accumulate(values)
-        let recorded = perImage[image]
-        switch (recorded, extremes) {
-        case let (recorded?, extremes?):
-            perImage[image] = ImageStatistics(
-                minimum: min(recorded.minimum, extremes.minimum), maximum: max(recorded.maximum, extremes.maximum))
-        case let (nil, extremes?):
-            perImage[image] = ImageStatistics(minimum: extremes.minimum, maximum: extremes.maximum)
-        case (nil, nil):
-            perImage[image] = ImageStatistics(minimum: 0, maximum: 0)
-        case (_?, nil):
-            break
-        }
+        let figures = histogram.accumulate(values).map { ImageStatistics(minimum: $0.minimum, maximum: $0.maximum) } ?? .empty
+        perImage[image] = perImage[image]?.combined(with: figures) ?? figures
     }
 
     /// Adds `other`'s images, which must all be absent here; otherwise throws
@@ -64,7 +53,10 @@ public struct TensorStatistics: Sendable, Equatable {
     public var imageCount: Int { perImage.count }
 
     /// True when no image has a negative value: POT then quantizes the tensor unsigned.
-    public var allMinimaNonNegative: Bool { perImage.values.allSatisfy { $0.minimum >= 0 } }
+    public var allMinimaNonNegative: Bool { perImage.values.allSatisfy { !$0.hasValues || $0.minimum >= 0 } }
+
+    /// True when some image had a finite value: only then can a range be picked.
+    public var hasFiniteValues: Bool { histogram.count > 0 }
 
     /// The mean over images of each image's largest magnitude: POT's symmetric `high`.
     public func meanOfAbsoluteMaxima() -> Double { mean(of: \.absoluteMaximum) }
@@ -75,11 +67,12 @@ public struct TensorStatistics: Sendable, Equatable {
     /// The mean over images of each image's maximum.
     public func meanOfMaxima() -> Double { mean(of: \.maximum) }
 
-    /// The mean of one per-image figure, summed in Double in ascending image order so that
-    /// it is bit-identical however the images were split and merged; 0 without images.
+    /// The mean of one per-image figure over the images with a finite value, summed in
+    /// Double in ascending image order so that it is bit-identical however the images were
+    /// split and merged; 0 without such images.
     private func mean(of figure: KeyPath<ImageStatistics, Float>) -> Double {
-        guard !perImage.isEmpty else { return 0 }
-        let sum = perImage.keys.sorted().reduce(0.0) { $0 + Double(perImage[$1]![keyPath: figure]) }
-        return sum / Double(perImage.count)
+        let images = perImage.keys.sorted().compactMap { perImage[$0]!.hasValues ? perImage[$0]! : nil }
+        guard !images.isEmpty else { return 0 }
+        return images.reduce(0.0) { $0 + Double($1[keyPath: figure]) } / Double(images.count)
     }
 }
