@@ -24,6 +24,7 @@ struct MessageCodecTests {
         .shard(Shard(id: 1, images: [])),
         .result(shardID: 12, statistics: [1, 2, 3, 0, 255]),
         .shardFailed(shardID: 9, reason: "image 003.jpg: not a JPEG"),
+        .jobFailed(reason: "OpenVINO: Cannot create FooBar layer relu1 id:3"),
         .heartbeat(WorkerStatus(imagesDone: 40, currentShard: 7, residentBytes: 5_300_000_000, errors: 1)),
         .heartbeat(WorkerStatus(imagesDone: 0, currentShard: nil, residentBytes: 0, errors: 0)),
         .heartbeat(nil),
@@ -74,9 +75,10 @@ struct MessageCodecTests {
     }
 
     @Test func layoutIsLittleEndianAndPinned() throws {
-        #expect(MessageCodec.encode(.bye) == Array("CALB".utf8) + [1, 0, 11])
-        #expect(MessageCodec.encode(.ready(capacity: 0x0102_0304)) == Array("CALB".utf8) + [1, 0, 6, 4, 3, 2, 1])
-        #expect(MessageCodec.encode(.heartbeat(nil)) == Array("CALB".utf8) + [1, 0, 10, 0])
+        #expect(MessageCodec.encode(.bye) == Array("CALB".utf8) + [2, 0, 11])
+        #expect(MessageCodec.encode(.ready(capacity: 0x0102_0304)) == Array("CALB".utf8) + [2, 0, 6, 4, 3, 2, 1])
+        #expect(MessageCodec.encode(.heartbeat(nil)) == Array("CALB".utf8) + [2, 0, 10, 0])
+        #expect(MessageCodec.encode(.jobFailed(reason: "x")) == Array("CALB".utf8) + [2, 0, 14, 1, 0, 0, 0, 0x78])
     }
 
     @Test func badMagicAndShortFrames() {
@@ -105,10 +107,10 @@ struct MessageCodecTests {
 
     @Test func otherVersionIsUnsupportedButHelloAndRefusedDecode() throws {
         var frame = MessageCodec.encode(.ready(capacity: 1))
-        frame[4] = 2
-        #expect(Self.decodeError(frame) == .unsupportedVersion(found: 2))
-        #expect(try MessageCodec.version(of: frame) == 2)
-        #expect(ProtocolError.unsupportedVersion(found: 2).description.contains("version 2"))
+        frame[4] = 3
+        #expect(Self.decodeError(frame) == .unsupportedVersion(found: 3))
+        #expect(try MessageCodec.version(of: frame) == 3)
+        #expect(ProtocolError.unsupportedVersion(found: 3).description.contains("version 3"))
 
         // A future worker's hello: the coordinator can still read its version...
         let future = Hello(protocolVersion: 0x0203, calibVersion: "9.0", openVINOVersion: "2030.1", host: "h", pid: 1, threads: 8)
@@ -143,7 +145,7 @@ struct MessageCodecTests {
     }
 
     @Test func unknownTypes() {
-        for type: UInt8 in [0, 14, 200, 255] {
+        for type: UInt8 in [0, 15, 200, 255] {
             #expect(Self.decodeError(Self.header(type: type)) == .unknownType(type))
         }
     }

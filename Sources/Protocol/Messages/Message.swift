@@ -30,6 +30,9 @@ public enum Message: Sendable, Equatable {
     case statusRequest
     /// Coordinator → the peer that sent `statusRequest`.
     case status(ClusterStatus)
+    /// Worker → coordinator, its last message: it cannot serve this job at all (the model
+    /// does not compile, memory runs out) and leaves; `reason` is the error it met.
+    case jobFailed(reason: String)
 
     /// The type code of this message in the frame envelope.
     public var type: MessageType {
@@ -47,6 +50,7 @@ public enum Message: Sendable, Equatable {
         case .bye: .bye
         case .statusRequest: .statusRequest
         case .status: .status
+        case .jobFailed: .jobFailed
         }
     }
 }
@@ -67,6 +71,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     case bye = 11
     case statusRequest = 12
     case status = 13
+    case jobFailed = 14
 
     public var description: String {
         switch self {
@@ -83,6 +88,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
         case .bye: "bye"
         case .statusRequest: "statusRequest"
         case .status: "status"
+        case .jobFailed: "jobFailed"
         }
     }
 }

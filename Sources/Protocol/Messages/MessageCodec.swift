@@ -97,6 +97,8 @@ public enum MessageCodec {
         case let .shardFailed(shardID, reason):
             writer.write(shardID)
             writer.write(reason)
+        case let .jobFailed(reason):
+            writer.write(reason)
         case let .heartbeat(status):
             if let status {
                 writer.write(UInt8(1))
@@ -232,6 +234,8 @@ public enum MessageCodec {
             message = .bye
         case .statusRequest:
             message = .statusRequest
+        case .jobFailed:
+            message = .jobFailed(reason: try reader.string("jobFailed.reason"))
         case .status:
             message = .status(try reader.clusterStatus())
         }

@@ -86,6 +86,8 @@ public final class ZMQSocket: @unchecked Sendable {
 
         /// `ZMQ_LINGER` (ms): how long `close` keeps unsent messages; -1 forever, 0 discard.
         public static let linger = IntegerOption(code: ZMQ_LINGER, name: "ZMQ_LINGER")
+        /// `ZMQ_IPV6` (0/1): allow IPv6 addresses (needed for `tcp://[::1]:5555`).
+        public static let ipv6 = IntegerOption(code: ZMQ_IPV6, name: "ZMQ_IPV6")
         /// `ZMQ_RCVTIMEO` (ms): receive timeout; -1 blocks forever, 0 never blocks.
         public static let receiveTimeout = IntegerOption(code: ZMQ_RCVTIMEO, name: "ZMQ_RCVTIMEO")
         /// `ZMQ_SNDTIMEO` (ms): send timeout; -1 blocks forever, 0 never blocks.
@@ -202,6 +204,7 @@ public final class ZMQSocket: @unchecked Sendable {
     public func bind(_ endpoint: String) throws {
         let operation = "bind(\"\(endpoint)\")"
         let socket = try open(operation)
+        try enableIPv6(for: endpoint)
         guard zmq_bind(socket, endpoint) == 0 else {
             throw ZMQError.current(operation)
         }
@@ -214,9 +217,15 @@ public final class ZMQSocket: @unchecked Sendable {
     public func connect(_ endpoint: String) throws {
         let operation = "connect(\"\(endpoint)\")"
         let socket = try open(operation)
+        try enableIPv6(for: endpoint)
         guard zmq_connect(socket, endpoint) == 0 else {
             throw ZMQError.current(operation)
         }
+    }
+
+    /// Turns `ZMQ_IPV6` on for an endpoint with an IPv6 literal, which libzmq refuses otherwise.
+    private func enableIPv6(for endpoint: String) throws {
+        if ZMQEndpoint(endpoint).isIPv6 { try setOption(.ipv6, 1) }
     }
 
     /// The endpoint most recently bound or connected (`ZMQ_LAST_ENDPOINT`), with
