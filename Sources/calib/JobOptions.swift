@@ -39,6 +39,16 @@ struct JobOptions: ParsableArguments {
     @Option(help: "Pick ranges from this statistics file instead of running inference.")
     var loadStats: String?
 
+    /// Where the journal of a distributed run goes unless `--journal` says otherwise.
+    var implicitJournalPath: String { output + ".journal" }
+
+    /// Refuses, before any work, an output that would replace the model or cannot be
+    /// written, and a statistics file that cannot be written.
+    func checkOutputs() throws {
+        try OutputLocation.checkIR(output: output, model: model)
+        if let saveStats { try OutputLocation.checkWritable(saveStats) }
+    }
+
     /// Reads the model and plans it.
     func calibration() throws -> CalibrationRun {
         try CalibrationRun(graph: IRFiles.read(xmlPath: model), ignoredNames: ignored, ignoredTypes: ignoredType)
@@ -56,7 +66,8 @@ struct JobOptions: ParsableArguments {
         print(
             CalibrationSummary(
                 plan: calibration.plan, ranges: ranges, images: statistics.imageIndices.count, method: method, preset: preset,
-                seconds: Date().timeIntervalSince(started), output: output, weightsBytes: quantized.weights.count
+                seconds: Date().timeIntervalSince(started), output: output, weightsBytes: quantized.weights.count,
+                nonFinite: statistics.nonFiniteCounts
             ).render())
     }
 }
