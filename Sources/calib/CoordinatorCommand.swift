@@ -33,9 +33,7 @@ struct CoordinatorCommand: ParsableCommand {
             throw ValidationError("--secret-key and --authorized-keys go together: a CURVE coordinator must know whom to admit")
         }
         if secretKey != nil { return }
-        let host = bind.split(separator: "/").last?.split(separator: ":").first.map(String.init) ?? ""
-        guard insecure || ["127.0.0.1", "localhost", "[::1]", "::1"].contains(host) || bind.hasPrefix("ipc://") || bind.hasPrefix("inproc://")
-        else {
+        guard insecure || ZMQEndpoint(bind).isLoopback else {
             throw ValidationError("binding \(bind) would expose an unencrypted coordinator; bind to loopback or pass --insecure")
         }
     }
@@ -48,6 +46,7 @@ struct CoordinatorCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
+        try job.checkOutputs()
         let calibration = try job.calibration()
         let dataset = try job.data.dataset()
         let node = try serve.node(

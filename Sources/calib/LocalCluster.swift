@@ -1,10 +1,12 @@
+import ArgumentParser
 import Coordinator
 import Core
 import Foundation
 import Worker
 
 /// `calib run --workers N`: a coordinator on a loopback port in this process and N
-/// `calib worker` processes started from this executable, the cores split between them.
+/// `calib worker` processes started from this very executable, the cores split between
+/// them. The run stops as soon as every worker process has exited.
 struct LocalCluster {
     let job: JobOptions
     let calibration: CalibrationRun
@@ -19,7 +21,7 @@ struct LocalCluster {
         let cores = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
         let node = try serve.node(
             job: job, calibration: calibration, dataset: dataset, endpoint: "tcp://127.0.0.1:*", expectedWorkers: workers)
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let executable = try SelfExecutable.url
         let processes = try (0..<workers).map { _ in
             let process = Process()
             process.executableURL = executable
@@ -32,7 +34,21 @@ struct LocalCluster {
             for process in processes where process.isRunning { process.terminate() }
         }
         var bar = ProgressBar(total: dataset.count, label: "statistics")
-        try finish(try node.serve { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") })
+        let statistics = try node.serve(
+            progress: { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") },
+            abandon: { Self.allExited(processes) })
+        try finish(statistics)
         try node.removeJournal()
+    }
+
+    /// Why the run cannot go on when every worker process has exited, else nil.
+    private static func allExited(_ processes: [Process]) -> String? {
+        guard processes.allSatisfy({ !$0.isRunning }) else { return nil }
+        let endings = processes.map { process in
+            process.terminationReason == .uncaughtSignal
+                ? "pid \(process.processIdentifier) killed by signal \(process.terminationStatus)"
+                : "pid \(process.processIdentifier) exit status \(process.terminationStatus)"
+        }
+        return "all \(processes.count) local worker processes exited (\(endings.joined(separator: ", ")))"
     }
 }

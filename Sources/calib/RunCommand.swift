@@ -23,6 +23,8 @@ struct RunCommand: ParsableCommand {
     @OptionGroup(title: "Local workers") var serve: ServeOptions
 
     func validate() throws {
+        guard workers >= 0 else { throw ValidationError("--workers must be 0 (this process) or more, not \(workers)") }
+        guard threads >= 0 else { throw ValidationError("--threads must be 0 (all cores) or more, not \(threads)") }
         guard workers > 0 || !serve.resume else {
             throw ValidationError("--resume continues a run with --workers; an in-process run keeps no journal")
         }
@@ -30,6 +32,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
+        try job.checkOutputs()
         let calibration = try job.calibration()
         if workers > 0, job.loadStats == nil {
             try LocalCluster(job: job, calibration: calibration, workers: workers, threads: threads, serve: serve).run {
@@ -48,6 +51,16 @@ struct RunCommand: ParsableCommand {
             ) { bar.update(done: $0) }
         }
         try job.finish(calibration, statistics: statistics, started: started)
+        try removeStaleJournal()
+    }
+
+    /// Deletes the journal an earlier distributed run with this output left behind: it is
+    /// of no use once the output is written, and must not lie next to it.
+    private func removeStaleJournal() throws {
+        let path = job.implicitJournalPath
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        try AtomicFile.remove(path)
+        Console.logger.notice("removed \(path), the journal of an earlier unfinished run")
     }
 }
 

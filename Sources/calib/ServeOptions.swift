@@ -41,7 +41,8 @@ struct ServeOptions: ParsableArguments {
                 shardSize: shardSize > 0 ? shardSize : ShardPlan.defaultSize(imageCount: dataset.count, expectedWorkers: expectedWorkers),
                 heartbeatInterval: heartbeat.heartbeatInterval, missedHeartbeats: heartbeat.missedHeartbeats,
                 metricsEndpoint: metricsPort.map { Self.endpoint(endpoint, port: $0) },
-                journalPath: journal ?? job.output + ".journal", resume: resume, security: security),
+                journalPath: journal ?? job.implicitJournalPath, journalIsImplicit: journal == nil, resume: resume,
+                security: security, idleTimeout: heartbeat.idleTimeout),
             logger: Console.logger)
         if let metrics = node.metricsEndpoint {
             Console.logger.info("metrics at http://\(metrics.dropFirst("tcp://".count))/metrics")
@@ -57,7 +58,8 @@ struct ServeOptions: ParsableArguments {
     }
 }
 
-/// Heartbeat timing; coordinator and workers should agree on it.
+/// Heartbeat timing and how long to wait without a peer; coordinator and workers should
+/// agree on it.
 struct HeartbeatOptions: ParsableArguments {
     @Option(help: "Seconds between heartbeats.")
     var heartbeatInterval = 1.0
@@ -65,15 +67,24 @@ struct HeartbeatOptions: ParsableArguments {
     @Option(help: "Heartbeats missed in a row after which the peer is declared dead.")
     var missedHeartbeats = 3
 
+    @Option(help: "Seconds without a live peer (a coordinator: any worker; a worker: its coordinator) after which the process gives up with an error.")
+    var idleTimeout = 600.0
+
     func validate() throws {
         guard heartbeatInterval > 0, heartbeatInterval <= 3600 else {
             throw ValidationError("--heartbeat-interval must be between 0 and 3600 seconds, not \(heartbeatInterval)")
         }
         guard missedHeartbeats >= 1 else { throw ValidationError("--missed-heartbeats must be at least 1") }
+        guard idleTimeout > 0, idleTimeout.isFinite else {
+            throw ValidationError("--idle-timeout must be a positive number of seconds, not \(idleTimeout)")
+        }
     }
 
     /// The same options for a worker process started by this one.
     var arguments: [String] {
-        ["--heartbeat-interval", String(heartbeatInterval), "--missed-heartbeats", String(missedHeartbeats)]
+        [
+            "--heartbeat-interval", String(heartbeatInterval), "--missed-heartbeats", String(missedHeartbeats),
+            "--idle-timeout", String(idleTimeout),
+        ]
     }
 }

@@ -23,7 +23,7 @@ struct WorkerCommand: ParsableCommand {
         let node = try WorkerNode(
             options: .init(
                 endpoint: connect, threads: threads, heartbeatInterval: heartbeat.heartbeatInterval,
-                missedHeartbeats: heartbeat.missedHeartbeats, security: try keys.keys()),
+                missedHeartbeats: heartbeat.missedHeartbeats, security: try keys.keys(), idleTimeout: heartbeat.idleTimeout),
             logger: Console.logger)
         try node.run()
     }

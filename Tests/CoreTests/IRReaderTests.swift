@@ -238,12 +238,8 @@ import Testing
     @Test func rejectsConstRangePastTheWeights() {
         let short = Array(IRFixtures.v11Weights.dropLast(4))
         let found = error(IRFixtures.v11XML, weights: short)
-        guard case let .invalidLayer(layer, reason)? = found else {
-            Issue.record("expected invalidLayer, got \(String(describing: found))")
-            return
-        }
-        #expect(layer == "'conv1.weight' (id 1, Const)")
-        #expect(reason.contains("outside the 428-byte weights"))
+        #expect(found == .dataOutsideWeights(layer: "'conv1.weight' (id 1, Const)", offset: 0, size: 432, weightsBytes: 428))
+        #expect(found?.description == "invalid IR layer 'conv1.weight' (id 1, Const): data range 0..<432 lies outside the 428-byte weights")
         #expect(found?.description.contains("'conv1.weight' (id 1, Const)") == true)
         // An offset past the end fails the same way.
         let moved = error(IRFixtures.replacing(#"offset="0" size="432""#, with: #"offset="8" size="432""#))

@@ -16,7 +16,9 @@ public struct JobKey: Sendable, Equatable {
         images: [(name: String, bytes: Int)]
     ) {
         var writer = ByteWriter()
-        writer.write("calib-job-key-1")
+        writer.write("calib-job-key-2")
+        // Records hold encoded statistics: a journal of another format is another job.
+        writer.write(CalibrationStatistics.formatVersion)
         writer.write(modelDigest)
         writer.write(UInt32(tensorNames.count))
         for name in tensorNames { writer.write(name) }

@@ -23,6 +23,15 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A system call failed with `errno` `code`; `operation` says what was being done.
     case io(path: String, operation: String, code: Int32)
 
+    /// True when the file is a journal, but of another job, shard count or format: one a
+    /// run of this job can replace without losing anything it could use.
+    public var isOfAnotherJob: Bool {
+        switch self {
+        case .otherJob, .shardCountMismatch, .unsupportedVersion, .damagedHeader: true
+        default: false
+        }
+    }
+
     public var description: String {
         switch self {
         case let .notJournal(path):

@@ -22,15 +22,25 @@ public final class CoordinatorNode: @unchecked Sendable {
         public var journalPath: String?
         /// Continue the run recorded in the journal instead of starting a new one.
         public var resume: Bool
+        /// True when `journalPath` is the default one next to the output rather than a
+        /// path the user named: a journal of this job found there is continued without
+        /// `resume`, and one of another job is replaced (with a log line) instead of
+        /// stopping the run.
+        public var journalIsImplicit: Bool
         /// CURVE encryption and the admitted keys; nil for a plain (loopback) socket.
         public var security: CurveServerKeys?
+        /// Seconds without any live worker after which the run ends with an error.
+        public var idleTimeout: Double
 
         public init(
             endpoint: String, shardSize: Int, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3, malformedLimit: Int = 10,
-            metricsEndpoint: String? = nil, journalPath: String? = nil, resume: Bool = false, security: CurveServerKeys? = nil
+            metricsEndpoint: String? = nil, journalPath: String? = nil, journalIsImplicit: Bool = false, resume: Bool = false,
+            security: CurveServerKeys? = nil, idleTimeout: Double = 600
         ) {
             self.security = security
             self.journalPath = journalPath
+            self.journalIsImplicit = journalIsImplicit
+            self.idleTimeout = idleTimeout
             self.resume = resume
             self.endpoint = endpoint
             self.metricsEndpoint = metricsEndpoint
@@ -58,7 +68,7 @@ public final class CoordinatorNode: @unchecked Sendable {
     private let metrics: MetricsServer?
     private let journal: ResultJournal?
     private let zap: ZAPHandler?
-    private var started = Date()
+    private var clock = Stopwatch()
     private let plan: ShardPlan
     private var scheduler: ShardScheduler
     private var statistics: CalibrationStatistics
@@ -69,6 +79,8 @@ public final class CoordinatorNode: @unchecked Sendable {
     private var malformed: [WorkerID: Int] = [:]
     private var cutOff = Set<WorkerID>()
     private let modelMessage: [UInt8]
+    /// What the workers that could not serve the job said, latest last.
+    private var jobFailures: [String] = []
 
     /// Binds the socket; `boundEndpoint` tells the port when the endpoint asked for `*`.
     public init(
@@ -91,8 +103,8 @@ public final class CoordinatorNode: @unchecked Sendable {
         var resumed = Set<Int>()
         if let path = options.journalPath {
             let key = try Self.jobKey(spec: spec, shardSize: options.shardSize, dataset: dataset)
-            if options.resume {
-                let (journal, contents) = try ResultJournal.resume(path: path, jobKey: key, shardCount: plan.count)
+            let (journal, contents) = try Self.openJournal(path: path, jobKey: key, shardCount: plan.count, options: options, logger: logger)
+            if let contents {
                 if let damage = contents.damage { logger.warning("journal \(path): \(damage); the intact part is used") }
                 for record in contents.records {
                     let result = try CalibrationStatistics(decoding: record.payload)
@@ -104,13 +116,11 @@ public final class CoordinatorNode: @unchecked Sendable {
                 }
                 let images = resumed.reduce(0) { $0 + plan.shards[$1].count }
                 logger.info(
-                    journal.wasCreated
-                        ? "no journal at \(path): starting from scratch"
-                        : "resumed from journal \(path): \(resumed.count) of \(plan.count) shards (\(images) images) already accepted")
-                self.journal = journal
-            } else {
-                journal = try ResultJournal.create(path: path, jobKey: key, shardCount: plan.count)
+                    "resumed from journal \(path): \(resumed.count) of \(plan.count) shards (\(images) images) already accepted")
+            } else if options.resume {
+                logger.info("no journal at \(path): starting from scratch")
             }
+            self.journal = journal
         } else {
             journal = nil
         }
@@ -147,14 +157,24 @@ public final class CoordinatorNode: @unchecked Sendable {
     public var boundEndpoint: String { (try? socket.lastEndpoint) ?? options.endpoint }
 
     /// Serves workers until all images are in; returns the merged statistics.
-    public func serve(progress: (Progress) -> Void = { _ in }) throws -> CalibrationStatistics {
-        started = Date()
-        var lastBeat = Date.distantPast
+    ///
+    /// - Parameters:
+    ///   - abandon: asked at every turn of the loop; a reason (say, "all local worker
+    ///     processes exited") ends the run after a one-second grace period in which
+    ///     messages already sent (a worker's `jobFailed`) are still read.
+    /// - Throws: `CoordinatorError.shardFailed` when a shard failed too often,
+    ///   `.noWorkers` when `abandon` gave a reason or no worker was live for
+    ///   `options.idleTimeout` seconds, `.journal` when the journal cannot be written.
+    public func serve(progress: (Progress) -> Void = { _ in }, abandon: () -> String? = { nil }) throws -> CalibrationStatistics {
+        clock = Stopwatch()
+        var lastBeat = -Double.infinity
         var lastImages = -1
+        var idle = IdleTimeout(limit: options.idleTimeout)
+        var abandonment: (reason: String, at: Double)?
         while !scheduler.isComplete {
-            let now = Date().timeIntervalSince(started)
-            if Date().timeIntervalSince(lastBeat) >= options.heartbeatInterval {
-                lastBeat = Date()
+            let now = clock.seconds
+            if now - lastBeat >= options.heartbeatInterval {
+                lastBeat = now
                 for worker in live { send(.heartbeat(nil), to: worker) }
                 for dead in scheduler.tick(now: now) {
                     sessions.remove(dead)
@@ -164,43 +184,75 @@ public final class CoordinatorNode: @unchecked Sendable {
             if let failure = scheduler.failure {
                 throw CoordinatorError.shardFailed(failure)
             }
+            switch idle.observe(liveWorkers: live.count, now: now) {
+            case let .waiting(seconds)?:
+                logger.warning(
+                    "no live worker for \(Int(seconds)) s; waiting for one at most \(Int(options.idleTimeout)) s (--idle-timeout)\(saidByWorkers)")
+            case let .expired(seconds)?:
+                throw CoordinatorError.noWorkers("no live worker for \(Int(seconds)) s (--idle-timeout)\(saidByWorkers)")
+            case nil:
+                break
+            }
+            if abandonment == nil, let reason = abandon() {
+                abandonment = (reason, now)
+            }
+            if let abandonment, now - abandonment.at >= 1 {
+                throw CoordinatorError.noWorkers(abandonment.reason + saidByWorkers)
+            }
             if scheduler.imagesDone != lastImages {
                 lastImages = scheduler.imagesDone
                 progress(Progress(imagesDone: lastImages, images: dataset.count, liveWorkers: live.count))
             }
             let readable = try ZMQPoller.poll([socket] + (metrics.map { [$0.socket] } ?? []), timeoutMilliseconds: 100)
             if readable.count > 1, readable[1] {
-                try metrics?.serveReadable { PrometheusMetrics.render(status(now: Date().timeIntervalSince(started))) }
+                try metrics?.serveReadable { PrometheusMetrics.render(status(now: clock.seconds)) }
             }
             guard readable[0], let frames = try socket.receive() else { continue }
-            let worker = WorkerID(frames[0])
-            let received = Date().timeIntervalSince(started)
-            guard !cutOff.contains(worker) else { continue }
-            guard frames.count == 2 else {
-                logger.warning("dropped a message of \(frames.count - 1) frames from \(worker); a message is one frame")
-                countMalformed(from: worker, now: received)
-                continue
-            }
-            let message: Message
-            do {
-                message = try MessageCodec.decode(frames[1], limits: .coordinatorInbound)
-            } catch {
-                if case let .unsupportedVersion(found) = error {
-                    send(.refused(reason: "protocol version \(found) is not supported; this coordinator speaks \(ProtocolVersion.current)"), to: worker)
-                    logger.warning("refused worker \(worker): protocol version \(found)")
-                } else {
-                    logger.warning("dropped a malformed message from \(worker): \(error)")
-                    countMalformed(from: worker, now: received)
-                }
-                continue
-            }
-            try handle(message, from: worker, now: received)
+            try receive(frames, now: clock.seconds)
         }
         progress(Progress(imagesDone: scheduler.imagesDone, images: dataset.count, liveWorkers: live.count))
         for worker in sessions { send(.bye, to: worker) }
         logger.info(
             "all \(plan.imageCount) images in: \(counters.imagesComputed) computed in this run, \(counters.resultsAccepted) results merged, \(counters.duplicateResults) duplicates dropped")
         return statistics
+    }
+
+    /// One message from the ROUTER: `[identity, frame]`, checked, decoded and handled.
+    private func receive(_ frames: [[UInt8]], now: Double) throws {
+        let worker = WorkerID(frames[0])
+        guard !cutOff.contains(worker) else { return }
+        guard frames.count == 2 else {
+            logger.warning("dropped a message of \(frames.count - 1) frames from \(worker); a message is one frame")
+            countMalformed(from: worker, now: now)
+            return
+        }
+        let message: Message
+        do {
+            message = try MessageCodec.decode(frames[1], limits: .coordinatorInbound)
+        } catch {
+            if case let .unsupportedVersion(found) = error {
+                refuse(worker, version: found)
+            } else {
+                logger.warning("dropped a malformed message from \(worker): \(error)")
+                countMalformed(from: worker, now: now)
+            }
+            return
+        }
+        try handle(message, from: worker, now: now)
+    }
+
+    /// Refuses a peer that speaks protocol version `version`, in words both sides print.
+    private func refuse(_ worker: WorkerID, version: UInt16) {
+        let reason = "protocol version \(version) is not supported; this coordinator speaks version \(ProtocolVersion.current)"
+        send(.refused(reason: reason), to: worker)
+        logger.warning("refused worker \(worker): \(reason)")
+    }
+
+    /// The workers' own words about why they could not serve the job, for an error message.
+    private var saidByWorkers: String {
+        guard let last = jobFailures.last else { return "" }
+        let others = jobFailures.count > 1 ? " (and \(jobFailures.count - 1) more)" : ""
+        return "; a worker could not serve the job\(others): \(last)"
     }
 
     private var live: [WorkerID] { sessions.sorted() }
@@ -229,7 +281,7 @@ public final class CoordinatorNode: @unchecked Sendable {
         }
         if case let .hello(hello) = message {
             guard hello.protocolVersion == ProtocolVersion.current else {
-                send(.refused(reason: "protocol version \(hello.protocolVersion) is not supported"), to: worker)
+                refuse(worker, version: hello.protocolVersion)
                 return
             }
             logger.info("worker \(worker) joined: \(hello.host) pid \(hello.pid), calib \(hello.calibVersion), OpenVINO \(hello.openVINOVersion)")
@@ -299,6 +351,13 @@ public final class CoordinatorNode: @unchecked Sendable {
             sessions.remove(worker)
             directory.left(worker)
             scheduler.workerLeft(worker, now: now)
+        case let .jobFailed(reason):
+            logger.error("worker \(worker) cannot serve the job and left: \(reason)")
+            jobFailures.append(reason)
+            sessions.remove(worker)
+            directory.failed(worker)
+            directory.left(worker)
+            scheduler.workerLeft(worker, now: now)
         default:
             break
         }
@@ -307,6 +366,30 @@ public final class CoordinatorNode: @unchecked Sendable {
     /// Deletes the journal: call it once the run's output is safely written.
     public func removeJournal() throws {
         try journal?.remove()
+    }
+
+    /// Opens the journal at `path` for a run of `jobKey`, with what it already holds when
+    /// the run continues an earlier one (nil for a new journal). An explicit journal is
+    /// continued only with `resume` and is never replaced; the implicit one (next to the
+    /// output) of this job is continued, and of another job replaced with a log line.
+    private static func openJournal(
+        path: String, jobKey: String, shardCount: Int, options: Options, logger: Logger
+    ) throws -> (ResultJournal, JournalContents?) {
+        var status = stat()
+        let exists = lstat(path, &status) == 0
+        guard options.resume || (exists && options.journalIsImplicit) else {
+            return (try ResultJournal.create(path: path, jobKey: jobKey, shardCount: shardCount), nil)
+        }
+        do {
+            let (journal, contents) = try ResultJournal.resume(path: path, jobKey: jobKey, shardCount: shardCount)
+            return (journal, journal.wasCreated ? nil : contents)
+        } catch let error as JournalError where options.journalIsImplicit && !options.resume && error.isOfAnotherJob {
+            logger.notice("replacing the journal of another run: \(error)")
+            guard unlink(path) == 0 || errno == ENOENT else {
+                throw JournalError.io(path: path, operation: "removal", code: errno)
+            }
+            return (try ResultJournal.create(path: path, jobKey: jobKey, shardCount: shardCount), nil)
+        }
     }
 
     /// The journal's job key: the job spec, the shard size, and the images by name and size.
@@ -357,13 +440,18 @@ public final class CoordinatorNode: @unchecked Sendable {
 
 /// Why a distributed run stopped.
 public enum CoordinatorError: Error, Sendable, CustomStringConvertible {
+    /// A shard failed on workers as often as allowed.
     case shardFailed(String)
+    /// The journal could not be read or written.
     case journal(String)
+    /// No worker is left to do the work (all exited, or none live for the idle timeout).
+    case noWorkers(String)
 
     public var description: String {
         switch self {
         case let .shardFailed(reason): "calibration stopped: \(reason)"
         case let .journal(reason): "calibration stopped: \(reason)"
+        case let .noWorkers(reason): "calibration stopped: \(reason)"
         }
     }
 }

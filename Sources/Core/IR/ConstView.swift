@@ -22,9 +22,7 @@ public struct ConstView: Sendable, Equatable {
             throw IRError.invalidLayer(layer: layer.label, reason: "negative dimension in shape \(shape)")
         }
         guard offset >= 0, size >= 0, offset <= weightsCount, size <= weightsCount - offset else {
-            throw IRError.invalidLayer(
-                layer: layer.label,
-                reason: "data range \(offset)..<\(offset + size) lies outside the \(weightsCount)-byte weights")
+            throw IRError.dataOutsideWeights(layer: layer.label, offset: offset, size: size, weightsBytes: weightsCount)
         }
         let expected = elementType.byteCount(elements: shape.reduce(1, *))
         guard size == expected else {

@@ -4,6 +4,15 @@ import Foundation
 /// target's folder, is flushed to disk, then renamed over the target, so readers see
 /// the old file or the complete new one, never a half-written one (a full disk included).
 public enum AtomicFile {
+    /// A file written in full under a temporary name in its target's folder and flushed,
+    /// waiting to be renamed into place by `replace` (or removed by `discard`).
+    public struct StagedFile: Sendable {
+        /// The temporary file.
+        let temporary: String
+        /// Where it goes.
+        public let path: String
+    }
+
     /// The file's bytes; a missing or unreadable file is a `FileError` naming it.
     public static func read(_ path: String) throws -> [UInt8] {
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -18,37 +27,69 @@ public enum AtomicFile {
         }
     }
 
-    /// Writes several files so that each is complete before any is renamed into place;
-    /// on any failure no target is touched and the temporary files are removed.
-    public static func write(_ files: [(path: String, bytes: [UInt8])]) throws {
-        var staged = [(temporary: String, path: String)]()
-        defer { for file in staged { unlink(file.temporary) } }
-        for file in files {
-            let temporary = temporaryPath(for: file.path)
-            staged.append((temporary, file.path))
-            try writeFlushed(file.bytes, to: temporary, reportedAs: file.path)
-        }
-        for file in staged where rename(file.temporary, file.path) != 0 {
-            throw FileError(path: file.path, reason: "cannot replace: \(String(cString: strerror(errno)))")
-        }
-    }
-
-    /// Writes one file atomically.
+    /// Writes one file atomically and flushes its folder.
     public static func write(_ bytes: [UInt8], to path: String) throws {
-        try write([(path, bytes)])
+        let staged = try stage(bytes, for: path)
+        defer { discard(staged) }
+        try replace(staged)
+        try flushFolder(of: path)
     }
 
-    private static func temporaryPath(for path: String) -> String {
+    /// Writes `bytes` to a temporary file next to `path` and flushes it; `path` is not
+    /// touched. Throws `FileError` naming `path` (a full disk, no permission).
+    public static func stage(_ bytes: [UInt8], for path: String) throws -> StagedFile {
         let url = URL(fileURLWithPath: path)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).partial").path
-    }
-
-    private static func writeFlushed(_ bytes: [UInt8], to temporary: String, reportedAs path: String) throws {
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).partial").path
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw FileError(path: path, reason: "cannot create: \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
+        do {
+            try writeAll(bytes, to: descriptor, reportedAs: path)
+            guard fsync(descriptor) == 0 else {
+                throw FileError(path: path, reason: "flush failed: \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        return StagedFile(temporary: temporary, path: path)
+    }
+
+    /// Renames a staged file over its target.
+    public static func replace(_ staged: StagedFile) throws {
+        guard rename(staged.temporary, staged.path) == 0 else {
+            throw FileError(path: staged.path, reason: "cannot replace: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Removes a staged file that was not (or could not be) put in place; harmless after `replace`.
+    public static func discard(_ staged: StagedFile) {
+        unlink(staged.temporary)
+    }
+
+    /// Removes the file at `path` if there is one.
+    public static func remove(_ path: String) throws {
+        guard unlink(path) == 0 || errno == ENOENT else {
+            throw FileError(path: path, reason: "cannot remove: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Flushes the folder holding `path`, so that renames and removals in it are on disk.
+    public static func flushFolder(of path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw FileError(path: folder, reason: "cannot open the folder: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else {
+            throw FileError(path: folder, reason: "folder flush failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, reportedAs path: String) throws {
         var written = 0
         try bytes.withUnsafeBytes { buffer in
             while written < buffer.count {
@@ -59,9 +100,6 @@ public enum AtomicFile {
                 }
                 written += result
             }
-        }
-        guard fsync(descriptor) == 0 else {
-            throw FileError(path: path, reason: "flush failed: \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -8,20 +8,46 @@ public enum IRFiles {
         URL(fileURLWithPath: xmlPath).deletingPathExtension().appendingPathExtension("bin").path
     }
 
-    /// Reads `model.xml` and its `model.bin`; errors name the file.
+    /// Reads `model.xml` and its `model.bin`; errors name the file. A missing `.bin` is an
+    /// error when the IR has Const data to read from it.
     public static func read(xmlPath: String) throws -> IRGraph {
         let xml = try AtomicFile.read(xmlPath)
         let binPath = weightsPath(for: xmlPath)
-        let weights = FileManager.default.fileExists(atPath: binPath) ? try AtomicFile.read(binPath) : []
+        let hasWeights = FileManager.default.fileExists(atPath: binPath)
+        let weights = hasWeights ? try AtomicFile.read(binPath) : []
+        let graph: IRGraph
         do {
-            return try IRReader.read(xml: xml, weights: weights)
+            graph = try IRReader.read(xml: xml, weights: weights)
         } catch let error as IRError {
+            if case .dataOutsideWeights = error, !hasWeights {
+                throw FileError(path: binPath, reason: "no such file: the weights of \(URL(fileURLWithPath: xmlPath).lastPathComponent) are missing")
+            }
             throw FileError(path: xmlPath, reason: error.description)
         }
+        return graph
     }
 
-    /// Writes both files atomically: either both are replaced or neither is.
+    /// Writes both files so that a reader never pairs a new `.xml` with an old `.bin` or
+    /// the other way round, even if the process dies half-way. Both files are written to
+    /// temporary names and flushed first; then the old `.xml` is removed, the new `.bin`
+    /// renamed into place, the new `.xml` renamed into place, and the folder flushed. At
+    /// any instant there is either the old pair, no `.xml` at all, or the new pair. A
+    /// target that is a directory is refused before anything is touched.
     public static func write(_ graph: IRGraph, xmlPath: String) throws {
-        try AtomicFile.write([(weightsPath(for: xmlPath), graph.weights), (xmlPath, IRWriter.xml(of: graph))])
+        let binPath = weightsPath(for: xmlPath)
+        for path in [xmlPath, binPath] {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw FileError(path: path, reason: "is a directory, not a file the IR can be written to")
+            }
+        }
+        let bin = try AtomicFile.stage(graph.weights, for: binPath)
+        defer { AtomicFile.discard(bin) }
+        let xml = try AtomicFile.stage(IRWriter.xml(of: graph), for: xmlPath)
+        defer { AtomicFile.discard(xml) }
+        try AtomicFile.remove(xmlPath)
+        try AtomicFile.replace(bin)
+        try AtomicFile.replace(xml)
+        try AtomicFile.flushFolder(of: xmlPath)
     }
 }

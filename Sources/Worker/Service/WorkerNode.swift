@@ -15,12 +15,16 @@ public final class WorkerNode: @unchecked Sendable {
         public var missedHeartbeats: Int
         /// CURVE keys when the coordinator requires them.
         public var security: CurveClientKeys?
+        /// Seconds without any message from the coordinator (reconnecting all the while)
+        /// after which the worker gives up.
+        public var idleTimeout: Double
 
         public init(
             endpoint: String, threads: Int = 0, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3,
-            security: CurveClientKeys? = nil
+            security: CurveClientKeys? = nil, idleTimeout: Double = 600
         ) {
             self.endpoint = endpoint
+            self.idleTimeout = idleTimeout
             self.security = security
             self.threads = threads
             self.heartbeatInterval = heartbeatInterval
@@ -30,11 +34,20 @@ public final class WorkerNode: @unchecked Sendable {
 
     /// Why a worker stopped working for its coordinator.
     public enum Stop: Error, Sendable, CustomStringConvertible {
+        /// The coordinator refused the session (version, key).
         case refused(String)
+        /// This worker cannot serve the job (the model does not load or compile); the
+        /// coordinator was told why.
+        case cannotServe(String)
+        /// No message came from the coordinator for the idle timeout.
+        case coordinatorSilent(endpoint: String, seconds: Int)
 
         public var description: String {
             switch self {
             case let .refused(reason): "the coordinator refused this worker: \(reason)"
+            case let .cannotServe(reason): "this worker cannot serve the job: \(reason)"
+            case let .coordinatorSilent(endpoint, seconds):
+                "no message from the coordinator at \(endpoint) for \(seconds) s (--idle-timeout): giving up"
             }
         }
     }
@@ -60,24 +73,33 @@ public final class WorkerNode: @unchecked Sendable {
         context = try ZMQContext()
     }
 
-    /// Serves the coordinator until it says goodbye; throws when refused.
+    /// Serves the coordinator until it says goodbye. Throws `Stop` when refused, when the
+    /// job cannot be served here, or when the coordinator stays silent for the idle timeout.
     public func run() throws {
+        let clock = Stopwatch()
         var backoff = 0.5
-        var lastHeard = Date()
-        var lastSent = Date.distantPast
+        var lastHeard = 0.0
+        var lastAttempt = 0.0
+        var lastSent = -Double.infinity
         try connect()
         while true {
-            let now = Date()
-            if now.timeIntervalSince(lastSent) >= options.heartbeatInterval {
+            let now = clock.seconds
+            if now - lastSent >= options.heartbeatInterval {
                 send(.heartbeat(status))
                 lastSent = now
             }
-            if now.timeIntervalSince(lastHeard) > options.heartbeatInterval * Double(options.missedHeartbeats), currentShard == nil {
-                logger.warning("coordinator silent for \(Int(now.timeIntervalSince(lastHeard))) s; reconnecting in \(backoff) s")
+            let silence = now - lastHeard
+            if silence > options.heartbeatInterval * Double(options.missedHeartbeats), currentShard == nil,
+                now - lastAttempt > options.heartbeatInterval * Double(options.missedHeartbeats)
+            {
+                guard silence < options.idleTimeout else {
+                    throw Stop.coordinatorSilent(endpoint: options.endpoint, seconds: Int(silence))
+                }
+                logger.warning("coordinator silent for \(Int(silence)) s; reconnecting in \(backoff) s")
                 Thread.sleep(forTimeInterval: backoff)
                 backoff = min(backoff * 2, 8)
                 try connect()
-                lastHeard = Date()
+                lastAttempt = clock.seconds
                 continue
             }
             if let refusal = try monitor?.events().first(where: \.isAuthenticationFailure) {
@@ -90,7 +112,7 @@ public final class WorkerNode: @unchecked Sendable {
             }
             guard let socket, try socket.poll(timeoutMilliseconds: 100), let frames = try socket.receive(), let frame = frames.last
             else { continue }
-            lastHeard = Date()
+            lastHeard = clock.seconds
             backoff = 0.5
             let message: Message
             do {
@@ -113,13 +135,18 @@ public final class WorkerNode: @unchecked Sendable {
             job = spec
             processor = nil
             if let graph = models[spec.modelDigest] {
-                try prepare(graph, spec)
+                try prepareOrLeave(graph, spec)
             } else {
                 send(.modelRequest(digest: spec.modelDigest))
             }
         case let .model(digest, xml, weights):
             guard let spec = job, spec.modelDigest == digest else { return true }
-            let graph = try IRReader.read(xml: xml, weights: weights)
+            let graph: IRGraph
+            do {
+                graph = try IRReader.read(xml: xml, weights: weights)
+            } catch {
+                try leave(because: "the model received cannot be read: \(error)")
+            }
             guard ModelDigest.of(graph) == digest else {
                 errors += 1
                 logger.warning("the model received does not match its digest \(digest.prefix(12)); asking again")
@@ -127,7 +154,7 @@ public final class WorkerNode: @unchecked Sendable {
                 return true
             }
             models[digest] = graph
-            try prepare(graph, spec)
+            try prepareOrLeave(graph, spec)
         case let .shard(shard):
             start(shard)
         case .bye:
@@ -137,6 +164,29 @@ public final class WorkerNode: @unchecked Sendable {
             break
         }
         return true
+    }
+
+    /// Prepares the job; when that fails, tells the coordinator why and leaves.
+    private func prepareOrLeave(_ graph: IRGraph, _ spec: JobSpec) throws {
+        do {
+            try prepare(graph, spec)
+        } catch {
+            try leave(because: "\(error)")
+        }
+    }
+
+    /// Sends `jobFailed` with `reason` as this worker's last message, gives it up to two
+    /// seconds to leave (the socket lingers while the context terminates), and stops.
+    private func leave(because reason: String) throws -> Never {
+        logger.error("cannot serve job \(job?.jobID ?? "?"): \(reason)")
+        monitor = nil
+        if let socket {
+            try? socket.setOption(.linger, 2000)
+            send(.jobFailed(reason: reason))
+            socket.close()
+        }
+        socket = nil
+        throw Stop.cannotServe(reason)
     }
 
     private func prepare(_ graph: IRGraph, _ spec: JobSpec) throws {
