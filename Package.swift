@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "COpenVINO", path: "Sources/COpenVINO"),
+        // libpng's regular read API reports errors by longjmp; this keeps the jumps in C.
+        .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
         // Core's kernels (histogram, SHA-256, weights, resize) run over hundreds of
         // megabytes; optimized even in debug builds, tests and local runs stay fast.
         .target(name: "Core", swiftSettings: [.unsafeFlags(["-O"])]),
@@ -34,7 +36,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "Core", "Protocol", "COpenVINO", "CTurboJPEG", "CPNG", .product(name: "Logging", package: "swift-log"),
+                "Core", "Protocol", "COpenVINO", "CTurboJPEG", "CPNG", "CPNGShim", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: openVINOHeaders,
             linkerSettings: openVINOLibraries

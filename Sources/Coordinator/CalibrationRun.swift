@@ -24,7 +24,7 @@ public struct CalibrationRun: Sendable {
     /// Runs the images of `dataset` whose indices are `indices` and returns their statistics.
     public func collect(
         dataset: CalibrationDataset, indices: Range<Int>? = nil, threads: Int = 0, interpolation: Interpolation = .bilinear,
-        channelOrder: ChannelOrder = .rgb, progress: (Int) -> Void = { _ in }
+        channelOrder: ChannelOrder = .rgb, reader: ImageReader = .pillow, progress: (Int) -> Void = { _ in }
     ) throws -> CalibrationStatistics {
         let collector = try StatisticsCollector(graph: graph, plan: plan, runtime: OpenVINORuntime(), threads: threads)
         let (height, width) = (collector.inputShape[2], collector.inputShape[3])
@@ -33,7 +33,9 @@ public struct CalibrationRun: Sendable {
         try collector.collect(
             images: Array(indices ?? 0..<dataset.count),
             input: { index in
-                try dataset.tensor(at: index, width: width, height: height, interpolation: interpolation, channelOrder: channelOrder)
+                try dataset.tensor(
+                    at: index, width: width, height: height, interpolation: interpolation, channelOrder: channelOrder,
+                    reader: reader)
             }, into: &statistics, progress: progress)
         return statistics
     }

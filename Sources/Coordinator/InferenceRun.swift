@@ -11,17 +11,19 @@ public struct InferenceRun: Sendable {
     public let threads: Int
     public let interpolation: Interpolation
     public let channelOrder: ChannelOrder
+    public let reader: ImageReader
     public let probeActivations: Bool
 
     public init(
         graph: IRGraph, dataset: CalibrationDataset, threads: Int = 0, interpolation: Interpolation = .bilinear,
-        channelOrder: ChannelOrder = .rgb, probeActivations: Bool = false
+        channelOrder: ChannelOrder = .rgb, reader: ImageReader = .pillow, probeActivations: Bool = false
     ) {
         self.graph = graph
         self.dataset = dataset
         self.threads = threads
         self.interpolation = interpolation
         self.channelOrder = channelOrder
+        self.reader = reader
         self.probeActivations = probeActivations
     }
 
@@ -41,7 +43,8 @@ public struct InferenceRun: Sendable {
         progress(0)
         for index in 0..<dataset.count {
             let input = try dataset.tensor(
-                at: index, width: width, height: height, interpolation: interpolation, channelOrder: channelOrder)
+                at: index, width: width, height: height, interpolation: interpolation, channelOrder: channelOrder,
+                reader: reader)
             let inferStart = Date()
             let outputs = try inference.infer(input)
             inferenceSeconds += Date().timeIntervalSince(inferStart)

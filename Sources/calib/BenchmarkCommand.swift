@@ -29,7 +29,9 @@ struct BenchmarkCommand: ParsableCommand {
         let plain = try FP32Inference(graph: graph, runtime: runtime, threads: threads)
         let (height, width) = (plain.inputShape[2], plain.inputShape[3])
         let inputs = try (0..<dataset.count).map {
-            try dataset.tensor(at: $0, width: width, height: height, interpolation: data.interpolation, channelOrder: data.channelOrder)
+            try dataset.tensor(
+                at: $0, width: width, height: height, interpolation: data.interpolation, channelOrder: data.channelOrder,
+                reader: data.reader)
         }
         _ = try plain.infer(inputs[0])  // warm-up
         let plainSeconds = try Self.seconds { for input in inputs { _ = try plain.infer(input) } } / Double(inputs.count)

@@ -43,7 +43,8 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
         print(String(format: "results: %d shards of %d images, %.2f MB each on average", plan.count, shardSize, Double(payloadBytes) / Double(plan.count) / 1e6))
 
         let node = try CoordinatorNode(
-            run: calibration, dataset: dataset, interpolation: .bilinear, channelOrder: .rgb, ignoredNames: [], ignoredTypes: [],
+            run: calibration, dataset: dataset, interpolation: .bilinear, channelOrder: .rgb, reader: .pillow, ignoredNames: [],
+            ignoredTypes: [],
             options: .init(
                 endpoint: "tcp://127.0.0.1:*", shardSize: shardSize,
                 journalPath: folder.appendingPathComponent("benchmark.journal").path),

@@ -20,6 +20,21 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Channel order the model expects: rgb or bgr.")
     var channelOrder: ChannelOrder = .rgb
 
+    @Option(
+        help: ArgumentHelp(
+            "Image reader whose pixels to reproduce: pillow or opencv.",
+            discussion: """
+                pillow follows Pillow's Image.open(f).convert('RGB'), the reader of Accuracy Checker's \
+                pillow_imread (the seed's configuration); opencv follows cv2.imread(f, IMREAD_COLOR), the \
+                reader of POT's simplified engine. Both ignore PNG gAMA, sRGB and iCCP, drop alpha and tRNS \
+                without compositing, expand palettes, and repeat grey (1, 2 and 4-bit grey scaled to 0-255) \
+                in R, G and B. They differ: EXIF orientation (JPEG APP1, PNG eXIf) is ignored by pillow and \
+                applied by opencv; 16-bit grey PNGs are clipped at 255 by pillow and shifted right by 8 by \
+                opencv (16-bit colour and grey+alpha PNGs keep the high byte in both); CMYK and YCCK JPEGs \
+                are converted to RGB with each library's own rounding.
+                """))
+    var reader: ImageReader = .pillow
+
     func dataset() throws -> CalibrationDataset {
         guard let data else { throw ValidationError("--data is required") }
         let folder = URL(fileURLWithPath: data)
@@ -36,3 +51,4 @@ struct DataOptions: ParsableArguments {
 
 extension Interpolation: ExpressibleByArgument {}
 extension ChannelOrder: ExpressibleByArgument {}
+extension ImageReader: ExpressibleByArgument {}

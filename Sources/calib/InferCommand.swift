@@ -28,7 +28,7 @@ struct InferCommand: ParsableCommand {
         var bar = ProgressBar(total: dataset.count, label: "infer")
         let report = try InferenceRun(
             graph: graph, dataset: dataset, threads: threads, interpolation: data.interpolation,
-            channelOrder: data.channelOrder, probeActivations: activations
+            channelOrder: data.channelOrder, reader: data.reader, probeActivations: activations
         ).run { bar.update(done: $0) }
         if activations { print(ActivationTable(report.activations).render()) }
         print("model \(model): OpenVINO \(OpenVINORuntime.version), CPU, f32")

@@ -47,7 +47,8 @@ struct RunCommand: ParsableCommand {
             let dataset = try job.data.dataset()
             var bar = ProgressBar(total: dataset.count, label: "statistics")
             statistics = try calibration.collect(
-                dataset: dataset, threads: threads, interpolation: job.data.interpolation, channelOrder: job.data.channelOrder
+                dataset: dataset, threads: threads, interpolation: job.data.interpolation, channelOrder: job.data.channelOrder,
+                reader: job.data.reader
             ) { bar.update(done: $0) }
         }
         try job.finish(calibration, statistics: statistics, started: started)

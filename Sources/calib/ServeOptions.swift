@@ -35,7 +35,7 @@ struct ServeOptions: ParsableArguments {
     ) throws -> CoordinatorNode {
         let node = try CoordinatorNode(
             run: calibration, dataset: dataset, interpolation: job.data.interpolation, channelOrder: job.data.channelOrder,
-            ignoredNames: job.ignored, ignoredTypes: job.ignoredType,
+            reader: job.data.reader, ignoredNames: job.ignored, ignoredTypes: job.ignoredType,
             options: .init(
                 endpoint: endpoint,
                 shardSize: shardSize > 0 ? shardSize : ShardPlan.defaultSize(imageCount: dataset.count, expectedWorkers: expectedWorkers),

@@ -11,7 +11,7 @@ struct MessageCodecTests {
         .hello(Hello(calibVersion: "0.3.0", openVINOVersion: "2026.4.1", host: "wörker-β", pid: 4242, threads: -1)),
         .refused(reason: "protocol version 2 is not 1"),
         .job(JobSpec(
-            jobID: "run-7", modelDigest: digest, interpolation: "bicubic", channelOrder: "BGR",
+            jobID: "run-7", modelDigest: digest, interpolation: "bicubic", channelOrder: "BGR", reader: "opencv",
             ignoredNames: ["head.0", "naïve/σ"], ignoredTypes: [], tensorNames: ["a", "", "backbone.layer3.5.relu"])),
         .modelRequest(digest: digest),
         .model(digest: digest, xml: Array("<net name=\"x\"/>".utf8), weights: (0..<300).map { UInt8($0 % 251) }),
@@ -168,9 +168,9 @@ struct MessageCodecTests {
             == .lengthOverLimit(field: "shardFailed.reason", offset: 11, length: 4097, limit: 4096))
         // A name count claiming more names than bytes left.
         let job = JobSpec(jobID: "j", modelDigest: Self.digest, interpolation: "bilinear", channelOrder: "RGB",
-                          ignoredNames: [], ignoredTypes: [], tensorNames: [])
+                          reader: "pillow", ignoredNames: [], ignoredTypes: [], tensorNames: [])
         let jobFrame = MessageCodec.encode(.job(job))
-        let countOffset = 7 + 5 + 68 + 12 + 7
+        let countOffset = 7 + 5 + 68 + 12 + 7 + 10
         #expect(Self.decodeError(Self.patched(jobFrame, uint32: 1000, at: countOffset))
             == .truncated(field: "job.ignoredNames", offset: countOffset, needed: 4000, available: 8))
         #expect(Self.decodeError(Self.patched(jobFrame, uint32: 70_000, at: countOffset))
@@ -211,7 +211,7 @@ struct MessageCodecTests {
             #expect(Self.decodeError(MessageCodec.encode(.model(digest: bad, xml: [], weights: [])))
                 == .invalidDigest(field: "model.digest", offset: 7))
         }
-        let job = JobSpec(jobID: "j", modelDigest: "sha", interpolation: "", channelOrder: "",
+        let job = JobSpec(jobID: "j", modelDigest: "sha", interpolation: "", channelOrder: "", reader: "",
                           ignoredNames: [], ignoredTypes: [], tensorNames: [])
         #expect(Self.decodeError(MessageCodec.encode(.job(job))) == .invalidDigest(field: "job.modelDigest", offset: 12))
     }
@@ -224,13 +224,13 @@ struct MessageCodecTests {
         #expect(Self.decodeError(writer.bytes) == .invalidUTF8(field: "shardFailed.reason", offset: 11))
         // An overlong encoding inside a job's name list.
         var job = ByteWriter(bytes: Self.header(type: MessageType.job.rawValue))
-        for text in ["j", Self.digest, "bilinear", "RGB"] { job.write(text) }
+        for text in ["j", Self.digest, "bilinear", "RGB", "pillow"] { job.write(text) }
         job.write(UInt32(0))
         job.write(UInt32(2))
         job.write("ok")
         job.write(lengthPrefixed: [0xc0, 0xaf])
         job.write(UInt32(0))
-        #expect(Self.decodeError(job.bytes) == .invalidUTF8(field: "job.ignoredTypes[1]", offset: 113))
+        #expect(Self.decodeError(job.bytes) == .invalidUTF8(field: "job.ignoredTypes[1]", offset: 123))
     }
 
     @Test func presenceBytesAreZeroOrOne() {

@@ -38,7 +38,7 @@ struct CalibrationDatasetTests {
         #expect(dataset.subset(10).names == dataset.names)
         #expect(dataset.subset(-1).count == 0)
         #expect(throws: ImageFileError.indexOutOfRange(index: 2, count: 2, folder: folder.url.path)) {
-            try dataset.subset(2).image(at: 2)
+            try dataset.subset(2).image(at: 2, reader: .pillow)
         }
     }
 
@@ -99,19 +99,19 @@ struct CalibrationDatasetTests {
         try folder.write(Array("not an image".utf8), to: "b.jpg")
         let dataset = try CalibrationDataset(folder: folder.url)
 
-        let same = try dataset.tensor(at: 0, width: 2, height: 1, interpolation: .bilinear, channelOrder: .rgb)
+        let same = try dataset.tensor(at: 0, width: 2, height: 1, interpolation: .bilinear, channelOrder: .rgb, reader: .pillow)
         #expect(same == [1, 4, 2, 5, 3, 6])
-        let bgr = try dataset.tensor(at: 0, width: 2, height: 1, interpolation: .bicubic, channelOrder: .bgr)
+        let bgr = try dataset.tensor(at: 0, width: 2, height: 1, interpolation: .bicubic, channelOrder: .bgr, reader: .pillow)
         #expect(bgr == [3, 6, 2, 5, 1, 4])
         // Square 4x4, bilinear: each row becomes [1, 1.75, 3.25, 4] -> [1, 2, 3, 4] for red.
-        let square = try dataset.tensor(at: 0, resolution: 4, interpolation: .bilinear, channelOrder: .rgb)
+        let square = try dataset.tensor(at: 0, resolution: 4, interpolation: .bilinear, channelOrder: .rgb, reader: .pillow)
         #expect(square.count == 3 * 4 * 4)
         #expect(Array(square[0..<4]) == [1, 2, 3, 4])
         #expect(Array(square[12..<16]) == [1, 2, 3, 4])
         #expect(Array(square[32..<36]) == [3, 4, 5, 6])
 
         #expect {
-            try dataset.tensor(at: 1, resolution: 4, interpolation: .bilinear, channelOrder: .rgb)
+            try dataset.tensor(at: 1, resolution: 4, interpolation: .bilinear, channelOrder: .rgb, reader: .pillow)
         } throws: { error in
             (error as? ImageFileError)?.description.contains("'b.jpg'") == true
         }
@@ -131,11 +131,11 @@ struct CalibrationDatasetTests {
         #expect(files == ["000000391895.jpg", "000000522418.png", "example_000000.jpg", "example_000001.jpg"])
 
         let dataset = try CalibrationDataset(folder: target)
-        let first = try dataset.image(at: 2)  // example_000000.jpg
+        let first = try dataset.image(at: 2, reader: .pillow)  // example_000000.jpg
         let expected = RGBImage.synthetic(index: 0, seed: 5)
         #expect(first.width == expected.width && first.height == expected.height)
         // PNG is lossless: the file holds synthetic image 1 exactly.
-        #expect(try dataset.image(at: 1) == RGBImage.synthetic(index: 1, seed: 5))
+        #expect(try dataset.image(at: 1, reader: .pillow) == RGBImage.synthetic(index: 1, seed: 5))
 
         #expect(throws: ImageFileError.self) { try writer.write(names: ["../escape.jpg"]) }
     }

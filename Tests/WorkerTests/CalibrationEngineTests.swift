@@ -29,7 +29,7 @@ import Worker
         var absoluteMaxima = [[Double]](repeating: [], count: probe.tensors.count)
         var minima = [[Double]](repeating: [], count: probe.tensors.count)
         for index in 0..<Self.images {
-            let input = try Self.dataset.tensor(at: index, resolution: 300, interpolation: .bilinear, channelOrder: .rgb)
+            let input = try Self.dataset.tensor(at: index, resolution: 300, interpolation: .bilinear, channelOrder: .rgb, reader: .pillow)
             for (slot, output) in try inference.infer(input).dropFirst(probe.originalOutputs).enumerated() {
                 let values = try #require(output.floats)
                 let low = Double(values.min()!)

@@ -28,24 +28,24 @@ struct ImageCodecTests {
         let image = RGBImage.synthetic(index: 2, width: 37, height: 23)
         let bytes = try PNGCodec.encode(image)
         #expect(ImageDecoder.format(of: bytes) == .png)
-        #expect(try PNGCodec.decode(bytes, name: "a.png") == image)
-        #expect(try ImageDecoder.decode(bytes, name: "a.png") == image)
+        #expect(try PNGCodec.decode(bytes, name: "a.png", reader: .pillow) == image)
+        #expect(try ImageDecoder.decode(bytes, name: "a.png", reader: .opencv) == image)
     }
 
     @Test func grayPaletteAndAlphaPNGsComeOutAsRGB() throws {
         let gray = try libpngFile(width: 3, height: 1, format: 0, pixels: [0, 128, 255])
-        #expect(try PNGCodec.decode(gray, name: "gray.png").pixels == [0, 0, 0, 128, 128, 128, 255, 255, 255])
+        #expect(try PNGCodec.decode(gray, name: "gray.png", reader: .pillow).pixels == [0, 0, 0, 128, 128, 128, 255, 255, 255])
 
         // Alpha is dropped, not composited: a fully transparent pixel keeps its colour.
         let grayAlpha = try libpngFile(width: 2, height: 1, format: 1, pixels: [90, 0, 200, 255])
-        #expect(try PNGCodec.decode(grayAlpha, name: "ga.png").pixels == [90, 90, 90, 200, 200, 200])
+        #expect(try PNGCodec.decode(grayAlpha, name: "ga.png", reader: .pillow).pixels == [90, 90, 90, 200, 200, 200])
         let rgba = try libpngFile(width: 2, height: 1, format: 3, pixels: [10, 20, 30, 0, 40, 50, 60, 128])
-        #expect(try PNGCodec.decode(rgba, name: "rgba.png").pixels == [10, 20, 30, 40, 50, 60])
+        #expect(try PNGCodec.decode(rgba, name: "rgba.png", reader: .pillow).pixels == [10, 20, 30, 40, 50, 60])
 
         let palette: [UInt8] = [255, 0, 0, 255, 0, 200, 0, 0, 7, 8, 9, 255]
         let indexed = try libpngFile(width: 4, height: 1, format: 0x0B, pixels: [2, 1, 0, 2], colormap: palette)
         #expect(
-            try PNGCodec.decode(indexed, name: "p.png").pixels == [7, 8, 9, 0, 200, 0, 255, 0, 0, 7, 8, 9])
+            try PNGCodec.decode(indexed, name: "p.png", reader: .pillow).pixels == [7, 8, 9, 0, 200, 0, 255, 0, 0, 7, 8, 9])
     }
 
     @Test func jpegOfAFlatColourIsWithinTwoLevels() throws {
@@ -53,7 +53,7 @@ struct ImageCodecTests {
         let image = try RGBImage(width: 32, height: 24, pixels: Array([[UInt8]](repeating: colour, count: 32 * 24).joined()))
         let bytes = try JPEGCodec.encode(image, quality: 95)
         #expect(ImageDecoder.format(of: bytes) == .jpeg)
-        let decoded = try ImageDecoder.decode(bytes, name: "flat.jpg")
+        let decoded = try ImageDecoder.decode(bytes, name: "flat.jpg", reader: .pillow)
         #expect(decoded.width == 32 && decoded.height == 24)
         for (index, value) in decoded.pixels.enumerated() {
             #expect(abs(Int(value) - Int(colour[index % 3])) <= 2)
@@ -62,7 +62,7 @@ struct ImageCodecTests {
 
     @Test func jpegOfASyntheticImageIsClose() throws {
         let image = RGBImage.synthetic(index: 5, width: 64, height: 48)
-        let decoded = try JPEGCodec.decode(JPEGCodec.encode(image, quality: 90), name: "s.jpg")
+        let decoded = try JPEGCodec.decode(JPEGCodec.encode(image, quality: 90), name: "s.jpg", reader: .pillow)
         let meanError = zip(decoded.pixels, image.pixels).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }
         #expect(Double(meanError) / Double(image.pixels.count) < 6)
     }
@@ -83,7 +83,7 @@ struct ImageCodecTests {
 
         func failure(_ url: URL) -> ImageFileError? {
             do {
-                _ = try ImageDecoder.decode(contentsOf: url)
+                _ = try ImageDecoder.decode(contentsOf: url, reader: .pillow)
                 return nil
             } catch {
                 return error
@@ -119,19 +119,20 @@ struct ImageCodecTests {
         }
     }
 
-    @Test func damagedFilesFailWithoutCrashing() throws {
+    @Test(arguments: ImageReader.allCases)
+    func damagedFilesFailWithoutCrashing(reader: ImageReader) throws {
         let image = RGBImage.synthetic(index: 6, width: 40, height: 30)
         for (name, valid) in [("x.jpg", try JPEGCodec.encode(image, quality: 90)), ("x.png", try PNGCodec.encode(image))] {
             var generator = SeededGenerator(seed: 1, stream: name)
             for cut in stride(from: 0, to: valid.count, by: max(valid.count / 40, 1)) {
-                #expect(throws: ImageFileError.self) { try ImageDecoder.decode(Array(valid.prefix(cut)), name: name) }
+                #expect(throws: ImageFileError.self) { try ImageDecoder.decode(Array(valid.prefix(cut)), name: name, reader: reader) }
             }
             // Flipped bytes may still decode (to a damaged picture) but must never crash.
             for _ in 0..<60 {
                 var damaged = valid
                 let position = 8 + Int(generator.next() % UInt64(valid.count - 8))
                 damaged[position] ^= UInt8(truncatingIfNeeded: 1 + generator.next() % 255)
-                if let decoded = try? ImageDecoder.decode(damaged, name: name) {
+                if let decoded = try? ImageDecoder.decode(damaged, name: name, reader: reader) {
                     #expect(decoded.pixels.count == decoded.width * decoded.height * 3)
                 }
             }
@@ -143,6 +144,6 @@ struct ImageCodecTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let url = try folder.write(PNGCodec.encode(image), to: "really-a-png.JPG")
-        #expect(try ImageDecoder.decode(contentsOf: url) == image)
+        #expect(try ImageDecoder.decode(contentsOf: url, reader: .pillow) == image)
     }
 }

@@ -85,7 +85,7 @@ public final class CoordinatorNode: @unchecked Sendable {
     /// Binds the socket; `boundEndpoint` tells the port when the endpoint asked for `*`.
     public init(
         run: CalibrationRun, dataset: CalibrationDataset, interpolation: Interpolation, channelOrder: ChannelOrder,
-        ignoredNames: [String], ignoredTypes: [String], options: Options, logger: Logger
+        reader: ImageReader, ignoredNames: [String], ignoredTypes: [String], options: Options, logger: Logger
     ) throws {
         self.run = run
         self.dataset = dataset
@@ -93,7 +93,7 @@ public final class CoordinatorNode: @unchecked Sendable {
         self.logger = logger
         spec = JobSpec(
             jobID: String(run.modelDigest.prefix(12)), modelDigest: run.modelDigest, interpolation: interpolation.rawValue,
-            channelOrder: channelOrder.rawValue, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes,
+            channelOrder: channelOrder.rawValue, reader: reader.rawValue, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes,
             tensorNames: run.plan.activations.map(\.name))
         modelMessage = MessageCodec.encode(
             .model(digest: run.modelDigest, xml: IRWriter.xml(of: run.graph), weights: run.graph.weights))
@@ -401,7 +401,7 @@ public final class CoordinatorNode: @unchecked Sendable {
         }
         return JobKey(
             modelDigest: spec.modelDigest, tensorNames: spec.tensorNames, interpolation: spec.interpolation,
-            channelOrder: spec.channelOrder, shardSize: shardSize, images: images
+            channelOrder: spec.channelOrder, reader: spec.reader, shardSize: shardSize, images: images
         ).hex
     }
 

@@ -133,6 +133,8 @@ public struct JobSpec: Sendable, Equatable {
     public var interpolation: String
     /// Channel order of the model input, e.g. `RGB` or `BGR`.
     public var channelOrder: String
+    /// The image reader whose pixels the worker reproduces: `pillow` or `opencv`.
+    public var reader: String
     /// Layer names excluded from quantization.
     public var ignoredNames: [String]
     /// Layer types excluded from quantization.
@@ -141,13 +143,14 @@ public struct JobSpec: Sendable, Equatable {
     public var tensorNames: [String]
 
     public init(
-        jobID: String, modelDigest: String, interpolation: String, channelOrder: String,
+        jobID: String, modelDigest: String, interpolation: String, channelOrder: String, reader: String,
         ignoredNames: [String], ignoredTypes: [String], tensorNames: [String]
     ) {
         self.jobID = jobID
         self.modelDigest = modelDigest
         self.interpolation = interpolation
         self.channelOrder = channelOrder
+        self.reader = reader
         self.ignoredNames = ignoredNames
         self.ignoredTypes = ignoredTypes
         self.tensorNames = tensorNames

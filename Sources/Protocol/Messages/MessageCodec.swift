@@ -71,6 +71,7 @@ public enum MessageCodec {
             writer.write(job.modelDigest)
             writer.write(job.interpolation)
             writer.write(job.channelOrder)
+            writer.write(job.reader)
             for list in [job.ignoredNames, job.ignoredTypes, job.tensorNames] {
                 writer.write(UInt32(list.count))
                 for name in list { writer.write(name) }
@@ -182,11 +183,13 @@ public enum MessageCodec {
             let digest = try reader.digest("job.modelDigest")
             let interpolation = try reader.string("job.interpolation")
             let channelOrder = try reader.string("job.channelOrder")
+            let imageReader = try reader.string("job.reader")
             let ignoredNames = try reader.names("job.ignoredNames")
             let ignoredTypes = try reader.names("job.ignoredTypes")
             let tensorNames = try reader.names("job.tensorNames")
             message = .job(JobSpec(
                 jobID: jobID, modelDigest: digest, interpolation: interpolation, channelOrder: channelOrder,
+                reader: imageReader,
                 ignoredNames: ignoredNames, ignoredTypes: ignoredTypes, tensorNames: tensorNames))
         case .modelRequest:
             message = .modelRequest(digest: try reader.digest("modelRequest.digest"))

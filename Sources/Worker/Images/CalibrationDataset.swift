@@ -85,29 +85,30 @@ public struct CalibrationDataset: Sendable, Equatable {
         return folder.appendingPathComponent(names[index])
     }
 
-    /// Reads and decodes image `index` at its own size.
-    public func image(at index: Int) throws(ImageFileError) -> RGBImage {
+    /// Reads and decodes image `index` at its own size, as `reader` reads it.
+    public func image(at index: Int, reader: ImageReader) throws(ImageFileError) -> RGBImage {
         let url = try url(at: index)
-        return try ImageDecoder.decode(ImageDecoder.readBytes(url), name: names[index])
+        return try ImageDecoder.decode(ImageDecoder.readBytes(url), name: names[index], reader: reader)
     }
 
-    /// Image `index` as the network input: decoded, resized to `width` x `height` with
-    /// `interpolation`, and laid out as an NCHW float tensor (N = 1, values 0...255) with
-    /// planes in `channelOrder`.
+    /// Image `index` as the network input: decoded as `reader` reads it, resized to
+    /// `width` x `height` with `interpolation`, and laid out as an NCHW float tensor (N = 1,
+    /// values 0...255) with planes in `channelOrder`.
     public func tensor(
-        at index: Int, width: Int, height: Int, interpolation: Interpolation, channelOrder: ChannelOrder
+        at index: Int, width: Int, height: Int, interpolation: Interpolation, channelOrder: ChannelOrder,
+        reader: ImageReader
     ) throws -> [Float] {
-        try image(at: index)
+        try image(at: index, reader: reader)
             .resized(width: width, height: height, interpolation: interpolation)
             .planarTensor(channelOrder: channelOrder)
     }
 
     /// Image `index` as the input of a square `resolution` x `resolution` network.
     public func tensor(
-        at index: Int, resolution: Int, interpolation: Interpolation, channelOrder: ChannelOrder
+        at index: Int, resolution: Int, interpolation: Interpolation, channelOrder: ChannelOrder, reader: ImageReader
     ) throws -> [Float] {
         try tensor(
             at: index, width: resolution, height: resolution, interpolation: interpolation,
-            channelOrder: channelOrder)
+            channelOrder: channelOrder, reader: reader)
     }
 }

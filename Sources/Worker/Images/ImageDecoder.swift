@@ -17,21 +17,22 @@ public enum ImageDecoder {
         return nil
     }
 
-    /// Decodes JPEG or PNG `bytes` to RGB; `name` appears in error messages.
-    public static func decode(_ bytes: [UInt8], name: String) throws(ImageFileError) -> RGBImage {
+    /// Decodes JPEG or PNG `bytes` to RGB exactly as `reader` reads them; `name` appears in
+    /// error messages.
+    public static func decode(_ bytes: [UInt8], name: String, reader: ImageReader) throws(ImageFileError) -> RGBImage {
         guard !bytes.isEmpty else { throw .emptyFile(name: name) }
         switch format(of: bytes) {
-        case .jpeg: return try JPEGCodec.decode(bytes, name: name)
-        case .png: return try PNGCodec.decode(bytes, name: name)
+        case .jpeg: return try JPEGCodec.decode(bytes, name: name, reader: reader)
+        case .png: return try PNGCodec.decode(bytes, name: name, reader: reader)
         case nil:
             let leading = bytes.prefix(8).map { String(format: "%02X", $0) }.joined(separator: " ")
             throw .unsupportedFormat(name: name, leadingBytes: leading)
         }
     }
 
-    /// Reads and decodes the file at `url`; errors name its last path component.
-    public static func decode(contentsOf url: URL) throws(ImageFileError) -> RGBImage {
-        try decode(readBytes(url), name: url.lastPathComponent)
+    /// Reads and decodes the file at `url` as `reader` does; errors name its last path component.
+    public static func decode(contentsOf url: URL, reader: ImageReader) throws(ImageFileError) -> RGBImage {
+        try decode(readBytes(url), name: url.lastPathComponent, reader: reader)
     }
 
     /// The bytes of the file at `url`.

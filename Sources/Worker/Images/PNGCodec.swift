@@ -1,9 +1,11 @@
 import CPNG
+import CPNGShim
 import Core
 
-/// PNG reading and writing through libpng's simplified API: some calibration folders hold
-/// PNGs, and tests need lossless files. Gray, palette and alpha PNGs are read as RGB by
-/// dropping alpha (no compositing), which is what Pillow's `convert("RGB")` does.
+/// PNG reading and writing: some calibration folders hold PNGs, and tests need lossless
+/// files. Reading goes through libpng's regular API (via `CPNGShim`, which keeps libpng's
+/// longjmp in C) rather than the simplified one, because the simplified one applies gAMA
+/// and neither reference reader does; writing uses the simplified API.
 public enum PNGCodec {
     // libpng's format and version macros are built from other macros and do not all
     // import into Swift; these are their values from png.h (libpng 1.6).
@@ -11,49 +13,84 @@ public enum PNGCodec {
     private static let imageVersion: UInt32 = 1
     /// `PNG_FORMAT_RGB` (= `PNG_FORMAT_FLAG_COLOR`).
     private static let formatRGB: UInt32 = 0x02
-    /// `PNG_FORMAT_RGBA` (= `PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA`).
-    private static let formatRGBA: UInt32 = 0x03
 
-    /// Decodes `bytes` to RGB; `name` appears in error messages.
-    public static func decode(_ bytes: [UInt8], name: String) throws(ImageFileError) -> RGBImage {
+    /// Decodes `bytes` to RGB as `reader` would: grey and palettes expanded, alpha and tRNS
+    /// dropped without compositing, gAMA/sRGB/iCCP not applied, 16-bit samples reduced as
+    /// `reader` reduces them, and the eXIf orientation applied when `reader` applies it.
+    /// `name` appears in error messages.
+    public static func decode(_ bytes: [UInt8], name: String, reader: ImageReader) throws(ImageFileError) -> RGBImage {
         guard !bytes.isEmpty else { throw .emptyFile(name: name) }
-        var image = png_image()
-        image.version = imageVersion
-        // Safe to call on a freed or never-started image: it only releases what is held.
-        defer { png_image_free(&image) }
+        return try bytes.withUnsafeBufferPointer { (buffer) throws(ImageFileError) -> RGBImage in
+            guard let png = calib_png_open(buffer.baseAddress, buffer.count) else {
+                throw .corruptPNG(name: name, reason: "out of memory")
+            }
+            defer { calib_png_close(png) }
+            var layout = calib_png_layout()
+            guard calib_png_read_layout(png, &layout) == 0 else {
+                throw .corruptPNG(name: name, reason: message(png))
+            }
+            let width = Int(layout.width), height = Int(layout.height)
+            try ImageFileError.checkSize(width: width, height: height, name: name)
+            let channels = Int(layout.channels), sampleBytes = Int(layout.bit_depth) / 8
+            guard (1...4).contains(channels), sampleBytes == 1 || sampleBytes == 2 else {
+                throw .corruptPNG(name: name, reason: "unexpected layout: \(channels) channels of \(layout.bit_depth) bits")
+            }
+            let count = width * height * channels * sampleBytes
+            var status: Int32 = 0
+            let samples = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
+                status = calib_png_read_pixels(png, output.baseAddress)
+                // On failure the buffer may be partly written; it is discarded below.
+                initialized = count
+            }
+            guard status == 0 else { throw .corruptPNG(name: name, reason: message(png)) }
 
-        let begun = bytes.withUnsafeBufferPointer { buffer in
-            png_image_begin_read_from_memory(&image, buffer.baseAddress, buffer.count)
+            let image: RGBImage
+            do throws(ImageError) {
+                image = try RGBImage(
+                    width: width, height: height,
+                    pixels: rgb(samples, pixels: width * height, channels: channels, sixteenBits: sampleBytes == 2, reader: reader))
+            } catch {
+                throw .corruptPNG(name: name, reason: error.description)
+            }
+            guard reader.appliesExifOrientation else { return image }
+            var exifSize = 0
+            guard let exif = calib_png_exif(png, &exifSize),
+                let orientation = ExifOrientation(tiff: ArraySlice(UnsafeBufferPointer(start: exif, count: exifSize)))
+            else { return image }
+            return orientation.apply(to: image)
         }
-        guard begun != 0 else { throw .corruptPNG(name: name, reason: message(image)) }
-        let width = Int(image.width), height = Int(image.height)
-        try ImageFileError.checkSize(width: width, height: height, name: name)
+    }
 
-        // Read as RGBA and drop alpha ourselves: asking libpng for RGB would composite.
-        image.format = formatRGBA
-        let rgbaCount = width * height * 4
-        var finished: Int32 = 0
-        let rgba = [UInt8](unsafeUninitializedCapacity: rgbaCount) { output, initialized in
-            finished = png_image_finish_read(&image, nil, output.baseAddress, Int32(width * 4), nil)
-            // On failure the buffer may be partly written; it is discarded below.
-            initialized = rgbaCount
-        }
-        guard finished != 0 else { throw .corruptPNG(name: name, reason: message(image)) }
-
-        let rgb = [UInt8](unsafeUninitializedCapacity: width * height * 3) { output, initialized in
-            rgba.withUnsafeBufferPointer { source in
-                for p in 0..<width * height {
-                    output[p * 3] = source[p * 4]
-                    output[p * 3 + 1] = source[p * 4 + 1]
-                    output[p * 3 + 2] = source[p * 4 + 2]
+    /// Interleaved RGB from the decoded `samples` (grey spread over R, G and B, alpha
+    /// dropped, 16-bit samples big-endian and reduced to 8 bits as `reader` does).
+    private static func rgb(
+        _ samples: [UInt8], pixels: Int, channels: Int, sixteenBits: Bool, reader: ImageReader
+    ) -> [UInt8] {
+        let colour = channels >= 3
+        return [UInt8](unsafeUninitializedCapacity: pixels * 3) { output, initialized in
+            samples.withUnsafeBufferPointer { source in
+                func sample(_ index: Int) -> UInt8 {
+                    guard sixteenBits else { return source[index] }
+                    let value = UInt16(source[2 * index]) << 8 | UInt16(source[2 * index + 1])
+                    // Pillow reads 16-bit grey as "I;16", and 16-bit grey+alpha as LA from
+                    // the high bytes; only lone grey is clipped.
+                    return channels == 1 ? reader.eightBits(fromGrey16: value) : reader.eightBits(fromColour16: value)
+                }
+                for p in 0..<pixels {
+                    let first = p * channels
+                    if colour {
+                        output[p * 3] = sample(first)
+                        output[p * 3 + 1] = sample(first + 1)
+                        output[p * 3 + 2] = sample(first + 2)
+                    } else {
+                        let grey = sample(first)
+                        output[p * 3] = grey
+                        output[p * 3 + 1] = grey
+                        output[p * 3 + 2] = grey
+                    }
                 }
             }
-            initialized = width * height * 3
-        }
-        do {
-            return try RGBImage(width: width, height: height, pixels: rgb)
-        } catch {
-            throw .corruptPNG(name: name, reason: error.description)
+            initialized = pixels * 3
         }
     }
 
@@ -92,6 +129,12 @@ public enum PNGCodec {
         }
         bytes.removeLast(size - capacity)
         return bytes
+    }
+
+    /// libpng's message for the last failure on `png`, on one line.
+    private static func message(_ png: OpaquePointer) -> String {
+        let text = String(cString: calib_png_message(png))
+        return text.isEmpty ? "unknown libpng error" : ImageFileError.oneLine(text)
     }
 
     /// libpng's message from the last call on `image` (a 64-byte C string).

@@ -9,13 +9,15 @@ public final class ShardProcessor: @unchecked Sendable {
     private let collector: StatisticsCollector
     private let interpolation: Interpolation
     private let channelOrder: ChannelOrder
+    private let reader: ImageReader
 
     /// Prepares the model of a job (`modelDigest` already checked by the caller);
     /// `expectedTensorNames` must match the plan this worker derives, so coordinator and
     /// worker agree on what is measured.
     public init(
         graph: IRGraph, modelDigest: String, ignoredNames: [String], ignoredTypes: [String], expectedTensorNames: [String],
-        interpolation: Interpolation, channelOrder: ChannelOrder, runtime: OpenVINORuntime, threads: Int
+        interpolation: Interpolation, channelOrder: ChannelOrder, reader: ImageReader, runtime: OpenVINORuntime,
+        threads: Int
     ) throws {
         let plan = try QuantizationPlan(graph: graph, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes)
         tensorNames = plan.activations.map(\.name)
@@ -26,6 +28,7 @@ public final class ShardProcessor: @unchecked Sendable {
         collector = try StatisticsCollector(graph: graph, plan: plan, runtime: runtime, threads: threads)
         self.interpolation = interpolation
         self.channelOrder = channelOrder
+        self.reader = reader
     }
 
     /// Statistics of one shard's images, given as (index, file name, file bytes).
@@ -37,7 +40,7 @@ public final class ShardProcessor: @unchecked Sendable {
             images: images.map(\.index),
             input: { index in
                 let image = byIndex[index]!
-                return try ImageDecoder.decode(image.bytes, name: image.name)
+                return try ImageDecoder.decode(image.bytes, name: image.name, reader: self.reader)
                     .resized(width: width, height: height, interpolation: self.interpolation)
                     .planarTensor(channelOrder: self.channelOrder)
             }, into: &statistics)

@@ -41,6 +41,9 @@ public final class WorkerNode: @unchecked Sendable {
         case cannotServe(String)
         /// No message came from the coordinator for the idle timeout.
         case coordinatorSilent(endpoint: String, seconds: Int)
+        /// The job names an image reader this worker does not have; guessing one would
+        /// give other pixels than the coordinator's other workers.
+        case unknownReader(String)
 
         public var description: String {
             switch self {
@@ -48,6 +51,9 @@ public final class WorkerNode: @unchecked Sendable {
             case let .cannotServe(reason): "this worker cannot serve the job: \(reason)"
             case let .coordinatorSilent(endpoint, seconds):
                 "no message from the coordinator at \(endpoint) for \(seconds) s (--idle-timeout): giving up"
+            case let .unknownReader(name):
+                "the job asks for image reader '\(name)', which this worker does not have "
+                    + "(it has \(ImageReader.allCases.map(\.rawValue).joined(separator: ", ")))"
             }
         }
     }
@@ -190,10 +196,12 @@ public final class WorkerNode: @unchecked Sendable {
     }
 
     private func prepare(_ graph: IRGraph, _ spec: JobSpec) throws {
+        guard let reader = ImageReader(rawValue: spec.reader) else { throw Stop.unknownReader(spec.reader) }
         processor = try ShardProcessor(
             graph: graph, modelDigest: spec.modelDigest, ignoredNames: spec.ignoredNames, ignoredTypes: spec.ignoredTypes,
             expectedTensorNames: spec.tensorNames, interpolation: Interpolation(rawValue: spec.interpolation) ?? .bilinear,
-            channelOrder: ChannelOrder(rawValue: spec.channelOrder) ?? .rgb, runtime: runtime, threads: options.threads)
+            channelOrder: ChannelOrder(rawValue: spec.channelOrder) ?? .rgb, reader: reader, runtime: runtime,
+            threads: options.threads)
         logger.info("job \(spec.jobID): model \(spec.modelDigest.prefix(12)) ready, \(spec.tensorNames.count) tensors")
         send(.ready(capacity: 1))
     }
