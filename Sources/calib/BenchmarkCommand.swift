@@ -21,6 +21,10 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(help: "OpenVINO inference threads (0: all cores).")
     var threads = 0
 
+    func validate() throws {
+        try OptionRange.threads(threads)
+    }
+
     func run() throws {
         let graph = try IRFiles.read(xmlPath: model)
         let dataset = try data.dataset()

@@ -31,6 +31,14 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
     @Option(help: "Model resolution whose probed tensors the results describe.")
     var resolution = 1200
 
+    func validate() throws {
+        try OptionRange.require(workers >= 1, "--workers", "at least 1", workers)
+        try OptionRange.require(images >= 1, "--images", "at least 1", images)
+        try OptionRange.require(shardSize >= 1, "--shard-size", "at least 1", shardSize)
+        try OptionRange.require(secondsPerImage >= 0 && secondsPerImage.isFinite, "--seconds-per-image", "0 or more", secondsPerImage)
+        try OptionRange.require(samplesPerTensor >= 1, "--samples-per-tensor", "at least 1", samplesPerTensor)
+    }
+
     func run() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("calib-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }

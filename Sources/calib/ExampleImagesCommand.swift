@@ -13,6 +13,10 @@ struct ExampleImagesCommand: ParsableCommand {
     @Option(help: "Number of images.")
     var count: Int
 
+    func validate() throws {
+        try OptionRange.require(count >= 1, "--count", "at least 1", count)
+    }
+
     @Option(help: "Output folder (created if needed).")
     var output: String
 

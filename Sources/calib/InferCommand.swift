@@ -19,6 +19,10 @@ struct InferCommand: ParsableCommand {
     @Option(help: "OpenVINO inference threads (0: all cores).")
     var threads = 0
 
+    func validate() throws {
+        try OptionRange.threads(threads)
+    }
+
     @Flag(help: "Print the value range of every intermediate activation.")
     var activations = false
 

@@ -39,6 +39,11 @@ struct JobOptions: ParsableArguments {
     @Option(help: "Pick ranges from this statistics file instead of running inference.")
     var loadStats: String?
 
+    func validate() throws {
+        try OptionRange.require(
+            outlierProbability >= 0 && outlierProbability < 0.5, "--outlier-probability", "at least 0 and below 0.5", outlierProbability)
+    }
+
     /// Where the journal of a distributed run goes unless `--journal` says otherwise.
     var implicitJournalPath: String { output + ".journal" }
 

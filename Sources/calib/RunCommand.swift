@@ -23,8 +23,8 @@ struct RunCommand: ParsableCommand {
     @OptionGroup(title: "Local workers") var serve: ServeOptions
 
     func validate() throws {
-        guard workers >= 0 else { throw ValidationError("--workers must be 0 (this process) or more, not \(workers)") }
-        guard threads >= 0 else { throw ValidationError("--threads must be 0 (all cores) or more, not \(threads)") }
+        try OptionRange.require(workers >= 0, "--workers", "0 (this process) or more", workers)
+        try OptionRange.threads(threads)
         guard workers > 0 || !serve.resume else {
             throw ValidationError("--resume continues a run with --workers; an in-process run keeps no journal")
         }

@@ -23,6 +23,7 @@ struct ServeOptions: ParsableArguments {
     var metricsPort: Int?
 
     func validate() throws {
+        try OptionRange.require(shardSize >= 0, "--shard-size", "0 (chosen for balance) or more", shardSize)
         if let metricsPort, !(0...65535).contains(metricsPort) {
             throw ValidationError("--metrics-port must be between 0 and 65535, not \(metricsPort)")
         }

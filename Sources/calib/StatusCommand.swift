@@ -18,6 +18,10 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Seconds to wait for an answer.")
     var timeout = 5.0
 
+    func validate() throws {
+        try OptionRange.require(timeout > 0 && timeout <= 86_400, "--timeout", "between 0 and 86400 seconds", timeout)
+    }
+
     @OptionGroup(title: "Encryption") var keys: ClientKeyOptions
 
     func run() throws {

@@ -15,6 +15,10 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "OpenVINO inference threads (0: all cores).")
     var threads = 0
 
+    func validate() throws {
+        try OptionRange.threads(threads)
+    }
+
     @OptionGroup var heartbeat: HeartbeatOptions
 
     @OptionGroup(title: "Encryption") var keys: ClientKeyOptions

@@ -18,19 +18,27 @@ struct CalibProcess {
 
         /// Starts `calib arguments`, or `launcher... calib arguments` when a launcher
         /// (say `ip netns exec NAME`) is given.
-        init(_ arguments: [String], launcher: [String] = []) throws {
+        convenience init(_ arguments: [String], launcher: [String] = []) throws {
             guard FileManager.default.isExecutableFile(atPath: executable.path) else {
                 throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "\(executable.path) (run swift build first)"])
             }
+            if let program = launcher.first {
+                try self.init(
+                    program: URL(fileURLWithPath: program), arguments: Array(launcher.dropFirst()) + [executable.path] + arguments)
+            } else {
+                try self.init(program: executable, arguments: arguments)
+            }
+        }
+
+        /// Starts `program arguments` in `directory` (nil: this process's) with `environment`
+        /// (nil: this process's).
+        init(program: URL, arguments: [String], directory: URL? = nil, environment: [String: String]? = nil) throws {
             folder = try scratchFolder()
             process = Process()
-            if let program = launcher.first {
-                process.executableURL = URL(fileURLWithPath: program)
-                process.arguments = Array(launcher.dropFirst()) + [executable.path] + arguments
-            } else {
-                process.executableURL = executable
-                process.arguments = arguments
-            }
+            process.executableURL = program
+            process.arguments = arguments
+            if let directory { process.currentDirectoryURL = directory }
+            if let environment { process.environment = environment }
             for name in ["stdout", "stderr"] {
                 _ = FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: nil)
             }
@@ -52,6 +60,21 @@ struct CalibProcess {
             return Outcome(
                 status: process.terminationStatus, standardOutput: read("stdout"), standardError: read("stderr"),
                 exitedNormally: process.terminationReason == .exit)
+        }
+
+        /// Waits at most `timeout` seconds for the process to end; a process still running
+        /// then is killed and reported as an error, so a hang fails the test instead of CI.
+        func wait(timeout: Double) throws -> Outcome {
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning, Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            guard !process.isRunning else {
+                terminateIfRunning()
+                throw CocoaError(
+                    .executableLoad, userInfo: [NSLocalizedDescriptionKey: "still running after \(timeout) s: \(standardError)"])
+            }
+            return try wait()
         }
 
         /// Waits until standard error contains `text`; throws after `timeout` seconds.
@@ -89,6 +112,11 @@ struct CalibProcess {
     /// Runs `calib` with `arguments` to the end.
     static func run(_ arguments: [String]) throws -> Outcome {
         try start(arguments).wait()
+    }
+
+    /// Runs `calib` with `arguments`, failing if it has not ended after `timeout` seconds.
+    static func run(_ arguments: [String], timeout: Double) throws -> Outcome {
+        try start(arguments).wait(timeout: timeout)
     }
 
     static func scratchFolder() throws -> URL {

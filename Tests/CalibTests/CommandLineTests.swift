@@ -85,4 +85,29 @@ import Testing
         #expect(run.standardError.contains("model.bin") || run.standardError.contains("model.xml"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }
+
+    @Test func numbersOutOfRangeAreRefusedBeforeAnyWork() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cases: [([String], String)] = [
+            (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--workers=-1"],
+                "--workers must be 0 (this process) or more, not -1"),
+            (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--threads=-2"],
+                "--threads must be 0 (all cores) or more, not -2"),
+            (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--shard-size=-1"],
+                "--shard-size must be 0 (chosen for balance) or more, not -1"),
+            (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--outlier-probability", "0.5"],
+                "--outlier-probability must be at least 0 and below 0.5, not 0.5"),
+            (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--idle-timeout", "0"],
+                "--idle-timeout must be a positive number of seconds, not 0.0"),
+            (["worker", "--connect", "tcp://127.0.0.1:1", "--threads=-1"], "--threads must be 0 (all cores) or more, not -1"),
+            (["status", "--connect", "tcp://127.0.0.1:1", "--timeout", "1e300"], "--timeout must be between 0 and 86400 seconds"),
+            (["example-images", "--count", "0", "--output", "x"], "--count must be at least 1, not 0"),
+            (["benchmark-coordinator", "--shard-size", "0"], "--shard-size must be at least 1, not 0"),
+        ]
+        for (arguments, message) in cases {
+            let run = try CalibProcess.run(arguments, timeout: 30)
+            #expect(run.exitedNormally && run.status == 64, "\(arguments)")
+            #expect(run.standardError.contains("Error: \(message)"), "\(arguments): \(run.standardError)")
+        }
+    }
 }

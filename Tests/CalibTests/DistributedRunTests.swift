@@ -117,7 +117,10 @@ import Worker
             Issue.record("expected a refusal")
             return
         }
-        #expect(reason.contains("protocol version \(ProtocolVersion.current + 1)"))
+        let refusal = "protocol version \(ProtocolVersion.current + 1) is not supported; this coordinator speaks version \(ProtocolVersion.current)"
+        #expect(reason == refusal)
+        try coordinator.waitForStandardError(containing: "refused worker ", timeout: 10)
+        #expect(coordinator.standardError.contains(": \(refusal)"), "the coordinator logs the refusal too")
         // A real worker still gets the whole job done.
         let worker = try CalibProcess.run(["worker", "--connect", endpoint, "--threads", "2"])
         #expect(worker.status == 0, "\(worker.standardError)")

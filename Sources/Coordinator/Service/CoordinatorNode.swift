@@ -169,7 +169,8 @@ public final class CoordinatorNode: @unchecked Sendable {
         clock = Stopwatch()
         var lastBeat = -Double.infinity
         var lastImages = -1
-        var idle = IdleTimeout(limit: options.idleTimeout)
+        // Reported every 10 s, or three times for a short limit.
+        var idle = IdleTimeout(limit: options.idleTimeout, reportInterval: min(10, options.idleTimeout / 3))
         var abandonment: (reason: String, at: Double)?
         while !scheduler.isComplete {
             let now = clock.seconds

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// One wording for numeric options outside their range, so that every command refuses
+/// `--threads -1`, `--workers -1` or `--count 0` the same way, before doing anything.
+enum OptionRange {
+    /// Throws `ValidationError` "`option` must be `expectation`, not `value`" unless `valid`.
+    static func require(_ valid: Bool, _ option: String, _ expectation: String, _ value: Any) throws {
+        guard valid else { throw ValidationError("\(option) must be \(expectation), not \(value)") }
+    }
+
+    /// `--threads`: 0 (all cores) or more.
+    static func threads(_ value: Int) throws {
+        try require(value >= 0, "--threads", "0 (all cores) or more", value)
+    }
+}

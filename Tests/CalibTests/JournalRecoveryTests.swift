@@ -1,0 +1,95 @@
+import Core
+import Foundation
+import Testing
+import Worker
+
+/// A failed distributed run does not block the next one: the journal next to the output
+/// is continued when the job is the same, replaced when it is not, and never left next to
+/// a written output; a journal the user named is never replaced.
+@Suite(.serialized) struct JournalRecoveryTests {
+    let folder: URL
+    let images: URL
+    let model: String
+    let output: String
+    let bad: URL
+
+    init() throws {
+        folder = try CalibProcess.scratchFolder()
+        images = folder.appendingPathComponent("images")
+        try TinyModels.writeImages(count: 3, to: images)
+        bad = images.appendingPathComponent("image_999.png")
+        model = folder.appendingPathComponent("tiny.xml").path
+        try IRFiles.write(TinyModels.convolutions(), xmlPath: model)
+        output = folder.appendingPathComponent("q.xml").path
+    }
+
+    /// Puts a truncated PNG last in the image order.
+    private func addBadImage() throws {
+        let good = try Data(contentsOf: images.appendingPathComponent("image_000.png"))
+        try good.prefix(good.count / 2).write(to: bad)
+    }
+
+    /// `calib run --workers 1 --shard-size 1`: one worker takes the shards in order, so the
+    /// good images are all accepted before the bad one is handed out.
+    private func run(_ extra: [String] = []) throws -> CalibProcess.Outcome {
+        try CalibProcess.run(
+            ["run", "--model", model, "--data", images.path, "--output", output, "--workers", "1", "--shard-size", "1", "--threads", "1"]
+                + extra, timeout: 120)
+    }
+
+    @Test func theSameCommandContinuesTheJournalAndTheFixedOneReplacesIt() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let journal = output + ".journal"
+        try addBadImage()
+        let failed = try run()
+        #expect(failed.exitedNormally && failed.status != 0)
+        #expect(failed.standardError.contains("Error: calibration stopped: shard 3 (images 3..<4) failed 3 times"))
+        #expect(failed.standardError.contains("image_999.png"))
+        #expect(FileManager.default.fileExists(atPath: journal))
+
+        // The same command again: the journal is of this job, so it is continued.
+        let again = try run()
+        #expect(again.status != 0)
+        #expect(again.standardError.contains("resumed from journal \(journal): 3 of 4 shards (3 images) already accepted"), "\(again.standardError)")
+
+        // --resume with the fixed folder is a clear refusal: the journal is of another job.
+        try FileManager.default.removeItem(at: bad)
+        let resumed = try run(["--resume"])
+        #expect(resumed.status != 0)
+        #expect(resumed.standardError.contains("Error: result journal '\(journal)' belongs to another job"))
+
+        // The fixed command just works: the other job's journal is replaced with a log line.
+        let fixed = try run()
+        #expect(fixed.status == 0, "\(fixed.standardError)")
+        #expect(fixed.standardError.contains("replacing the journal of another run: result journal '\(journal)' belongs to another job"))
+        #expect(fixed.standardOutput.contains("calibrated 3 images"))
+        #expect(!FileManager.default.fileExists(atPath: journal), "a journal is never left next to a written output")
+    }
+
+    @Test func anExplicitJournalOfAnotherJobStaysAnError() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let journal = folder.appendingPathComponent("named.journal").path
+        try addBadImage()
+        #expect(try run(["--journal", journal]).status != 0)
+        try FileManager.default.removeItem(at: bad)
+        let refused = try run(["--journal", journal])
+        #expect(refused.status != 0)
+        #expect(refused.standardError.contains(
+            "Error: result journal '\(journal)' exists from an unfinished run: pass --resume to continue it, or delete it"))
+        let resumed = try run(["--journal", journal, "--resume"])
+        #expect(resumed.standardError.contains("Error: result journal '\(journal)' belongs to another job"))
+        #expect(FileManager.default.fileExists(atPath: journal))
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
+    @Test func anInProcessRunRemovesAStaleJournalNextToItsOutput() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try addBadImage()
+        #expect(try run().status != 0)
+        try FileManager.default.removeItem(at: bad)
+        let local = try CalibProcess.run(["run", "--model", model, "--data", images.path, "--output", output], timeout: 60)
+        #expect(local.status == 0, "\(local.standardError)")
+        #expect(local.standardError.contains("removed \(output).journal, the journal of an earlier unfinished run"))
+        #expect(!FileManager.default.fileExists(atPath: output + ".journal"))
+    }
+}

@@ -1,0 +1,92 @@
+import Core
+import Foundation
+import Testing
+import Worker
+
+/// `--output` can never destroy the model being calibrated, and an output that cannot be
+/// written is reported before any image is read.
+@Suite(.serialized) struct OutputSafetyTests {
+    let folder: URL
+    let images: URL
+    let model: String
+
+    init() throws {
+        folder = try CalibProcess.scratchFolder()
+        images = folder.appendingPathComponent("img")
+        try TinyModels.writeImages(count: 2, to: images)
+        model = folder.appendingPathComponent("m.xml").path
+        try IRFiles.write(TinyModels.convolutions(), xmlPath: model)
+    }
+
+    private func run(output: String, extra: [String] = []) throws -> CalibProcess.Outcome {
+        try CalibProcess.run(["run", "--model", model, "--data", images.path, "--output", output] + extra, timeout: 60)
+    }
+
+    private func modelBytes() throws -> (Data, Data) {
+        (try Data(contentsOf: URL(fileURLWithPath: model)), try Data(contentsOf: URL(fileURLWithPath: IRFiles.weightsPath(for: model))))
+    }
+
+    @Test func theModelItselfUnderAnyPathIsRefusedAndLeftIntact() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let before = try modelBytes()
+        let link = folder.appendingPathComponent("link.xml").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: model)
+        for output in [model, images.path + "/../m.xml", link] {
+            let refused = try run(output: output)
+            #expect(refused.exitedNormally && refused.status != 0)
+            #expect(
+                refused.standardError.contains("Error: \(output): is the input model's file \(model): the int8 IR would replace it"),
+                "\(refused.standardError)")
+            #expect(!refused.standardError.contains("statistics ["), "refused only after reading images")
+        }
+        // An output whose .bin would be the model's .bin.
+        let sameBin = folder.appendingPathComponent("m.xml.d").path
+        try FileManager.default.createDirectory(atPath: sameBin, withIntermediateDirectories: true)
+        let binLink = sameBin + "/q.bin"
+        try FileManager.default.createSymbolicLink(atPath: binLink, withDestinationPath: IRFiles.weightsPath(for: model))
+        let refused = try run(output: sameBin + "/q.xml")
+        #expect(refused.standardError.contains("Error: \(binLink): is the input model's file \(IRFiles.weightsPath(for: model))"))
+        #expect(try modelBytes() == before)
+    }
+
+    @Test func aDirectoryOrAnUnwritableFolderIsRefusedBeforeAnyWork() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let directory = folder.appendingPathComponent("out").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let intoDirectory = try run(output: directory)
+        #expect(intoDirectory.exitedNormally && intoDirectory.status != 0)
+        #expect(intoDirectory.standardError.contains(
+            "Error: \(directory): is a directory; --output names the .xml file of the int8 IR"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out.bin").path))
+
+        let missingFolder = folder.appendingPathComponent("nowhere/q.xml").path
+        let missing = try run(output: missingFolder)
+        #expect(missing.standardError.contains(
+            "Error: \(missingFolder): cannot be written: folder \(folder.appendingPathComponent("nowhere").path) does not exist"))
+        #expect(!missing.standardError.contains("statistics ["))
+
+        // Even root cannot create files in /proc.
+        let unwritable = try run(output: "/proc/q.xml")
+        #expect(unwritable.exitedNormally && unwritable.status != 0)
+        #expect(unwritable.standardError.contains("Error: /proc/q.xml: cannot be written: "), "\(unwritable.standardError)")
+        #expect(!unwritable.standardError.contains("statistics ["))
+
+        let stats = try run(output: folder.appendingPathComponent("q.xml").path, extra: ["--save-stats", directory])
+        #expect(stats.standardError.contains("Error: \(directory): is a directory, not a file that can be written"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("q.xml").path))
+    }
+
+    @Test func rewritingAnOutputReplacesBothFilesAndLeavesNoTemporaryFiles() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("q.xml").path
+        let first = try run(output: output, extra: ["--method", "minmax"])
+        try #require(first.status == 0, "\(first.standardError)")
+        let firstBin = try Data(contentsOf: URL(fileURLWithPath: IRFiles.weightsPath(for: output)))
+        let second = try run(output: output)
+        try #require(second.status == 0, "\(second.standardError)")
+        let written = try IRFiles.read(xmlPath: output)
+        #expect(written.weights != [UInt8](firstBin))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+}

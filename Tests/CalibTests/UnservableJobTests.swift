@@ -1,0 +1,83 @@
+import Core
+import Foundation
+import Protocol
+import Testing
+import Worker
+
+/// Nothing waits for ever: a job no worker can serve, a coordinator without workers and
+/// a worker without a coordinator all end, with the reason, within a bound.
+@Suite(.serialized) struct UnservableJobTests {
+    let folder: URL
+    let images: URL
+    let model: String
+
+    init() throws {
+        folder = try CalibProcess.scratchFolder()
+        images = folder.appendingPathComponent("images")
+        try TinyModels.writeImages(count: 4, to: images)
+        model = folder.appendingPathComponent("foobar.xml").path
+        try IRFiles.write(TinyModels.convolutions(activation: "FooBar"), xmlPath: model)
+    }
+
+    private func output(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    /// OpenVINO's own words for the unknown layer type, as an in-process run reports them.
+    private func openVINOMessage() throws -> String {
+        let local = try CalibProcess.run(["run", "--model", model, "--data", images.path, "--output", output("local.xml")], timeout: 60)
+        #expect(local.exitedNormally && local.status != 0)
+        let line = try #require(local.standardError.split(separator: "\n").last { $0.contains("FooBar") })
+        return String(line.dropFirst("Error: ".count))
+    }
+
+    @Test func localWorkersThatCannotCompileTheModelEndTheRunWithOpenVINOsMessage() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let message = try openVINOMessage()
+        #expect(message.contains("FooBar"))
+        let run = try CalibProcess.run(
+            ["run", "--model", model, "--data", images.path, "--output", output("q.xml"), "--workers", "2"], timeout: 60)
+        #expect(run.exitedNormally && run.status != 0)
+        let last = try #require(run.standardError.split(separator: "\n").last)
+        #expect(last.hasPrefix("Error: calibration stopped: all 2 local worker processes exited (pid "), "\(last)")
+        #expect(last.contains("; a worker could not serve the job (and 1 more): "), "\(last)")
+        #expect(last.hasSuffix(message), "\(last)")
+        #expect(!FileManager.default.fileExists(atPath: output("q.xml")))
+    }
+
+    @Test func aCoordinatorWhoseWorkersCannotServeTheJobStopsAfterTheIdleTimeout() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let message = try openVINOMessage()
+        let coordinator = try CalibProcess.start([
+            "coordinator", "--model", model, "--data", images.path, "--output", output("q.xml"), "--bind", "tcp://127.0.0.1:*",
+            "--idle-timeout", "3", "--heartbeat-interval", "0.2",
+        ])
+        try coordinator.waitForStandardError(containing: "coordinator listening on ", timeout: 30)
+        let endpoint = try #require(
+            coordinator.standardError.split(separator: "\n").first { $0.contains("coordinator listening on ") }?
+                .split(separator: " ").first { $0.hasPrefix("tcp://") }.map { String($0.dropLast($0.hasSuffix(",") ? 1 : 0)) })
+        let worker = try CalibProcess.run(["worker", "--connect", endpoint, "--heartbeat-interval", "0.2"], timeout: 60)
+        #expect(worker.exitedNormally && worker.status != 0)
+        #expect(worker.standardError.contains("Error: this worker cannot serve the job: \(message)"), "\(worker.standardError)")
+        let served = try coordinator.wait(timeout: 60)
+        #expect(served.exitedNormally && served.status != 0)
+        #expect(served.standardError.contains("cannot serve the job and left: \(message)"))
+        #expect(served.standardError.contains("no live worker for 1 s; waiting for one at most 3 s (--idle-timeout)"), "\(served.standardError)")
+        let last = try #require(served.standardError.split(separator: "\n").last)
+        #expect(last == "Error: calibration stopped: no live worker for 3 s (--idle-timeout); a worker could not serve the job: \(message)")
+        #expect(!FileManager.default.fileExists(atPath: output("q.xml")))
+    }
+
+    @Test func aWorkerWithoutACoordinatorGivesUpAfterTheIdleTimeout() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let context = try ZMQContext()
+        let silent = try ZMQSocket(context: context, kind: .router)
+        defer { silent.close() }
+        try silent.bind("tcp://127.0.0.1:*")
+        let endpoint = try silent.lastEndpoint
+        let worker = try CalibProcess.run(
+            ["worker", "--connect", endpoint, "--heartbeat-interval", "0.2", "--idle-timeout", "2"], timeout: 60)
+        #expect(worker.exitedNormally && worker.status != 0)
+        let last = try #require(worker.standardError.split(separator: "\n").last)
+        #expect(last.hasPrefix("Error: no message from the coordinator at \(endpoint) for "), "\(last)")
+        #expect(last.hasSuffix(" s (--idle-timeout): giving up"))
+    }
+}

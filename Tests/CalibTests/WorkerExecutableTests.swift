@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+import Worker
+
+/// `run --workers` starts its workers from the running executable itself: found on
+/// `PATH` and started from another folder, it must neither fail to find itself nor
+/// start some other program called `calib` in the working directory.
+@Suite(.serialized) struct WorkerExecutableTests {
+    @Test func workersComeFromTheRunningExecutableNotTheWorkingDirectory() throws {
+        let folder = try CalibProcess.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let images = folder.appendingPathComponent("images")
+        try TinyModels.writeImages(count: 4, to: images)
+        let model = folder.appendingPathComponent("tiny.xml").path
+        try IRFiles.write(TinyModels.convolutions(), xmlPath: model)
+        // An impostor named calib in the working directory leaves a mark if started.
+        let elsewhere = folder.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let impostor = elsewhere.appendingPathComponent("calib")
+        let mark = folder.appendingPathComponent("impostor-ran").path
+        try "#!/bin/sh\ntouch '\(mark)'\nexit 3\n".write(to: impostor, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: impostor.path)
+
+        let output = folder.appendingPathComponent("q.xml").path
+        let buildFolder = CalibProcess.executable.deletingLastPathComponent().path
+        let run = try CalibProcess.Running(
+            program: URL(fileURLWithPath: "/bin/sh"),
+            arguments: [
+                "-c", "exec calib run --model \"$0\" --data \"$1\" --output \"$2\" --workers 2 --threads 2", model, images.path,
+                output,
+            ],
+            directory: elsewhere, environment: ["PATH": "\(buildFolder):/usr/bin:/bin"]
+        ).wait(timeout: 120)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("calibrated 4 images"))
+        #expect(!FileManager.default.fileExists(atPath: mark), "the calib in the working directory was started")
+        #expect(FileManager.default.fileExists(atPath: output))
+    }
+}
