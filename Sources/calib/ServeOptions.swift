@@ -13,10 +13,13 @@ struct ServeOptions: ParsableArguments {
 
     @OptionGroup var heartbeat: HeartbeatOptions
 
-    @Option(help: "Journal of accepted results, kept until the output is written (default: the output path + .journal).")
+    @Option(help: ArgumentHelp(
+        "Journal of accepted results, kept until the output is written (default: the output path + .journal).",
+        discussion: "The default journal is continued by a run of the same job and replaced, with a log line, by a run of "
+            + "another one; a journal named here is continued only with --resume and never replaced."))
     var journal: String?
 
-    @Flag(help: "Continue an interrupted run from its journal, without recomputing the images it holds.")
+    @Flag(help: "Continue an interrupted run from its journal, without recomputing the images it holds; an error if the journal is of another job.")
     var resume = false
 
     @Option(help: "Serve Prometheus metrics over HTTP on this port, on the coordinator's host (0: a free port).")

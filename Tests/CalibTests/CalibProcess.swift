@@ -54,17 +54,18 @@ struct CalibProcess {
 
         var standardError: String { read("stderr") }
 
-        /// Waits for the process to end and returns what it printed.
-        func wait() throws -> Outcome {
+        /// The process has ended: what it printed.
+        private func outcome() -> Outcome {
             process.waitUntilExit()
             return Outcome(
                 status: process.terminationStatus, standardOutput: read("stdout"), standardError: read("stderr"),
                 exitedNormally: process.terminationReason == .exit)
         }
 
-        /// Waits at most `timeout` seconds for the process to end; a process still running
-        /// then is killed and reported as an error, so a hang fails the test instead of CI.
-        func wait(timeout: Double) throws -> Outcome {
+        /// Waits at most `timeout` seconds for the process to end and returns what it
+        /// printed; a process still running then is killed and reported as an error, so a
+        /// hang fails the test instead of stalling CI.
+        func wait(timeout: Double = 600) throws -> Outcome {
             let deadline = Date().addingTimeInterval(timeout)
             while process.isRunning, Date() < deadline {
                 Thread.sleep(forTimeInterval: 0.05)
@@ -74,7 +75,7 @@ struct CalibProcess {
                 throw CocoaError(
                     .executableLoad, userInfo: [NSLocalizedDescriptionKey: "still running after \(timeout) s: \(standardError)"])
             }
-            return try wait()
+            return outcome()
         }
 
         /// Waits until standard error contains `text`; throws after `timeout` seconds.
@@ -109,13 +110,9 @@ struct CalibProcess {
         try Running(arguments, launcher: launcher)
     }
 
-    /// Runs `calib` with `arguments` to the end.
-    static func run(_ arguments: [String]) throws -> Outcome {
-        try start(arguments).wait()
-    }
-
-    /// Runs `calib` with `arguments`, failing if it has not ended after `timeout` seconds.
-    static func run(_ arguments: [String], timeout: Double) throws -> Outcome {
+    /// Runs `calib` with `arguments` to the end, failing if it has not ended after
+    /// `timeout` seconds.
+    static func run(_ arguments: [String], timeout: Double = 600) throws -> Outcome {
         try start(arguments).wait(timeout: timeout)
     }
 

@@ -31,7 +31,9 @@ import Worker
         let before = try modelBytes()
         let link = folder.appendingPathComponent("link.xml").path
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: model)
-        for output in [model, images.path + "/../m.xml", link] {
+        let hardLink = folder.appendingPathComponent("hard.xml").path
+        try FileManager.default.linkItem(atPath: model, toPath: hardLink)
+        for output in [model, images.path + "/../m.xml", link, hardLink] {
             let refused = try run(output: output)
             #expect(refused.exitedNormally && refused.status != 0)
             #expect(

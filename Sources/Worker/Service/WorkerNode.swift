@@ -70,7 +70,12 @@ public final class WorkerNode: @unchecked Sendable {
     private var imagesDone: UInt32 = 0
     private var errors: UInt32 = 0
     private var currentShard: UInt32?
-    private let finished = FinishedShard()
+    /// Shards finished on the inference thread, waiting for the network loop to report them.
+    private let finished = Handover<ShardOutcome>()
+    /// Jobs prepared (model read, checked, compiled) on a background thread.
+    private let prepared = Handover<JobPreparation>()
+    /// Counts connections and jobs, so a preparation for an abandoned job is dropped.
+    private var generation = 0
 
     public init(options: Options, logger: Logger) throws {
         self.options = options
@@ -116,6 +121,9 @@ public final class WorkerNode: @unchecked Sendable {
             if let done = finished.take() {
                 report(done)
             }
+            if let preparation = prepared.take() {
+                try adopt(preparation)
+            }
             guard let socket, try socket.poll(timeoutMilliseconds: 100), let frames = try socket.receive(), let frame = frames.last
             else { continue }
             lastHeard = clock.seconds
@@ -140,27 +148,24 @@ public final class WorkerNode: @unchecked Sendable {
         case let .job(spec):
             job = spec
             processor = nil
+            generation += 1
             if let graph = models[spec.modelDigest] {
-                try prepareOrLeave(graph, spec)
+                prepare(spec) { graph }
             } else {
                 send(.modelRequest(digest: spec.modelDigest))
             }
         case let .model(digest, xml, weights):
             guard let spec = job, spec.modelDigest == digest else { return true }
-            let graph: IRGraph
-            do {
-                graph = try IRReader.read(xml: xml, weights: weights)
-            } catch {
-                try leave(because: "the model received cannot be read: \(error)")
+            prepare(spec) {
+                let graph: IRGraph
+                do {
+                    graph = try IRReader.read(xml: xml, weights: weights)
+                } catch {
+                    throw JobPreparation.Failure.cannotServe("the model received cannot be read: \(error)")
+                }
+                guard ModelDigest.of(graph) == digest else { throw JobPreparation.Failure.digestMismatch }
+                return graph
             }
-            guard ModelDigest.of(graph) == digest else {
-                errors += 1
-                logger.warning("the model received does not match its digest \(digest.prefix(12)); asking again")
-                send(.modelRequest(digest: digest))
-                return true
-            }
-            models[digest] = graph
-            try prepareOrLeave(graph, spec)
         case let .shard(shard):
             start(shard)
         case .bye:
@@ -172,19 +177,57 @@ public final class WorkerNode: @unchecked Sendable {
         return true
     }
 
-    /// Prepares the job; when that fails, tells the coordinator why and leaves.
-    private func prepareOrLeave(_ graph: IRGraph, _ spec: JobSpec) throws {
-        do {
-            try prepare(graph, spec)
-        } catch {
-            try leave(because: "\(error)")
+    /// Reads the model with `model` and compiles the job on a background thread, so that
+    /// heartbeats keep flowing while OpenVINO compiles (seconds at 1200x1200); the loop
+    /// takes the outcome up with `adopt`.
+    private func prepare(_ spec: JobSpec, model: @escaping @Sendable () throws -> IRGraph) {
+        let prepared = prepared
+        let generation = generation
+        let (runtime, threads) = (runtime, options.threads)
+        Thread.detachNewThread {
+            do {
+                let graph = try model()
+                guard let reader = ImageReader(rawValue: spec.reader) else {
+                    throw JobPreparation.Failure.cannotServe(Stop.unknownReader(spec.reader).description)
+                }
+                let processor = try ShardProcessor(
+                    graph: graph, modelDigest: spec.modelDigest, ignoredNames: spec.ignoredNames,
+                    ignoredTypes: spec.ignoredTypes, expectedTensorNames: spec.tensorNames,
+                    interpolation: Interpolation(rawValue: spec.interpolation) ?? .bilinear,
+                    channelOrder: ChannelOrder(rawValue: spec.channelOrder) ?? .rgb, reader: reader, runtime: runtime,
+                    threads: threads)
+                prepared.put(JobPreparation(generation: generation, spec: spec, outcome: .success((graph, processor))))
+            } catch let failure as JobPreparation.Failure {
+                prepared.put(JobPreparation(generation: generation, spec: spec, outcome: .failure(failure)))
+            } catch {
+                prepared.put(JobPreparation(generation: generation, spec: spec, outcome: .failure(.cannotServe("\(error)"))))
+            }
+        }
+    }
+
+    /// Takes up a finished preparation of the current job: the worker is ready, asks for
+    /// the model again (it did not match its digest), or leaves (it cannot serve the job).
+    private func adopt(_ preparation: JobPreparation) throws {
+        guard preparation.generation == generation else { return }
+        let spec = preparation.spec
+        switch preparation.outcome {
+        case let .success((graph, processor)):
+            models[spec.modelDigest] = graph
+            self.processor = processor
+            logger.info("job \(spec.jobID): model \(spec.modelDigest.prefix(12)) ready, \(spec.tensorNames.count) tensors")
+            send(.ready(capacity: 1))
+        case .failure(.digestMismatch):
+            errors += 1
+            logger.warning("the model received does not match its digest \(spec.modelDigest.prefix(12)); asking again")
+            send(.modelRequest(digest: spec.modelDigest))
+        case let .failure(.cannotServe(reason)):
+            try leave(because: reason)
         }
     }
 
     /// Sends `jobFailed` with `reason` as this worker's last message, gives it up to two
     /// seconds to leave (the socket lingers while the context terminates), and stops.
     private func leave(because reason: String) throws -> Never {
-        logger.error("cannot serve job \(job?.jobID ?? "?"): \(reason)")
         monitor = nil
         if let socket {
             try? socket.setOption(.linger, 2000)
@@ -193,17 +236,6 @@ public final class WorkerNode: @unchecked Sendable {
         }
         socket = nil
         throw Stop.cannotServe(reason)
-    }
-
-    private func prepare(_ graph: IRGraph, _ spec: JobSpec) throws {
-        guard let reader = ImageReader(rawValue: spec.reader) else { throw Stop.unknownReader(spec.reader) }
-        processor = try ShardProcessor(
-            graph: graph, modelDigest: spec.modelDigest, ignoredNames: spec.ignoredNames, ignoredTypes: spec.ignoredTypes,
-            expectedTensorNames: spec.tensorNames, interpolation: Interpolation(rawValue: spec.interpolation) ?? .bilinear,
-            channelOrder: ChannelOrder(rawValue: spec.channelOrder) ?? .rgb, reader: reader, runtime: runtime,
-            threads: options.threads)
-        logger.info("job \(spec.jobID): model \(spec.modelDigest.prefix(12)) ready, \(spec.tensorNames.count) tensors")
-        send(.ready(capacity: 1))
     }
 
     private func start(_ shard: Shard) {
@@ -221,7 +253,7 @@ public final class WorkerNode: @unchecked Sendable {
         }
     }
 
-    private func report(_ done: FinishedShard.Outcome) {
+    private func report(_ done: ShardOutcome) {
         currentShard = nil
         switch done {
         case let .success(id, statistics, count):
@@ -253,6 +285,7 @@ public final class WorkerNode: @unchecked Sendable {
         self.socket = socket
         job = nil
         processor = nil
+        generation += 1
         send(
             .hello(
                 Hello(
@@ -267,31 +300,6 @@ public final class WorkerNode: @unchecked Sendable {
         } catch {
             logger.warning("could not send to the coordinator: \(error)")
         }
-    }
-}
-
-/// The hand-over point between the inference thread and the network loop.
-final class FinishedShard: @unchecked Sendable {
-    enum Outcome {
-        case success(UInt32, [UInt8], Int)
-        case failure(UInt32, String)
-    }
-
-    private let lock = NSLock()
-    private var outcome: Outcome?
-
-    func put(_ value: Outcome) {
-        lock.lock()
-        outcome = value
-        lock.unlock()
-    }
-
-    func take() -> Outcome? {
-        lock.lock()
-        defer { lock.unlock() }
-        let value = outcome
-        outcome = nil
-        return value
     }
 }
 
