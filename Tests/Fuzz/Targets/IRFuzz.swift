@@ -1,0 +1,17 @@
+import Core
+
+/// libFuzzer entry of target `ir` (`scripts/fuzz.sh ir`): workers read the model the
+/// coordinator ships and users pass any `.xml`/`.bin` pair, so any pair must give a graph
+/// or an `IRError`, never trap, hang or exhaust memory.
+///
+/// Input layout: the XML's length as a little-endian `UInt32` (taken modulo the bytes
+/// left plus one, so every input splits), the XML, then the weights.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzIR(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    guard bytes.count >= 4 else { return 0 }
+    let declared = bytes[0..<4].reversed().reduce(0) { $0 << 8 | Int($1) }
+    let xmlEnd = 4 + declared % (bytes.count - 4 + 1)
+    _ = try? IRReader.read(xml: Array(bytes[4..<xmlEnd]), weights: Array(bytes[xmlEnd...]))
+    return 0
+}
