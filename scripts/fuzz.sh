@@ -106,8 +106,9 @@ fuzz() {
     echo "fuzzing $target for $seconds s (log: $log)"
     local status=0
     # Leak checking is off: the Swift runtime keeps metadata caches for the whole
-    # process, which are not leaks; timeouts and memory limits stay on.
-    ASAN_OPTIONS=detect_leaks=0 "${nice[@]}" "$executable" "$corpus" \
+    # process, which are not leaks; timeouts and memory limits stay on. Swift's own
+    # backtracer is off so a trap reaches libFuzzer's handler, which keeps the input.
+    ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no "${nice[@]}" "$executable" "$corpus" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$crashes/" >"$log" 2>&1 || status=$?
     local executions rate found
