@@ -250,6 +250,19 @@ import Testing
         #expect(moved?.description.contains("'conv1.weight' (id 1, Const)") == true)
     }
 
+    /// Const attributes whose size arithmetic overflows `Int` trapped the reader; found
+    /// while fuzzing `IRReader.read` (`scripts/fuzz.sh ir`).
+    @Test(arguments: [
+        (#"shape="4,3,3,3""#, #"shape="4294967296,4294967296""#, "shape [4294967296, 4294967296] of f32 is too large to address"),
+        (#"shape="4,3,3,3""#, #"shape="4611686018427387904""#, "shape [4611686018427387904] of f32 is too large to address"),
+        (#"offset="0" size="432""#, #"offset="1" size="9223372036854775807""#,
+         "data of 9223372036854775807 bytes at offset 1 lies outside the 432-byte weights"),
+    ])
+    func rejectsConstSizesThatOverflow(original: String, replacement: String, reason: String) {
+        let found = error(IRFixtures.replacing(original, with: replacement))
+        #expect(found == .invalidLayer(layer: "'conv1.weight' (id 1, Const)", reason: reason))
+    }
+
     @Test func rejectsUnknownConstElementType() {
         let found = error(IRFixtures.replacing(#"<data element_type="f32" shape="4,3,3,3""#, with: #"<data element_type="f13" shape="4,3,3,3""#))
         guard case let .invalidLayer(layer, reason)? = found else {

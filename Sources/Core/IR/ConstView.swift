@@ -24,9 +24,12 @@ public struct ConstView: Sendable, Equatable {
         guard offset >= 0, size >= 0, offset <= weightsCount, size <= weightsCount - offset else {
             throw IRError.invalidLayer(
                 layer: layer.label,
-                reason: "data range \(offset)..<\(offset + size) lies outside the \(weightsCount)-byte weights")
+                reason: "data of \(size) bytes at offset \(offset) lies outside the \(weightsCount)-byte weights")
         }
-        let expected = elementType.byteCount(elements: shape.reduce(1, *))
+        guard let expected = elementType.byteCount(shape: shape) else {
+            throw IRError.invalidLayer(
+                layer: layer.label, reason: "shape \(shape) of \(typeName) is too large to address")
+        }
         guard size == expected else {
             throw IRError.invalidLayer(
                 layer: layer.label, reason: "size \(size) does not match shape \(shape) of \(typeName) (\(expected) bytes)")
