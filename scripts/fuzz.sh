@@ -8,6 +8,7 @@
 # SwiftPM cannot build libFuzzer binaries, so this compiles the module sources a target
 # needs with `swiftc -sanitize=fuzzer,address` into .build-fuzz/ (git-ignored). A run
 # starts from the committed seeds plus what earlier runs found (.build-fuzz/corpus/),
+# with the target's dictionary from Tests/Fuzz/Dictionaries/ if it has one,
 # prints executions and crashes, and exits non-zero when it found a crash, hang or
 # out-of-memory, whose input it keeps in .build-fuzz/crashes/TARGET/.
 set -euo pipefail
@@ -104,13 +105,17 @@ fuzz() {
     mkdir -p "$corpus" "$crashes" "$(dirname "$log")"
     cp -n Tests/Fuzz/Corpus/"$target"/* "$corpus"/
     echo "fuzzing $target for $seconds s (log: $log)"
+    local options=()
+    if [[ -f Tests/Fuzz/Dictionaries/$target.dict ]]; then
+        options+=(-dict="Tests/Fuzz/Dictionaries/$target.dict")
+    fi
     local status=0
     # Leak checking is off: the Swift runtime keeps metadata caches for the whole
     # process, which are not leaks; timeouts and memory limits stay on. Swift's own
     # backtracer is off so a trap reaches libFuzzer's handler, which keeps the input.
     ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no "${nice[@]}" "$executable" "$corpus" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-        -artifact_prefix="$crashes/" >"$log" 2>&1 || status=$?
+        -artifact_prefix="$crashes/" "${options[@]}" >"$log" 2>&1 || status=$?
     local executions rate found
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
