@@ -239,11 +239,24 @@ import Testing
         let short = Array(IRFixtures.v11Weights.dropLast(4))
         let found = error(IRFixtures.v11XML, weights: short)
         #expect(found == .dataOutsideWeights(layer: "'conv1.weight' (id 1, Const)", offset: 0, size: 432, weightsBytes: 428))
-        #expect(found?.description == "invalid IR layer 'conv1.weight' (id 1, Const): data range 0..<432 lies outside the 428-byte weights")
+        #expect(found?.description == "invalid IR layer 'conv1.weight' (id 1, Const): data of 432 bytes at offset 0 lies outside the 428-byte weights")
         #expect(found?.description.contains("'conv1.weight' (id 1, Const)") == true)
         // An offset past the end fails the same way.
         let moved = error(IRFixtures.replacing(#"offset="0" size="432""#, with: #"offset="8" size="432""#))
         #expect(moved?.description.contains("'conv1.weight' (id 1, Const)") == true)
+    }
+
+    /// Const attributes whose size arithmetic overflows `Int` trapped the reader; found
+    /// while fuzzing `IRReader.read` (`scripts/fuzz.sh ir`).
+    @Test(arguments: [
+        (#"shape="4,3,3,3""#, #"shape="4294967296,4294967296""#, "shape [4294967296, 4294967296] of f32 is too large to address"),
+        (#"shape="4,3,3,3""#, #"shape="4611686018427387904""#, "shape [4611686018427387904] of f32 is too large to address"),
+        (#"offset="0" size="432""#, #"offset="1" size="9223372036854775807""#,
+         "data of 9223372036854775807 bytes at offset 1 lies outside the 432-byte weights"),
+    ])
+    func rejectsConstSizesThatOverflow(original: String, replacement: String, reason: String) {
+        let found = error(IRFixtures.replacing(original, with: replacement))
+        #expect(found?.description == "invalid IR layer 'conv1.weight' (id 1, Const): \(reason)")
     }
 
     @Test func rejectsUnknownConstElementType() {
@@ -265,6 +278,17 @@ import Testing
         #expect(layer == "'conv1' (id 2, Convolution)")
         #expect(reason == "unknown element type 'FP13' on port 2")
         #expect(found?.description == "invalid IR layer 'conv1' (id 2, Convolution): unknown element type 'FP13' on port 2")
+    }
+
+    /// A layer id near `Int.max` read fine and trapped later, when probes were added
+    /// (`nextLayerID` overflowed); found while fuzzing.
+    @Test func rejectsLayerIDsOutsideThe32BitRange() {
+        let line = IRFixtures.v11XML.split(separator: "\n", omittingEmptySubsequences: false)
+            .firstIndex { $0.contains(#"<layer id="3" name="relu1""#) }.map { $0 + 1 }
+        for id in ["9223372036854775807", "-1", "2147483648"] {
+            let found = error(IRFixtures.replacing(#"<layer id="3" name="relu1""#, with: #"<layer id="\#(id)" name="relu1""#))
+            #expect(found == .invalidLayer(layer: "'relu1' at line \(line ?? 0)", reason: "attribute 'id'=\(id) is outside 0...2147483647"))
+        }
     }
 
     @Test func rejectsDuplicateLayerID() {

@@ -25,7 +25,7 @@ struct IRFilesTests {
         }
         // A .bin that is there but short is still reported as short.
         try Data([1, 2]).write(to: URL(fileURLWithPath: IRFiles.weightsPath(for: xml)))
-        #expect(throws: FileError(path: xml, reason: "invalid IR layer 'w' (id 1, Const): data range 0..<4 lies outside the 2-byte weights")) {
+        #expect(throws: FileError(path: xml, reason: "invalid IR layer 'w' (id 1, Const): data of 4 bytes at offset 0 lies outside the 2-byte weights")) {
             try IRFiles.read(xmlPath: xml)
         }
     }

@@ -24,7 +24,10 @@ public struct ConstView: Sendable, Equatable {
         guard offset >= 0, size >= 0, offset <= weightsCount, size <= weightsCount - offset else {
             throw IRError.dataOutsideWeights(layer: layer.label, offset: offset, size: size, weightsBytes: weightsCount)
         }
-        let expected = elementType.byteCount(elements: shape.reduce(1, *))
+        guard let expected = elementType.byteCount(shape: shape) else {
+            throw IRError.invalidLayer(
+                layer: layer.label, reason: "shape \(shape) of \(typeName) is too large to address")
+        }
         guard size == expected else {
             throw IRError.invalidLayer(
                 layer: layer.label, reason: "size \(size) does not match shape \(shape) of \(typeName) (\(expected) bytes)")

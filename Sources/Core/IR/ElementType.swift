@@ -68,4 +68,18 @@ public enum ElementType: String, Sendable, CaseIterable {
     public func byteCount(elements count: Int) -> Int {
         (count * bitWidth + 7) / 8
     }
+
+    /// Bytes needed for a tensor of `shape` (non-negative dimensions), or nil when they do
+    /// not fit an `Int`: shapes read from a file can claim any size.
+    public func byteCount(shape: [Int]) -> Int? {
+        if shape.contains(0) { return 0 }
+        var bits = bitWidth
+        for dimension in shape {
+            let (product, overflow) = bits.multipliedReportingOverflow(by: dimension)
+            guard !overflow else { return nil }
+            bits = product
+        }
+        let (padded, overflow) = bits.addingReportingOverflow(7)
+        return overflow ? nil : padded / 8
+    }
 }

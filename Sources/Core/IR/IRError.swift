@@ -6,8 +6,8 @@ public enum IRError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidNetwork(String)
     /// One layer is wrong; `layer` names it the way users see it.
     case invalidLayer(layer: String, reason: String)
-    /// A Const's data range `offset..<offset+size` is not inside the `weightsBytes`-byte
-    /// weights (a short or missing `.bin`).
+    /// A Const's `size` bytes at `offset` are not inside the `weightsBytes`-byte weights
+    /// (a short or missing `.bin`). Any values: the description adds nothing up.
     case dataOutsideWeights(layer: String, offset: Int, size: Int, weightsBytes: Int)
     /// An edge names a layer or port that does not exist.
     case danglingEdge(Edge, reason: String)
@@ -23,7 +23,7 @@ public enum IRError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .invalidLayer(layer, reason):
             "invalid IR layer \(layer): \(reason)"
         case let .dataOutsideWeights(layer, offset, size, weightsBytes):
-            "invalid IR layer \(layer): data range \(offset)..<\(offset + size) lies outside the \(weightsBytes)-byte weights"
+            "invalid IR layer \(layer): data of \(size) bytes at offset \(offset) lies outside the \(weightsBytes)-byte weights"
         case let .danglingEdge(edge, reason):
             "invalid IR edge \(edge.fromLayer):\(edge.fromPort) -> \(edge.toLayer):\(edge.toPort): \(reason)"
         case let .invalidOperation(reason):

@@ -87,6 +87,10 @@ public enum IRReader {
         guard let id = Int(idText.trimmed) else {
             throw IRError.invalidLayer(layer: provisionalLabel, reason: "attribute 'id'='\(idText)' is not an integer")
         }
+        // OpenVINO's ids are 32-bit; the bound also leaves room for the layers calib adds.
+        guard (0...Int(Int32.max)).contains(id) else {
+            throw IRError.invalidLayer(layer: provisionalLabel, reason: "attribute 'id'=\(id) is outside 0...\(Int32.max)")
+        }
         guard let name else {
             throw IRError.invalidLayer(layer: "layer id \(id) at line \(element.line)", reason: "missing attribute 'name'")
         }
