@@ -7,20 +7,18 @@ import Worker
 /// is continued when the job is the same, replaced when it is not, and never left next to
 /// a written output; a journal the user named is never replaced.
 @Suite(.serialized) struct JournalRecoveryTests {
-    let folder: URL
+    let workspace: TinyWorkspace
     let images: URL
     let model: String
     let output: String
     let bad: URL
 
     init() throws {
-        folder = try CalibProcess.scratchFolder()
-        images = folder.appendingPathComponent("images")
-        try TinyModels.writeImages(count: 3, to: images)
+        workspace = try TinyWorkspace(images: 3)
+        images = workspace.images
         bad = images.appendingPathComponent("image_999.png")
-        model = folder.appendingPathComponent("tiny.xml").path
-        try IRFiles.write(TinyModels.convolutions(), xmlPath: model)
-        output = folder.appendingPathComponent("q.xml").path
+        model = try workspace.write(TinyModels.convolutions(), as: "tiny.xml")
+        output = workspace.path("q.xml")
     }
 
     /// Puts a truncated PNG last in the image order.
@@ -38,7 +36,7 @@ import Worker
     }
 
     @Test func theSameCommandContinuesTheJournalAndTheFixedOneReplacesIt() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { workspace.remove() }
         let journal = output + ".journal"
         try addBadImage()
         let failed = try run()
@@ -67,8 +65,8 @@ import Worker
     }
 
     @Test func anExplicitJournalOfAnotherJobStaysAnError() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let journal = folder.appendingPathComponent("named.journal").path
+        defer { workspace.remove() }
+        let journal = workspace.path("named.journal")
         try addBadImage()
         #expect(try run(["--journal", journal]).status != 0)
         try FileManager.default.removeItem(at: bad)
@@ -83,7 +81,7 @@ import Worker
     }
 
     @Test func anInProcessRunRemovesAStaleJournalNextToItsOutput() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { workspace.remove() }
         try addBadImage()
         #expect(try run().status != 0)
         try FileManager.default.removeItem(at: bad)

@@ -7,27 +7,20 @@ import Worker
 /// statistic and counted, the summary names the tensors that had them, and no method
 /// or preset ever writes a non-finite FakeQuantize limit (OpenVINO compiles every output).
 @Suite(.serialized) struct NonFiniteActivationTests {
-    let folder: URL
+    let workspace: TinyWorkspace
     let images: URL
 
     init() throws {
-        folder = try CalibProcess.scratchFolder()
-        images = folder.appendingPathComponent("images")
-        try TinyModels.writeImages(count: 3, to: images)
-    }
-
-    private func write(_ graph: IRGraph, as name: String) throws -> String {
-        let path = folder.appendingPathComponent(name).path
-        try IRFiles.write(graph, xmlPath: path)
-        return path
+        workspace = try TinyWorkspace(images: 3)
+        images = workspace.images
     }
 
     @Test func everyMethodAndPresetWritesFiniteLimitsThatOpenVINOCompiles() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let model = try write(TinyModels.reciprocal(), as: "reciprocal.xml")
-        let stats = folder.appendingPathComponent("stats.bin").path
+        defer { workspace.remove() }
+        let model = try workspace.write(TinyModels.reciprocal(), as: "reciprocal.xml")
+        let stats = workspace.path("stats.bin")
         let collected = try CalibProcess.run([
-            "run", "--model", model, "--data", images.path, "--output", folder.appendingPathComponent("q.xml").path,
+            "run", "--model", model, "--data", images.path, "--output", workspace.path("q.xml"),
             "--save-stats", stats, "--threads", "1",
         ])
         try #require(collected.status == 0, "\(collected.standardError)")
@@ -42,7 +35,7 @@ import Worker
         let runtime = try OpenVINORuntime()
         for method in CalibrationMethod.allCases {
             for preset in QuantizationPreset.allCases {
-                let output = folder.appendingPathComponent("q_\(method)_\(preset).xml").path
+                let output = workspace.path("q_\(method)_\(preset).xml")
                 let run = try CalibProcess.run([
                     "run", "--model", model, "--load-stats", stats, "--output", output, "--method", method.rawValue,
                     "--preset", preset.rawValue,
@@ -68,9 +61,9 @@ import Worker
     }
 
     @Test func aTensorWithoutAnyFiniteValueIsAnErrorNamingIt() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let model = try write(TinyModels.allNaN(), as: "nan.xml")
-        let output = folder.appendingPathComponent("q.xml").path
+        defer { workspace.remove() }
+        let model = try workspace.write(TinyModels.allNaN(), as: "nan.xml")
+        let output = workspace.path("q.xml")
         let run = try CalibProcess.run(["run", "--model", model, "--data", images.path, "--output", output, "--threads", "1"])
         #expect(run.exitedNormally && run.status != 0)
         #expect(
@@ -81,8 +74,8 @@ import Worker
     }
 
     @Test func inferActivationsShowsNonFiniteCountsInsteadOfTrapping() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let model = try write(TinyModels.reciprocal(), as: "reciprocal.xml")
+        defer { workspace.remove() }
+        let model = try workspace.write(TinyModels.reciprocal(), as: "reciprocal.xml")
         let run = try CalibProcess.run(["infer", "--model", model, "--data", images.path, "--activations", "--threads", "1"])
         #expect(run.exitedNormally && run.status == 0, "\(run.standardError)")
         let row = try #require(run.standardOutput.split(separator: "\n").first { $0.hasPrefix("reciprocal ") })

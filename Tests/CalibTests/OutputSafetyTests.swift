@@ -6,16 +6,16 @@ import Worker
 /// `--output` can never destroy the model being calibrated, and an output that cannot be
 /// written is reported before any image is read.
 @Suite(.serialized) struct OutputSafetyTests {
+    let workspace: TinyWorkspace
     let folder: URL
     let images: URL
     let model: String
 
     init() throws {
-        folder = try CalibProcess.scratchFolder()
-        images = folder.appendingPathComponent("img")
-        try TinyModels.writeImages(count: 2, to: images)
-        model = folder.appendingPathComponent("m.xml").path
-        try IRFiles.write(TinyModels.convolutions(), xmlPath: model)
+        workspace = try TinyWorkspace(images: 2)
+        folder = workspace.folder
+        images = workspace.images
+        model = try workspace.write(TinyModels.convolutions(), as: "m.xml")
     }
 
     private func run(output: String, extra: [String] = []) throws -> CalibProcess.Outcome {
@@ -27,7 +27,7 @@ import Worker
     }
 
     @Test func theModelItselfUnderAnyPathIsRefusedAndLeftIntact() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { workspace.remove() }
         let before = try modelBytes()
         let link = folder.appendingPathComponent("link.xml").path
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: model)
@@ -52,7 +52,7 @@ import Worker
     }
 
     @Test func aDirectoryOrAnUnwritableFolderIsRefusedBeforeAnyWork() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { workspace.remove() }
         let directory = folder.appendingPathComponent("out").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let intoDirectory = try run(output: directory)
@@ -79,7 +79,7 @@ import Worker
     }
 
     @Test func rewritingAnOutputReplacesBothFilesAndLeavesNoTemporaryFiles() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { workspace.remove() }
         let output = folder.appendingPathComponent("q.xml").path
         let first = try run(output: output, extra: ["--method", "minmax"])
         try #require(first.status == 0, "\(first.standardError)")

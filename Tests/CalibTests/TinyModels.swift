@@ -69,3 +69,29 @@ enum TinyModels {
         builder.floatConstant(name: name, dims: [1, 4, 1, 1], values: [0.1, -0.2, 0.3, 0.05])
     }
 }
+
+/// A scratch folder holding `images/` of tiny PNGs, where tests write tiny models and
+/// outputs; each test removes it when done.
+struct TinyWorkspace {
+    let folder: URL
+    let images: URL
+
+    init(images count: Int) throws {
+        folder = try CalibProcess.scratchFolder()
+        images = folder.appendingPathComponent("images")
+        try TinyModels.writeImages(count: count, to: images)
+    }
+
+    /// The path of `name` inside the folder.
+    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    /// Writes `graph` as the IR `name` (+ .bin) in the folder and returns the .xml path.
+    func write(_ graph: IRGraph, as name: String) throws -> String {
+        try IRFiles.write(graph, xmlPath: path(name))
+        return path(name)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: folder)
+    }
+}

@@ -7,19 +7,17 @@ import Worker
 /// Nothing waits for ever: a job no worker can serve, a coordinator without workers and
 /// a worker without a coordinator all end, with the reason, within a bound.
 @Suite(.serialized) struct UnservableJobTests {
-    let folder: URL
+    let workspace: TinyWorkspace
     let images: URL
     let model: String
 
     init() throws {
-        folder = try CalibProcess.scratchFolder()
-        images = folder.appendingPathComponent("images")
-        try TinyModels.writeImages(count: 4, to: images)
-        model = folder.appendingPathComponent("foobar.xml").path
-        try IRFiles.write(TinyModels.convolutions(activation: "FooBar"), xmlPath: model)
+        workspace = try TinyWorkspace(images: 4)
+        images = workspace.images
+        model = try workspace.write(TinyModels.convolutions(activation: "FooBar"), as: "foobar.xml")
     }
 
-    private func output(_ name: String) -> String { folder.appendingPathComponent(name).path }
+    private func output(_ name: String) -> String { workspace.path(name) }
 
     /// OpenVINO's own words for the unknown layer type, as an in-process run reports them.
     private func openVINOMessage() throws -> String {
@@ -30,7 +28,7 @@ import Worker
     }
 
     @Test func localWorkersThatCannotCompileTheModelEndTheRunWithOpenVINOsMessage() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { workspace.remove() }
         let message = try openVINOMessage()
         #expect(message.contains("FooBar"))
         let run = try CalibProcess.run(
@@ -44,7 +42,7 @@ import Worker
     }
 
     @Test func aCoordinatorWhoseWorkersCannotServeTheJobStopsAfterTheIdleTimeout() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { workspace.remove() }
         let message = try openVINOMessage()
         let coordinator = try CalibProcess.start([
             "coordinator", "--model", model, "--data", images.path, "--output", output("q.xml"), "--bind", "tcp://127.0.0.1:*",
@@ -67,7 +65,7 @@ import Worker
     }
 
     @Test func aWorkerWithoutACoordinatorGivesUpAfterTheIdleTimeout() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { workspace.remove() }
         let context = try ZMQContext()
         let silent = try ZMQSocket(context: context, kind: .router)
         defer { silent.close() }

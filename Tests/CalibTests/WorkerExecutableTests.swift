@@ -7,12 +7,10 @@ import Worker
 /// start some other program called `calib` in the working directory.
 @Suite(.serialized) struct WorkerExecutableTests {
     @Test func workersComeFromTheRunningExecutableNotTheWorkingDirectory() throws {
-        let folder = try CalibProcess.scratchFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let images = folder.appendingPathComponent("images")
-        try TinyModels.writeImages(count: 4, to: images)
-        let model = folder.appendingPathComponent("tiny.xml").path
-        try IRFiles.write(TinyModels.convolutions(), xmlPath: model)
+        let workspace = try TinyWorkspace(images: 4)
+        defer { workspace.remove() }
+        let (folder, images) = (workspace.folder, workspace.images)
+        let model = try workspace.write(TinyModels.convolutions(), as: "tiny.xml")
         // An impostor named calib in the working directory leaves a mark if started.
         let elsewhere = folder.appendingPathComponent("elsewhere")
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
