@@ -67,8 +67,9 @@ let package = Package(
                 ]),
             ]
         ),
-        // Raw-value reference implementations the threshold tests compare against.
-        .target(name: "TestSupport", path: "Tests/Support"),
+        // Raw-value reference implementations the threshold tests compare against, and
+        // the small networks the quantizer placement tests run.
+        .target(name: "TestSupport", dependencies: ["Core"], path: "Tests/Support"),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"]),
         .testTarget(
             name: "ProtocolTests",

@@ -47,7 +47,8 @@ public struct GraphBuilder: Sendable {
         constant(name: name, dims: dims, elementType: .i64, bytes: values.flatMap { UInt64(bitPattern: $0).littleEndianBytes })
     }
 
-    private mutating func constant(name: String, dims: [Int], elementType: ElementType, bytes: [UInt8]) -> TensorRef {
+    /// A constant of `elementType` with raw little-endian `bytes`.
+    mutating func constant(name: String, dims: [Int], elementType: ElementType, bytes: [UInt8]) -> TensorRef {
         // Sizes are computed from `dims` above, so the payload always fits.
         let port = try! graph.addConst(name: name, elementType: elementType, shape: dims, bytes: bytes)
         return TensorRef(port: port, dims: dims, elementType: elementType)
@@ -63,12 +64,7 @@ public struct GraphBuilder: Sendable {
         let outH = (input.dims[2] + 2 * padding - kernelH) / stride + 1
         let outW = (input.dims[3] + 2 * padding - kernelW) / stride + 1
         let convolved = add(
-            "Convolution", name: bias == nil ? name : "\(name)/conv",
-            data: [
-                .init("strides", "\(stride),\(stride)"), .init("dilations", "1,1"),
-                .init("pads_begin", "\(padding),\(padding)"), .init("pads_end", "\(padding),\(padding)"),
-                .init("auto_pad", "explicit"),
-            ],
+            "Convolution", name: bias == nil ? name : "\(name)/conv", data: Self.convolutionData(stride: stride, padding: padding),
             inputs: [input, weights], output: ([input.dims[0], weights.dims[0], outH, outW], .f32))
         guard let bias else { return convolved }
         return binary("Add", convolved, bias, name: name)
@@ -88,9 +84,10 @@ public struct GraphBuilder: Sendable {
             inputs: [input], output: ([input.dims[0], input.dims[1], outH, outW], input.elementType))
     }
 
-    /// An element-wise unary op that keeps shape and type (`Relu`, `Exp`, ...).
-    public mutating func unary(_ type: String, _ input: TensorRef, name: String) -> TensorRef {
-        add(type, name: name, inputs: [input], output: (input.dims, input.elementType))
+    /// An element-wise unary op that keeps shape and type (`Relu`, `Exp`, ...; `HSigmoid`
+    /// with `version: "opset5"`).
+    public mutating func unary(_ type: String, _ input: TensorRef, name: String, version: String = "opset1") -> TensorRef {
+        add(type, name: name, version: version, inputs: [input], output: (input.dims, input.elementType))
     }
 
     /// An element-wise binary op with numpy broadcasting (`Add`, `Multiply`, `Subtract`).
@@ -225,7 +222,8 @@ public struct GraphBuilder: Sendable {
 
     // MARK: Plumbing
 
-    private mutating func add(
+    /// Adds one layer with one output and connects `inputs` to it.
+    mutating func add(
         _ type: String, name: String, version: String = "opset1", data: [XMLElement.Attribute] = [], inputs: [TensorRef],
         output: ([Int], ElementType), outputNames: [String] = []
     ) -> TensorRef {
@@ -246,6 +244,14 @@ public struct GraphBuilder: Sendable {
             try! graph.connect(input.port, to: PortReference(layer: id, port: index))
         }
         return id
+    }
+
+    /// The attributes of a convolution with explicit symmetric padding and no dilation.
+    static func convolutionData(stride: Int, padding: Int) -> [XMLElement.Attribute] {
+        [
+            .init("strides", "\(stride),\(stride)"), .init("dilations", "1,1"), .init("pads_begin", "\(padding),\(padding)"),
+            .init("pads_end", "\(padding),\(padding)"), .init("auto_pad", "explicit"),
+        ]
     }
 
     /// Numpy broadcasting of two static shapes.

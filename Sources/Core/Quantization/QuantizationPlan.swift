@@ -1,14 +1,20 @@
 /// Where a model gets quantized, decided from its graph alone (POT DefaultQuantization
-/// for CPU, domain.md §3): which tensors need activation statistics and a FakeQuantize,
-/// on which consumer inputs that FakeQuantize sits, and which weights become int8.
+/// for CPU, domain.md §3, with NNCF's placement rules, §6): which tensors need activation
+/// statistics and a FakeQuantize, on which consumer inputs that FakeQuantize sits, and
+/// which weights become int8.
 ///
-/// - Convolution, GroupConvolution and MatMul quantize their data input and their
-///   constant weights; Add, Multiply and Subtract with two or more computed inputs
-///   quantize each of them. An element-wise op with a constant operand (a folded bias or
-///   scale) is fused by the CPU plugin and stays float.
-/// - A FakeQuantize moves up through quantization-agnostic ops (MaxPool, Reshape, ...)
-///   while they feed only it; through a Concat it moves onto every Concat input, and
-///   those inputs share one range (`group`).
+/// - Convolution, GroupConvolution, their BackpropData (transposed) forms and MatMul
+///   quantize their data input and their constant weights. Add, Subtract, Multiply,
+///   Divide, Maximum and Minimum with two or more computed inputs quantize each of them;
+///   with a constant operand (a folded bias or scale) they are fused by the CPU plugin and
+///   stay float. AvgPool, AdaptiveAvgPool, ReduceMean, MVN, Interpolate and Power quantize
+///   their computed input, so they run on int8 too.
+/// - A FakeQuantize moves up only through quantization-agnostic ops (MaxPool, Reshape,
+///   ..., the values of their output are values of their input) while they feed only it.
+///   An op that makes new values (linear Interpolate, AvgPool, ...) stops it, so the op
+///   below gets its FakeQuantize directly on its input and runs int8.
+/// - Through a Concat a FakeQuantize moves onto every Concat input, and those inputs
+///   share one range (`group`), also when an input feeds other quantized ops as well.
 /// - Nothing on non-float tensors; nothing in the post-processing, found by walking up
 ///   from NonMaxSuppression/TopK to the last quantizable ops; nothing on ignored layers.
 public struct QuantizationPlan: Sendable {
@@ -41,11 +47,21 @@ public struct QuantizationPlan: Sendable {
     /// Layers kept in float because they are post-processing or ignored.
     public let excluded: Set<Int>
 
-    static let weightedTypes: Set<String> = ["Convolution", "GroupConvolution", "MatMul"]
-    static let eltwiseTypes: Set<String> = ["Add", "Multiply", "Subtract"]
+    /// Ops with constant weights that run on int8 kernels.
+    static let weightedTypes: Set<String> = [
+        "Convolution", "GroupConvolution", "ConvolutionBackpropData", "GroupConvolutionBackpropData", "MatMul",
+    ]
+    /// Element-wise ops whose computed inputs are quantized when there are two or more.
+    static let eltwiseTypes: Set<String> = ["Add", "Multiply", "Subtract", "Divide", "Maximum", "Minimum"]
+    /// Ops that make new values from one computed input and get their own FakeQuantize on it.
+    static let inputQuantizedTypes: Set<String> = ["AvgPool", "AdaptiveAvgPool", "ReduceMean", "MVN", "Interpolate", "Power"]
+    /// Ops whose output values are values of their single computed input (NNCF's
+    /// quantization-agnostic list, domain.md §6): a FakeQuantize moves up through them.
     static let agnosticTypes: Set<String> = [
-        "MaxPool", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "StridedSlice", "Slice", "Concat", "Split",
-        "VariadicSplit", "Pad", "Gather", "DepthToSpace", "SpaceToDepth", "ReduceMax", "Interpolate",
+        "MaxPool", "AdaptiveMaxPool", "ReduceMax", "Reshape", "Squeeze", "Unsqueeze", "Split", "VariadicSplit",
+        "Transpose", "Tile", "StridedSlice", "Slice", "ShuffleChannels", "Broadcast", "Pad", "Minimum", "Maximum",
+        "ConvertLike", "Gather", "GatherND", "GatherElements", "ScatterUpdate", "ScatterNDUpdate",
+        "ScatterElementsUpdate", "DepthToSpace", "SpaceToDepth", "BatchToSpace", "SpaceToBatch", "Concat",
     ]
 
     /// Plans quantization of `graph`. Every name in `ignoredNames` must exist; layers of
@@ -79,6 +95,8 @@ public struct QuantizationPlan: Sendable {
                 }
             } else if Self.eltwiseTypes.contains(layer.type), computed.count >= 2 {
                 quantized = computed
+            } else if Self.inputQuantizedTypes.contains(layer.type) {
+                quantized = computed
             }
             for input in quantized {
                 placements += Self.place(input, in: graph, excluded: excluded, constant: constant)
@@ -88,32 +106,38 @@ public struct QuantizationPlan: Sendable {
             throw IRError.invalidNetwork("the model has no quantizable operation (Convolution, MatMul, Add of two tensors, ...)")
         }
 
-        // One activation per tensor; Concat inputs share a group.
+        // One activation per tensor; all inputs of one Concat share a group, whatever else
+        // they feed (groups joined as in a union-find, numbered by first appearance).
         var tensors = [PortReference]()
         var consumers = [PortReference: [PortReference]]()
+        var groups = GroupUnion()
         var groupOf = [PortReference: Int]()
         var concatGroup = [Int: Int]()
         for placement in placements {
             if consumers[placement.tensor] == nil {
                 tensors.append(placement.tensor)
                 consumers[placement.tensor] = []
+                groupOf[placement.tensor] = groups.makeGroup()
             }
             if !consumers[placement.tensor]!.contains(placement.consumer) {
                 consumers[placement.tensor]!.append(placement.consumer)
             }
-            if groupOf[placement.tensor] == nil {
-                if let concat = placement.concat, let group = concatGroup[concat] {
-                    groupOf[placement.tensor] = group
+            if let concat = placement.concat {
+                if let group = concatGroup[concat] {
+                    groups.join(group, groupOf[placement.tensor]!)
                 } else {
-                    groupOf[placement.tensor] = groupOf.count
-                    if let concat = placement.concat { concatGroup[concat] = groupOf[placement.tensor] }
+                    concatGroup[concat] = groupOf[placement.tensor]
                 }
             }
         }
+        var numbering = [Int: Int]()
         activations = tensors.map { tensor in
             let layer = graph.layer(tensor.layer)
             let name = (layer?.outputs.count ?? 1) > 1 ? "\(layer?.name ?? "?"):\(tensor.port)" : layer?.name ?? "?"
-            return Activation(tensor: tensor, name: name, consumers: consumers[tensor]!, group: groupOf[tensor]!)
+            let root = groups.root(of: groupOf[tensor]!)
+            let group = numbering[root] ?? numbering.count
+            numbering[root] = group
+            return Activation(tensor: tensor, name: name, consumers: consumers[tensor]!, group: group)
         }
         self.weights = weights
         self.excluded = excluded

@@ -32,9 +32,10 @@ public enum QuantizedModelWriter {
         for weight in plan.weights {
             let layer = try graph.requireLayer(weight.layer)
             let view = try graph.constView(weight.constant)
+            let axes = WeightQuantizer.outputChannelAxes(
+                layerType: layer.type, rank: view.shape.count, transposeB: layer.attribute("transpose_b") == "true")
             let quantizer = WeightQuantizer(
-                weights: try view.floats(in: graph.weights), shape: view.shape, layerType: layer.type,
-                isFirstLayer: weight.isFirstLayer)
+                weights: try view.floats(in: graph.weights), shape: view.shape, channelAxes: axes, isFirstLayer: weight.isFirstLayer)
             let input = PortReference(layer: weight.layer, port: layer.inputs[1].id)
             try graph.removeEdge(Edge(fromLayer: weight.source.layer, fromPort: weight.source.port, toLayer: input.layer, toPort: input.port))
             let replacement =

@@ -1,52 +1,73 @@
 /// Symmetric per-output-channel weight quantization as POT/NNCF do it for CPU (domain.md
-/// §3): 255 levels (int8 -127...127), `high_c = max(absmax_c, 8e-5, 0.01 * max absmax)`
+/// §3, §6): 255 levels (int8 -127...127), `high_c = max(absmax_c, 8e-5, 0.01 * max absmax)`
 /// so near-empty filters keep a usable scale. The first layer's range is doubled (POT's
 /// saturation fix): its weights use only -64...64, 7 bits, so int8 products cannot
 /// saturate VNNI accumulation, while the FakeQuantize keeps the 255 levels int8 kernels need.
 public struct WeightQuantizer: Sendable {
     /// The integer weights, same layout as the float ones.
     public let values: [Int8]
-    /// One scale per output channel (a single one for MatMul): float = int * scale.
+    /// One scale per output channel, in the order of the channel axes: float = int * scale.
     public let scales: [Float]
-    /// The shape of the scale tensor, broadcastable against the weights.
+    /// The shape of the scale tensor, broadcastable against the weights: the weight
+    /// shape with every axis but the output-channel ones set to 1.
     public let scaleShape: [Int]
     /// The per-channel `high` (the FakeQuantize range is `[-high, high]`), doubled for the first layer.
     public let highs: [Float]
     /// FakeQuantize levels of weights.
     public static let levels = 255
 
-    /// Quantizes the weights of a `layerType` op with weight `shape`.
-    public init(weights: [Float], shape: [Int], layerType: String, isFirstLayer: Bool) {
-        let channelDims: Int
+    /// The axes of a weight of rank `rank` that index output channels, per domain.md §6:
+    /// Convolution `[O,I,kh,kw]` axis 0; GroupConvolution `[G,O/G,I/G,kh,kw]` axes 0, 1;
+    /// ConvolutionBackpropData `[I,O,kh,kw]` axis 1; GroupConvolutionBackpropData
+    /// `[G,I/G,O/G,kh,kw]` axes 0, 2; MatMul the last axis, or the one before it with
+    /// `transposeB`; none (one scale) for 1-D weights and other ops.
+    public static func outputChannelAxes(layerType: String, rank: Int, transposeB: Bool = false) -> [Int] {
         switch layerType {
-        case "Convolution": channelDims = 1
-        case "GroupConvolution": channelDims = 2
-        default: channelDims = 0
+        case "Convolution": [0]
+        case "GroupConvolution": [0, 1]
+        case "ConvolutionBackpropData": [1]
+        case "GroupConvolutionBackpropData": [0, 2]
+        case "MatMul" where rank >= 2: [transposeB ? rank - 2 : rank - 1]
+        default: []
         }
-        let channels = shape.prefix(channelDims).reduce(1, *)
-        let perChannel = channels > 0 ? weights.count / channels : 0
+    }
+
+    /// Quantizes `weights` of `shape` with one scale per index of the `channelAxes`
+    /// (ascending; none gives one scale for the whole tensor).
+    public init(weights: [Float], shape: [Int], channelAxes: [Int], isFirstLayer: Bool) {
+        precondition(channelAxes.allSatisfy(shape.indices.contains), "channel axes \(channelAxes) outside shape \(shape)")
+        scaleShape = shape.indices.map { channelAxes.contains($0) ? shape[$0] : 1 }
+        let channelOf = Self.channelIndex(shape: shape, channelAxes: channelAxes)
+        let channels = scaleShape.reduce(1, *)
         var absoluteMaxima = [Float](repeating: 0, count: channels)
-        for channel in 0..<channels {
-            var maximum: Float = 0
-            for index in (channel * perChannel)..<((channel + 1) * perChannel) {
-                maximum = max(maximum, abs(weights[index]))
-            }
-            absoluteMaxima[channel] = maximum
+        for (index, weight) in weights.enumerated() {
+            let channel = channelOf(index)
+            absoluteMaxima[channel] = max(absoluteMaxima[channel], abs(weight))
         }
         let overall = absoluteMaxima.max() ?? 0
         let floor = max(Float(8e-5), 0.01 * overall)
-        highs = absoluteMaxima.map { max($0, floor) * (isFirstLayer ? 2 : 1) }
+        let highs = absoluteMaxima.map { max($0, floor) * (isFirstLayer ? 2 : 1) }
         let largest = Float((Self.levels - 1) / 2)
-        scales = highs.map { $0 / largest }
-        var quantized = [Int8](repeating: 0, count: weights.count)
-        for channel in 0..<channels {
-            let scale = scales[channel]
-            for index in (channel * perChannel)..<((channel + 1) * perChannel) {
-                let step = (weights[index] / scale).rounded(.toNearestOrEven)
-                quantized[index] = Int8(min(max(step, -largest), largest))
-            }
+        let scales = highs.map { $0 / largest }
+        values = weights.enumerated().map { index, weight in
+            let step = (weight / scales[channelOf(index)]).rounded(.toNearestOrEven)
+            return Int8(min(max(step, -largest), largest))
         }
-        values = quantized
-        scaleShape = Array(shape.prefix(channelDims)) + Array(repeating: 1, count: shape.count - channelDims)
+        self.highs = highs
+        self.scales = scales
+    }
+
+    /// Maps a flat (row-major) weight index to its channel's position in the scale tensor.
+    private static func channelIndex(shape: [Int], channelAxes: [Int]) -> (Int) -> Int {
+        var strides = [Int](repeating: 1, count: shape.count)
+        for axis in shape.indices.reversed().dropFirst() { strides[axis] = strides[axis + 1] * shape[axis + 1] }
+        var scaleStrides = [Int](repeating: 0, count: shape.count)
+        var step = 1
+        for axis in channelAxes.reversed() {
+            scaleStrides[axis] = step
+            step *= shape[axis]
+        }
+        let axes = channelAxes.map { (stride: strides[$0], size: shape[$0], scaleStride: scaleStrides[$0]) }
+        return { index in axes.reduce(0) { $0 + (index / $1.stride % $1.size) * $1.scaleStride } }
     }
 }
