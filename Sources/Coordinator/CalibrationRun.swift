@@ -3,22 +3,27 @@ import Foundation
 import Worker
 
 /// Calibration in this process: plan the model, collect statistics over the dataset
-/// with FP32 inference, pick ranges, and produce the int8 IR.
+/// with FP32 inference, pick ranges, correct biases, and produce the int8 IR.
 public struct CalibrationRun: Sendable {
     public let graph: IRGraph
     public let plan: QuantizationPlan
+    /// The layers FastBiasCorrection corrects and the means it needs.
+    public let biasCorrection: BiasCorrectionPlan
     /// The model's `ModelDigest`: names it in statistics files and jobs.
     public let modelDigest: String
 
     public init(graph: IRGraph, ignoredNames: [String] = [], ignoredTypes: [String] = []) throws {
         self.graph = graph
         plan = try QuantizationPlan(graph: graph, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes)
+        biasCorrection = BiasCorrectionPlan(graph: graph, plan: plan)
         modelDigest = ModelDigest.of(graph)
     }
 
     /// Empty statistics for this model's plan.
     public func emptyStatistics() -> CalibrationStatistics {
-        CalibrationStatistics(modelDigest: modelDigest, tensorNames: plan.activations.map(\.name))
+        CalibrationStatistics(
+            modelDigest: modelDigest, tensorNames: plan.activations.map(\.name),
+            channelMeanNames: biasCorrection.meanTensors.map(\.name))
     }
 
     /// Runs the images of `dataset` whose indices are `indices` and returns their statistics.
@@ -26,7 +31,8 @@ public struct CalibrationRun: Sendable {
         dataset: CalibrationDataset, indices: Range<Int>? = nil, threads: Int = 0, interpolation: Interpolation = .bilinear,
         channelOrder: ChannelOrder = .rgb, reader: ImageReader = .pillow, progress: (Int) -> Void = { _ in }
     ) throws -> CalibrationStatistics {
-        let collector = try StatisticsCollector(graph: graph, plan: plan, runtime: OpenVINORuntime(), threads: threads)
+        let collector = try StatisticsCollector(
+            graph: graph, plan: plan, biasCorrection: biasCorrection, runtime: OpenVINORuntime(), threads: threads)
         let (height, width) = (collector.inputShape[2], collector.inputShape[3])
         var statistics = emptyStatistics()
         progress(0)
@@ -40,15 +46,22 @@ public struct CalibrationRun: Sendable {
         return statistics
     }
 
-    /// Ranges from `statistics` (which must belong to this model) and the int8 graph.
+    /// Ranges from `statistics` (which must belong to this model), FastBiasCorrection's
+    /// outcomes (none with `biasCorrection` false), and the int8 graph.
     public func quantize(
-        statistics: CalibrationStatistics, selector: RangeSelector, keepFloatWeights: Bool = false
-    ) throws -> (graph: IRGraph, ranges: [ActivationRange]) {
+        statistics: CalibrationStatistics, selector: RangeSelector, keepFloatWeights: Bool = false, biasCorrection: Bool = true
+    ) throws -> (graph: IRGraph, ranges: [ActivationRange], biasCorrections: [BiasCorrection.Outcome]) {
         guard statistics.modelDigest == modelDigest else {
             throw StatisticsError.mismatch(
                 "statistics belong to model \(statistics.modelDigest.prefix(12)), not \(modelDigest.prefix(12))")
         }
         let ranges = try selector.ranges(plan: plan, statistics: statistics)
-        return (try QuantizedModelWriter.quantize(graph, plan: plan, ranges: ranges, keepFloatWeights: keepFloatWeights), ranges)
+        let corrections =
+            biasCorrection
+            ? try BiasCorrection.outcomes(graph: graph, plan: plan, correction: self.biasCorrection, statistics: statistics)
+            : []
+        let quantized = try QuantizedModelWriter.quantize(
+            graph, plan: plan, ranges: ranges, keepFloatWeights: keepFloatWeights, biasCorrections: corrections)
+        return (quantized, ranges, corrections)
     }
 }

@@ -46,7 +46,8 @@ struct BenchmarkCommand: ParsableCommand {
         _ = try probed.infer(inputs[0])
         let probedSeconds = try Self.seconds { for input in inputs { _ = try probed.infer(input) } } / Double(inputs.count)
 
-        let collector = try StatisticsCollector(graph: graph, plan: calibration.plan, runtime: runtime, threads: threads)
+        let collector = try StatisticsCollector(
+            graph: graph, plan: calibration.plan, biasCorrection: calibration.biasCorrection, runtime: runtime, threads: threads)
         var warmUp = calibration.emptyStatistics()
         try collector.collect(images: [0], input: { inputs[$0] }, into: &warmUp)
         var statistics = calibration.emptyStatistics()

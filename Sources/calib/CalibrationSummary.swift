@@ -13,6 +13,8 @@ struct CalibrationSummary {
     let weightsBytes: Int
     /// Tensors whose NaN and infinite values were left out of the statistics.
     let nonFinite: [(tensor: String, nan: UInt64, infinite: UInt64)]
+    /// FastBiasCorrection's layers by name, and whether each was corrected; nil when it was off.
+    let biasCorrections: [(layer: String, isApplied: Bool)]?
 
     func render() -> String {
         let unsigned = ranges.filter(\.isUnsigned).count
@@ -21,6 +23,7 @@ struct CalibrationSummary {
             "  \(plan.activations.count) activation tensors quantized (\(unsigned) unsigned, \(ranges.count - unsigned) signed), "
                 + "\(plan.weights.count) weight tensors int8, \(plan.excluded.count) layers kept float",
             "  wrote \(output) (+ .bin, \(String(format: "%.1f", Double(weightsBytes) / 1e6)) MB)",
+            biasCorrectionLine,
             "  ranges (low .. high):",
         ]
         let width = min(plan.activations.map(\.name.count).max() ?? 10, 44)
@@ -30,6 +33,10 @@ struct CalibrationSummary {
                 "    " + name.padding(toLength: width, withPad: " ", startingAt: 0)
                     + String(format: " %11.5g .. %-11.5g", range.low, range.high))
         }
+        if let skipped = biasCorrections?.filter({ !$0.isApplied }), !skipped.isEmpty {
+            let names = skipped.map(\.layer).joined(separator: ", ")
+            lines.append("  bias correction skipped (a bias of 0, or a change of 200 % or more): \(names)")
+        }
         if !nonFinite.isEmpty {
             lines.append("  non-finite activations, left out of the statistics (\(nonFinite.count) tensors):")
             for entry in nonFinite {
@@ -37,5 +44,11 @@ struct CalibrationSummary {
             }
         }
         return lines.joined(separator: "\n")
+    }
+
+    private var biasCorrectionLine: String {
+        guard let biasCorrections else { return "  bias correction off (--no-bias-correction)" }
+        let applied = biasCorrections.filter(\.isApplied).count
+        return "  bias correction (FastBiasCorrection): \(applied) of \(biasCorrections.count) layers corrected"
     }
 }

@@ -33,6 +33,14 @@ struct JobOptions: ParsableArguments {
     @Flag(help: "Write FakeQuantize on float weights instead of int8 weights.")
     var keepFloatWeights = false
 
+    @Flag(help: ArgumentHelp(
+        "Leave biases as they are (FastBiasCorrection is on by default, as in POT and NNCF).",
+        discussion: "FastBiasCorrection shifts the bias of each Convolution and MatMul with int8 weights and a bias by the "
+            + "mean error its int8 weights make on the FP32 per-channel means of its input (measured in the same "
+            + "inference pass), so that its int8 output mean per channel matches FP32's; it skips a layer with a bias "
+            + "of 0 or whose bias would change by 200 % or more, as NNCF does."))
+    var noBiasCorrection = false
+
     @Option(help: "Save the collected statistics to this file.")
     var saveStats: String?
 
@@ -65,14 +73,16 @@ struct JobOptions: ParsableArguments {
             try AtomicFile.write(statistics.encoded(), to: saveStats)
         }
         let selector = RangeSelector(method: method, preset: preset, outlierProbability: outlierProbability)
-        let (quantized, ranges) = try calibration.quantize(
-            statistics: statistics, selector: selector, keepFloatWeights: keepFloatWeights)
+        let (quantized, ranges, corrections) = try calibration.quantize(
+            statistics: statistics, selector: selector, keepFloatWeights: keepFloatWeights, biasCorrection: !noBiasCorrection)
         try IRFiles.write(quantized, xmlPath: output)
         print(
             CalibrationSummary(
                 plan: calibration.plan, ranges: ranges, images: statistics.imageIndices.count, method: method, preset: preset,
                 seconds: Date().timeIntervalSince(started), output: output, weightsBytes: quantized.weights.count,
-                nonFinite: statistics.nonFiniteCounts
+                nonFinite: statistics.nonFiniteCounts,
+                biasCorrections: noBiasCorrection
+                    ? nil : corrections.map { (calibration.graph.layer($0.layer.layer)?.name ?? "?", $0.isApplied) }
             ).render())
     }
 }

@@ -15,16 +15,36 @@ struct CalibrationStatisticsTests {
         }
     }
 
+    static let meanNames = ["conv1", "head/matmul"]
+
     static func statistics(_ images: [Int]) -> CalibrationStatistics {
-        var statistics = CalibrationStatistics(modelDigest: digest, tensorNames: names)
+        var statistics = CalibrationStatistics(modelDigest: digest, tensorNames: names, channelMeanNames: meanNames)
         for image in images {
             for tensor in names.indices {
                 values(tensor: tensor, image: image).withUnsafeBufferPointer {
                     statistics.record(tensor: tensor, image: image, values: $0)
                 }
             }
+            for tensor in meanNames.indices {
+                let means = (0..<(4 + tensor)).map { Float(image) * 0.25 - Float($0) + 0.125 * Float(tensor) }
+                means.withUnsafeBufferPointer { statistics.recordChannelMeans(tensor: tensor, image: image, means: $0) }
+            }
         }
         return statistics
+    }
+
+    @Test func channelMeansAreMeansOverImagesOfPerImageMeans() throws {
+        let statistics = Self.statistics([0, 2, 5])
+        // Image i, channel c of tensor 0: i/4 - c; over images 0, 2, 5: 7/12 - c.
+        let expected: [Double] = (0..<4).map { 7.0 / 12 - Double($0) }
+        let found = statistics.channelMeans[0].mean()
+        #expect(found.count == 4 && zip(found, expected).allSatisfy { abs($0 - $1) < 1e-12 }, "\(found)")
+        var duplicate = Self.statistics([5])
+        #expect(throws: StatisticsError.duplicateImage(tensor: "conv1", image: 5)) {
+            try duplicate.merge(Self.statistics([5, 6]))
+        }
+        let other = CalibrationStatistics(modelDigest: Self.digest, tensorNames: Self.names, channelMeanNames: ["other"])
+        #expect(throws: StatisticsError.self) { try duplicate.merge(other) }
     }
 
     @Test func encodingRoundTrips() throws {
@@ -78,8 +98,8 @@ struct CalibrationStatisticsTests {
         #expect(throws: StatisticsError.notStatisticsFile) { try CalibrationStatistics(decoding: wrongMagic) }
         #expect(throws: StatisticsError.notStatisticsFile) { try CalibrationStatistics(decoding: []) }
         var future = bytes
-        future[10] = 3
-        #expect(throws: StatisticsError.unsupportedVersion(found: 3, supported: 2)) {
+        future[10] = 4
+        #expect(throws: StatisticsError.unsupportedVersion(found: 4, supported: 3)) {
             try CalibrationStatistics(decoding: future)
         }
         // Cut anywhere after the magic: a one-line truncation error, never a trap.

@@ -108,7 +108,8 @@ public final class CoordinatorNode: @unchecked Sendable {
                 if let damage = contents.damage { logger.warning("journal \(path): \(damage); the intact part is used") }
                 for record in contents.records {
                     let result = try CalibrationStatistics(decoding: record.payload)
-                    if let problem = Self.mismatch(of: result, shard: record.shard, plan: plan, spec: spec) {
+                    if let problem = Self.mismatch(
+                        of: result, shard: record.shard, plan: plan, spec: spec, channelMeanNames: statistics.channelMeanNames) {
                         throw CoordinatorError.journal("journal \(path): the record of shard \(record.shard) is unusable: \(problem)")
                     }
                     try statistics.merge(result)
@@ -317,7 +318,8 @@ public final class CoordinatorNode: @unchecked Sendable {
                 countMalformed(from: worker, now: now)
                 return
             }
-            if let problem = Self.mismatch(of: result, shard: shard, plan: plan, spec: spec) {
+            if let problem = Self.mismatch(
+                of: result, shard: shard, plan: plan, spec: spec, channelMeanNames: statistics.channelMeanNames) {
                 logger.warning("dropped the result of shard \(shard) from \(worker): \(problem)")
                 countMalformed(from: worker, now: now)
                 return
@@ -407,12 +409,17 @@ public final class CoordinatorNode: @unchecked Sendable {
     }
 
     /// Why `result` cannot be the statistics of `shard` of this job, if it cannot.
-    private static func mismatch(of result: CalibrationStatistics, shard: Int, plan: ShardPlan, spec: JobSpec) -> String? {
+    private static func mismatch(
+        of result: CalibrationStatistics, shard: Int, plan: ShardPlan, spec: JobSpec, channelMeanNames: [String]
+    ) -> String? {
         guard plan.shards.indices.contains(shard) else { return "shard \(shard) is not in the plan" }
         guard result.modelDigest == spec.modelDigest else { return "it is for model \(result.modelDigest.prefix(12))" }
         guard result.tensorNames == spec.tensorNames else { return "it has other tensors than the job" }
+        guard result.channelMeanNames == channelMeanNames else { return "it has other channel means than the job" }
         let images = Array(plan.shards[shard])
-        guard result.tensors.allSatisfy({ $0.perImage.keys.sorted() == images }) else {
+        guard result.tensors.allSatisfy({ $0.perImage.keys.sorted() == images }),
+            result.channelMeans.allSatisfy({ $0.perImage.keys.sorted() == images })
+        else {
             return "it does not hold exactly images \(images.first ?? 0)..<\(images.last.map { $0 + 1 } ?? 0) in every tensor"
         }
         return nil

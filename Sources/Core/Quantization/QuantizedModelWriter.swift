@@ -1,11 +1,14 @@
 /// Turns an FP32 IR into the int8 IR OpenVINO runs on int8 kernels: a FakeQuantize
 /// (256 levels) on each planned activation, and weights stored as int8 Const + Convert +
 /// per-channel Multiply, so the `.bin` shrinks to about a quarter; or, with
-/// `keepFloatWeights`, a FakeQuantize on the float weights instead.
+/// `keepFloatWeights`, a FakeQuantize on the float weights instead. Biases corrected by
+/// FastBiasCorrection replace the originals as f32 Consts.
 public enum QuantizedModelWriter {
-    /// The quantized graph. `ranges` is parallel to `plan.activations`.
+    /// The quantized graph. `ranges` is parallel to `plan.activations`; the applied
+    /// outcomes of `biasCorrections` replace their layers' biases.
     public static func quantize(
-        _ source: IRGraph, plan: QuantizationPlan, ranges: [ActivationRange], keepFloatWeights: Bool = false
+        _ source: IRGraph, plan: QuantizationPlan, ranges: [ActivationRange], keepFloatWeights: Bool = false,
+        biasCorrections: [BiasCorrection.Outcome] = []
     ) throws -> IRGraph {
         guard ranges.count == plan.activations.count else {
             throw IRError.invalidOperation("\(ranges.count) ranges for \(plan.activations.count) planned activations")
@@ -44,9 +47,27 @@ public enum QuantizedModelWriter {
                 : try integerWeights(&graph, quantizer: quantizer, shape: view.shape, name: layer.name)
             try graph.connect(replacement, to: input)
         }
+        for outcome in biasCorrections where outcome.isApplied {
+            try replaceBias(&graph, with: outcome)
+        }
         graph.removeLayers(unused(in: graph))
         try graph.compactWeights()
         return graph
+    }
+
+    /// Feeds the bias Add of `outcome`'s layer a new f32 Const with the corrected bias.
+    private static func replaceBias(_ graph: inout IRGraph, with outcome: BiasCorrection.Outcome) throws {
+        let layer = outcome.layer
+        let shape = try graph.constView(layer.biasConstant).shape
+        guard let source = graph.producer(of: layer.biasInput), let name = graph.layer(layer.biasConstant)?.name else {
+            throw IRError.invalidOperation("the bias of layer \(layer.layer) is not connected")
+        }
+        let corrected = try graph.addConst(
+            name: "\(name)/corrected", elementType: .f32, shape: shape,
+            bytes: outcome.correctedBias.flatMap { $0.bitPattern.littleEndianBytes })
+        try graph.removeEdge(
+            Edge(fromLayer: source.layer, fromPort: source.port, toLayer: layer.biasInput.layer, toPort: layer.biasInput.port))
+        try graph.connect(corrected, to: layer.biasInput)
     }
 
     /// int8 Const -> Convert(f32) -> Multiply(per-channel scale).

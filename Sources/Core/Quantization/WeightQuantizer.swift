@@ -15,6 +15,10 @@ public struct WeightQuantizer: Sendable {
     public let highs: [Float]
     /// FakeQuantize levels of weights.
     public static let levels = 255
+    /// The weights' shape.
+    public let shape: [Int]
+    /// The output-channel axes the scales run along.
+    public let channelAxes: [Int]
 
     /// The axes of a weight of rank `rank` that index output channels, per domain.md §6:
     /// Convolution `[O,I,kh,kw]` axis 0; GroupConvolution `[G,O/G,I/G,kh,kw]` axes 0, 1;
@@ -36,6 +40,8 @@ public struct WeightQuantizer: Sendable {
     /// (ascending; none gives one scale for the whole tensor).
     public init(weights: [Float], shape: [Int], channelAxes: [Int], isFirstLayer: Bool) {
         precondition(channelAxes.allSatisfy(shape.indices.contains), "channel axes \(channelAxes) outside shape \(shape)")
+        self.shape = shape
+        self.channelAxes = channelAxes
         scaleShape = shape.indices.map { channelAxes.contains($0) ? shape[$0] : 1 }
         let channelOf = Self.channelIndex(shape: shape, channelAxes: channelAxes)
         let channels = scaleShape.reduce(1, *)
@@ -55,6 +61,12 @@ public struct WeightQuantizer: Sendable {
         }
         self.highs = highs
         self.scales = scales
+    }
+
+    /// The weights as the int8 model computes with them: each integer times its channel's scale.
+    public func dequantized() -> [Float] {
+        let channelOf = Self.channelIndex(shape: shape, channelAxes: channelAxes)
+        return values.enumerated().map { index, value in Float(value) * scales[channelOf(index)] }
     }
 
     /// Maps a flat (row-major) weight index to its channel's position in the scale tensor.

@@ -10,21 +10,34 @@ public struct CalibrationStatistics: Sendable, Equatable {
     public let tensorNames: [String]
     /// One entry per name of `tensorNames`, in the same order.
     public private(set) var tensors: [TensorStatistics]
+    /// The tensors whose per-channel means are kept (for FastBiasCorrection), in the order
+    /// of `channelMeans`.
+    public let channelMeanNames: [String]
+    /// One entry per name of `channelMeanNames`.
+    public private(set) var channelMeans: [ChannelMeans]
 
     static let magic = Array("CALIBSTATS".utf8)
     /// The version of the file form written by `encoded()`.
-    public static let formatVersion: UInt32 = 2
+    public static let formatVersion: UInt32 = 3
 
-    /// Empty statistics of the tensors `tensorNames` of the model with digest `modelDigest`.
-    public init(modelDigest: String, tensorNames: [String]) {
+    /// Empty statistics of the tensors `tensorNames`, and the per-channel means of
+    /// `channelMeanNames`, of the model with digest `modelDigest`.
+    public init(modelDigest: String, tensorNames: [String], channelMeanNames: [String] = []) {
         self.modelDigest = modelDigest
         self.tensorNames = tensorNames
         tensors = Array(repeating: TensorStatistics(), count: tensorNames.count)
+        self.channelMeanNames = channelMeanNames
+        channelMeans = Array(repeating: ChannelMeans(), count: channelMeanNames.count)
     }
 
     /// Records tensor number `tensor`'s values for image `image`.
     public mutating func record(tensor: Int, image: Int, values: UnsafeBufferPointer<Float>) {
         tensors[tensor].record(image: image, values: values)
+    }
+
+    /// Records the per-channel means of channel-mean tensor number `tensor` for image `image`.
+    public mutating func recordChannelMeans(tensor: Int, image: Int, means: UnsafeBufferPointer<Float>) {
+        channelMeans[tensor].record(image: image, means: means)
     }
 
     /// Adds `other`'s images. Both must describe the same model and tensors, and share no
@@ -33,7 +46,7 @@ public struct CalibrationStatistics: Sendable, Equatable {
         guard other.modelDigest == modelDigest else {
             throw StatisticsError.mismatch("model \(other.modelDigest.prefix(12)) is not \(modelDigest.prefix(12))")
         }
-        guard other.tensorNames == tensorNames else {
+        guard other.tensorNames == tensorNames, other.channelMeanNames == channelMeanNames else {
             throw StatisticsError.mismatch(
                 "the \(other.tensorNames.count) tensors of one are not the \(tensorNames.count) tensors of the other")
         }
@@ -42,8 +55,16 @@ public struct CalibrationStatistics: Sendable, Equatable {
                 throw StatisticsError.duplicateImage(tensor: name, image: duplicate)
             }
         }
+        for (index, name) in channelMeanNames.enumerated() {
+            if let duplicate = other.channelMeans[index].perImage.keys.filter({ channelMeans[index].perImage[$0] != nil }).min() {
+                throw StatisticsError.duplicateImage(tensor: name, image: duplicate)
+            }
+        }
         for (index, name) in tensorNames.enumerated() {
             try tensors[index].merge(other.tensors[index], tensor: name)
+        }
+        for (index, name) in channelMeanNames.enumerated() {
+            try channelMeans[index].merge(other.channelMeans[index], tensor: name)
         }
     }
 
@@ -63,12 +84,15 @@ public struct CalibrationStatistics: Sendable, Equatable {
 
     // MARK: - File format
 
-    /// The canonical file form, format version 2: the magic `CALIBSTATS`, the version
+    /// The canonical file form, format version 3: the magic `CALIBSTATS`, the version
     /// (`UInt32`), the model digest and the tensor names (length-prefixed UTF-8, behind a
     /// `UInt32` count), then per tensor its image count (`UInt32`), each image's index
     /// (`Int64`), minimum and maximum (`Float`; +inf and -inf for an image without a finite
     /// value) in ascending index order, and its histogram
-    /// (`ActivationHistogram.encode(into:)`). Integers are little-endian.
+    /// (`ActivationHistogram.encode(into:)`); then the channel-mean tensor names (as the
+    /// tensor names), and per such tensor its image count (`UInt32`) and, in ascending index
+    /// order, each image's index (`Int64`), channel count (`UInt32`) and means (`Float`).
+    /// Integers are little-endian.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.write(raw: Self.magic)
@@ -87,6 +111,19 @@ public struct CalibrationStatistics: Sendable, Equatable {
                 writer.write(figures.maximum)
             }
             tensor.histogram.encode(into: &writer)
+        }
+        writer.write(UInt32(channelMeanNames.count))
+        for name in channelMeanNames {
+            writer.write(name)
+        }
+        for means in channelMeans {
+            writer.write(UInt32(means.perImage.count))
+            for image in means.perImage.keys.sorted() {
+                let values = means.perImage[image]!
+                writer.write(Int64(image))
+                writer.write(UInt32(values.count))
+                for value in values { writer.write(value) }
+            }
         }
         return writer.bytes
     }
@@ -114,10 +151,39 @@ public struct CalibrationStatistics: Sendable, Equatable {
             for name in names {
                 tensors.append(try Self.decodeTensor(named: name, from: &reader))
             }
+            let meanCount = try reader.read(UInt32.self, "channel-mean tensor count")
+            var meanNames = [String]()
+            for index in 0..<meanCount {
+                meanNames.append(try reader.readString("name of channel-mean tensor \(index)"))
+            }
+            channelMeanNames = meanNames
+            channelMeans = []
+            for name in meanNames {
+                channelMeans.append(try Self.decodeChannelMeans(named: name, from: &reader))
+            }
             try reader.requireEnd()
         } catch let error as BinaryCodingError {
             throw StatisticsError.malformed(error)
         }
+    }
+
+    private static func decodeChannelMeans(named name: String, from reader: inout ByteReader) throws -> ChannelMeans {
+        let imageCount = try reader.read(UInt32.self, "image count of the means of \(name)")
+        var perImage = [Int: [Float]]()
+        var previous: Int64?
+        for _ in 0..<imageCount {
+            let offset = reader.offset
+            let image = try reader.read(Int64.self, "image index in the means of \(name)")
+            guard previous.map({ image > $0 }) ?? true, let index = Int(exactly: image) else {
+                throw BinaryCodingError.invalid(
+                    field: "image index in the means of \(name)", offset: offset, reason: "\(image) is not above the one before")
+            }
+            previous = image
+            // Read one by one: a forged count fails at the end of the data, before any large allocation.
+            let channels = try reader.read(UInt32.self, "channel count of the means of \(name)")
+            perImage[index] = try (0..<channels).map { _ in try reader.readFloat("a channel mean of \(name)") }
+        }
+        return ChannelMeans(perImage: perImage)
     }
 
     private static func decodeTensor(named name: String, from reader: inout ByteReader) throws -> TensorStatistics {

@@ -1,7 +1,8 @@
 import Core
 
 /// Collects activation statistics of one quantization plan: the model gets a `Result`
-/// on every planned tensor, so one FP32 inference per image yields all of them. Two
+/// on every planned tensor and on the in-graph per-channel means FastBiasCorrection needs,
+/// so one FP32 inference per image yields all of them. Two
 /// requests alternate so that OpenVINO infers image i+1 while image i's outputs are
 /// recorded (in place, no copy) under the image's index.
 public final class StatisticsCollector: @unchecked Sendable {
@@ -9,13 +10,18 @@ public final class StatisticsCollector: @unchecked Sendable {
     private let requests: [InferRequest]
     private let firstProbe: Int
     private let tensorCount: Int
+    private let meanCount: Int
 
-    public init(graph: IRGraph, plan: QuantizationPlan, runtime: OpenVINORuntime, threads: Int = 0) throws {
-        let probe = try ActivationProbe(graph: graph, tensors: plan.activations.map(\.tensor))
+    public init(
+        graph: IRGraph, plan: QuantizationPlan, biasCorrection: BiasCorrectionPlan, runtime: OpenVINORuntime, threads: Int = 0
+    ) throws {
+        let probe = try ActivationProbe(
+            graph: graph, tensors: plan.activations.map(\.tensor), channelMeans: biasCorrection.meanTensors)
         inference = try FP32Inference(graph: probe.graph, runtime: runtime, threads: threads)
         requests = [inference.request, try inference.makeRequest()]
         firstProbe = probe.originalOutputs
         tensorCount = probe.tensors.count
+        meanCount = probe.channelMeans.count
     }
 
     /// The `[1, 3, H, W]` input the model takes.
@@ -50,6 +56,13 @@ public final class StatisticsCollector: @unchecked Sendable {
                 throw IRError.invalidOperation("probed tensor \(statistics.tensorNames[tensor]) is not f32")
             }
             statistics.record(tensor: tensor, image: index, values: values)
+        }
+        for tensor in 0..<meanCount {
+            let output = try request.output(firstProbe + tensorCount + tensor)
+            guard let means = output.floats else {
+                throw IRError.invalidOperation("the channel means of \(statistics.channelMeanNames[tensor]) are not f32")
+            }
+            statistics.recordChannelMeans(tensor: tensor, image: index, means: means)
         }
     }
 }

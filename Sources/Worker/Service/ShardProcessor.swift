@@ -6,6 +6,8 @@ import Core
 public final class ShardProcessor: @unchecked Sendable {
     public let modelDigest: String
     public let tensorNames: [String]
+    /// The tensors whose per-channel means are collected for FastBiasCorrection.
+    public let channelMeanNames: [String]
     private let collector: StatisticsCollector
     private let interpolation: Interpolation
     private let channelOrder: ChannelOrder
@@ -25,7 +27,10 @@ public final class ShardProcessor: @unchecked Sendable {
             throw StatisticsError.mismatch("this worker plans other tensors than the coordinator for the same model")
         }
         self.modelDigest = modelDigest
-        collector = try StatisticsCollector(graph: graph, plan: plan, runtime: runtime, threads: threads)
+        let biasCorrection = BiasCorrectionPlan(graph: graph, plan: plan)
+        channelMeanNames = biasCorrection.meanTensors.map(\.name)
+        collector = try StatisticsCollector(
+            graph: graph, plan: plan, biasCorrection: biasCorrection, runtime: runtime, threads: threads)
         self.interpolation = interpolation
         self.channelOrder = channelOrder
         self.reader = reader
@@ -33,7 +38,7 @@ public final class ShardProcessor: @unchecked Sendable {
 
     /// Statistics of one shard's images, given as (index, file name, file bytes).
     public func process(_ images: [(index: Int, name: String, bytes: [UInt8])]) throws -> CalibrationStatistics {
-        var statistics = CalibrationStatistics(modelDigest: modelDigest, tensorNames: tensorNames)
+        var statistics = CalibrationStatistics(modelDigest: modelDigest, tensorNames: tensorNames, channelMeanNames: channelMeanNames)
         let (height, width) = (collector.inputShape[2], collector.inputShape[3])
         let byIndex = Dictionary(images.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
         try collector.collect(
