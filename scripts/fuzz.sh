@@ -94,18 +94,22 @@ build_module() {
 # Builds the executable of TARGET (a fuzz target, or `seeds`) and prints its path.
 build_target() {
     local target=$1 folder flags
-    local modules objects=()
+    local modules objects=() sanitize
     if [[ $target == seeds ]]; then
         folder=$build/plain
         flags=(-O)
-        build_png_shim "$folder" "" >&2
+        sanitize=""
     else
         folder=$build/fuzzer
         flags=(-O '-sanitize=fuzzer,address')
-        build_png_shim "$folder" fuzzer-no-link,address >&2
+        sanitize=fuzzer-no-link,address
     fi
-    objects+=("$folder/CPNGShim.o")
+    mkdir -p "$folder"
     read -ra modules <<<"$(target_modules "$target")"
+    if [[ " ${modules[*]} " == *" Worker "* ]]; then
+        build_png_shim "$folder" "$sanitize" >&2
+        objects+=("$folder/CPNGShim.o")
+    fi
     for module in "${modules[@]}"; do
         build_module "$module" "$folder" "${flags[@]}" >&2
         objects+=("$folder/$module.o")

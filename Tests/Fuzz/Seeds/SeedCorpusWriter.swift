@@ -31,14 +31,16 @@ enum SeedCorpusWriter {
 
     static let digest = String(repeating: "0123456789abcdef", count: 4)
 
-    /// Two tensors of two images, one of them also with zeros and a NaN, and a tensor
-    /// that saw no image.
+    /// Two tensors of two images, one of them also with zeros, a NaN and an infinity, a
+    /// tensor that saw no image, and the per-channel means of one tensor.
     static func tinyStatistics() -> CalibrationStatistics {
-        var statistics = CalibrationStatistics(modelDigest: digest, tensorNames: ["conv", "relu", "unused"])
-        let images: [(Int, [Float])] = [(0, [-1.5, 0, 0.25, 3]), (3, [0, 0, Float.nan, 7.5e-3, 42])]
+        var statistics = CalibrationStatistics(
+            modelDigest: digest, tensorNames: ["conv", "relu", "unused"], channelMeanNames: ["image"])
+        let images: [(Int, [Float])] = [(0, [-1.5, 0, 0.25, 3]), (3, [0, 0, Float.nan, 7.5e-3, 42, -Float.infinity])]
         for (image, values) in images {
             values.withUnsafeBufferPointer { statistics.record(tensor: 0, image: image, values: $0) }
             values.map { max($0, 0) }.withUnsafeBufferPointer { statistics.record(tensor: 1, image: image, values: $0) }
+            [Float(image), 0.5, -2].withUnsafeBufferPointer { statistics.recordChannelMeans(tensor: 0, image: image, means: $0) }
         }
         return statistics
     }
@@ -50,7 +52,7 @@ enum SeedCorpusWriter {
         var later = hello
         later.protocolVersion = ProtocolVersion.current + 1
         let job = JobSpec(
-            jobID: "job-1", modelDigest: digest, interpolation: "bilinear", channelOrder: "rgb",
+            jobID: "job-1", modelDigest: digest, interpolation: "bilinear", channelOrder: "rgb", reader: "pillow",
             ignoredNames: ["head"], ignoredTypes: ["Softmax", "TopK"], tensorNames: ["conv", "relu"])
         let shard = Shard(id: 7, images: [
             ShardImage(index: 0, name: "a.jpg", bytes: [0xFF, 0xD8, 0xFF, 0xE0]),
@@ -78,6 +80,7 @@ enum SeedCorpusWriter {
             "heartbeat-idle": .heartbeat(nil),
             "heartbeat-working": .heartbeat(WorkerStatus(imagesDone: 3, currentShard: 7, residentBytes: 1 << 28, errors: 0)),
             "bye": .bye,
+            "job-failed": .jobFailed(reason: "OpenVINO compile_model failed: unknown layer type FooBar"),
             "status-request": .statusRequest,
             "status": .status(status),
         ]
