@@ -11,9 +11,16 @@ public struct CalibrationRun: Sendable {
     public let biasCorrection: BiasCorrectionPlan
     /// The model's `ModelDigest`: names it in statistics files and jobs.
     public let modelDigest: String
+    /// The image input as calibration feeds it.
+    public let input: ImageInput
 
-    public init(graph: IRGraph, ignoredNames: [String] = [], ignoredTypes: [String] = []) throws {
+    /// Plans `graph`; `inputShape` and `layout` fix what its input leaves open (see `ImageInput`).
+    public init(
+        graph: IRGraph, ignoredNames: [String] = [], ignoredTypes: [String] = [], inputShape: [Int]? = nil,
+        layout: ImageInput.Layout? = nil
+    ) throws {
         self.graph = graph
+        input = try ImageInput(graph: graph, shape: inputShape, layout: layout)
         plan = try QuantizationPlan(graph: graph, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes)
         biasCorrection = BiasCorrectionPlan(graph: graph, plan: plan)
         modelDigest = ModelDigest.of(graph)
@@ -32,16 +39,13 @@ public struct CalibrationRun: Sendable {
         channelOrder: ChannelOrder = .rgb, reader: ImageReader = .pillow, progress: (Int) -> Void = { _ in }
     ) throws -> CalibrationStatistics {
         let collector = try StatisticsCollector(
-            graph: graph, plan: plan, biasCorrection: biasCorrection, runtime: OpenVINORuntime(), threads: threads)
-        let (height, width) = (collector.inputShape[2], collector.inputShape[3])
+            graph: graph, plan: plan, biasCorrection: biasCorrection, runtime: OpenVINORuntime(), threads: threads, input: input)
         var statistics = emptyStatistics()
         progress(0)
         try collector.collect(
             images: Array(indices ?? 0..<dataset.count),
-            input: { index in
-                try dataset.tensor(
-                    at: index, width: width, height: height, interpolation: interpolation, channelOrder: channelOrder,
-                    reader: reader)
+            input: { [input] index in
+                try dataset.values(at: index, for: input, interpolation: interpolation, channelOrder: channelOrder, reader: reader)
             }, into: &statistics, progress: progress)
         return statistics
     }

@@ -13,11 +13,14 @@ public struct InferenceRun: Sendable {
     public let channelOrder: ChannelOrder
     public let reader: ImageReader
     public let probeActivations: Bool
+    /// The image input as it is fed; a batch input gets each image in every slot.
+    public let input: ImageInput
 
     public init(
         graph: IRGraph, dataset: CalibrationDataset, threads: Int = 0, interpolation: Interpolation = .bilinear,
-        channelOrder: ChannelOrder = .rgb, reader: ImageReader = .pillow, probeActivations: Bool = false
+        channelOrder: ChannelOrder = .rgb, reader: ImageReader = .pillow, probeActivations: Bool = false, input: ImageInput
     ) {
+        self.input = input
         self.graph = graph
         self.dataset = dataset
         self.threads = threads
@@ -31,8 +34,7 @@ public struct InferenceRun: Sendable {
     public func run(progress: (Int) -> Void = { _ in }) throws -> InferenceReport {
         let probe = probeActivations ? try ActivationProbe(graph: graph) : nil
         let runtime = try OpenVINORuntime()
-        let inference = try FP32Inference(graph: probe?.graph ?? graph, runtime: runtime, threads: threads)
-        let (height, width) = (inference.inputShape[2], inference.inputShape[3])
+        let inference = try FP32Inference(graph: probe?.graph ?? graph, runtime: runtime, threads: threads, input: input)
         let outputNames = graph.layers(ofType: "Result").map { result in
             graph.producer(of: PortReference(layer: result.id, port: 0)).flatMap { graph.port($0)?.names.first } ?? result.name
         }
@@ -42,11 +44,11 @@ public struct InferenceRun: Sendable {
         let started = Date()
         progress(0)
         for index in 0..<dataset.count {
-            let input = try dataset.tensor(
-                at: index, width: width, height: height, interpolation: interpolation, channelOrder: channelOrder,
-                reader: reader)
+            let image = try dataset.values(
+                at: index, for: input, interpolation: interpolation, channelOrder: channelOrder, reader: reader)
+            let values = Array([[Float]](repeating: image, count: input.batch).joined())
             let inferStart = Date()
-            let outputs = try inference.infer(input)
+            let outputs = try inference.infer(values)
             inferenceSeconds += Date().timeIntervalSince(inferStart)
             for (slot, output) in outputs.prefix(outputNames.count).enumerated() {
                 outputShapes[slot] = output.shape

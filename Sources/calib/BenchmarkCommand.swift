@@ -28,32 +28,34 @@ struct BenchmarkCommand: ParsableCommand {
     func run() throws {
         let graph = try IRFiles.read(xmlPath: model)
         let dataset = try data.dataset()
-        let calibration = try CalibrationRun(graph: graph)
+        let calibration = try CalibrationRun(graph: graph, inputShape: data.inputShape, layout: data.layout)
         let runtime = try OpenVINORuntime()
-        let plain = try FP32Inference(graph: graph, runtime: runtime, threads: threads)
-        let (height, width) = (plain.inputShape[2], plain.inputShape[3])
-        let inputs = try (0..<dataset.count).map {
-            try dataset.tensor(
-                at: $0, width: width, height: height, interpolation: data.interpolation, channelOrder: data.channelOrder,
+        let plain = try FP32Inference(graph: graph, runtime: runtime, threads: threads, input: calibration.input)
+        let images = try (0..<dataset.count).map {
+            try dataset.values(
+                at: $0, for: calibration.input, interpolation: data.interpolation, channelOrder: data.channelOrder,
                 reader: data.reader)
         }
+        // A batch input gets each image in every slot.
+        let inputs = images.map { Array([[Float]](repeating: $0, count: calibration.input.batch).joined()) }
         _ = try plain.infer(inputs[0])  // warm-up
         let plainSeconds = try Self.seconds { for input in inputs { _ = try plain.infer(input) } } / Double(inputs.count)
 
         // The probed model alone: what the extra outputs cost before any statistics.
         let probe = try ActivationProbe(graph: graph, tensors: calibration.plan.activations.map(\.tensor))
-        let probed = try FP32Inference(graph: probe.graph, runtime: runtime, threads: threads)
+        let probed = try FP32Inference(graph: probe.graph, runtime: runtime, threads: threads, input: calibration.input)
         _ = try probed.infer(inputs[0])
         let probedSeconds = try Self.seconds { for input in inputs { _ = try probed.infer(input) } } / Double(inputs.count)
 
         let collector = try StatisticsCollector(
-            graph: graph, plan: calibration.plan, biasCorrection: calibration.biasCorrection, runtime: runtime, threads: threads)
+            graph: graph, plan: calibration.plan, biasCorrection: calibration.biasCorrection, runtime: runtime, threads: threads,
+            input: calibration.input)
         var warmUp = calibration.emptyStatistics()
-        try collector.collect(images: [0], input: { inputs[$0] }, into: &warmUp)
+        try collector.collect(images: [0], input: { images[$0] }, into: &warmUp)
         var statistics = calibration.emptyStatistics()
         let collectSeconds = try Self.seconds {
-            try collector.collect(images: Array(inputs.indices), input: { inputs[$0] }, into: &statistics)
-        } / Double(inputs.count)
+            try collector.collect(images: Array(images.indices), input: { images[$0] }, into: &statistics)
+        } / Double(images.count)
 
         let kernel = try Self.histogramThroughput()
         let values = statistics.tensors.reduce(0) { $0 + Int($1.histogram.count) } / max(inputs.count, 1)

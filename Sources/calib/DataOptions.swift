@@ -35,6 +35,23 @@ struct DataOptions: ParsableArguments {
                 """))
     var reader: ImageReader = .pillow
 
+    @Option(
+        help: ArgumentHelp(
+            "The input shape to calibrate with, for a model whose input is dynamic, e.g. 1,3,1200,1200 (as the model lays it out).",
+            valueName: "N,C,H,W"),
+        transform: { text in
+            try text.split(separator: ",").map { part in
+                guard let value = Int(part.trimmingCharacters(in: .whitespaces)), value > 0 else {
+                    throw ValidationError("--input-shape takes positive integers separated by commas, not '\(text)'")
+                }
+                return value
+            }
+        })
+    var inputShape: [Int]?
+
+    @Option(help: "The input layout, NCHW or NHWC (default: the model's rt_info, else guessed from the shape).")
+    var layout: ImageInput.Layout?
+
     func dataset() throws -> CalibrationDataset {
         guard let data else { throw ValidationError("--data is required") }
         let folder = URL(fileURLWithPath: data)
@@ -50,5 +67,6 @@ struct DataOptions: ParsableArguments {
 }
 
 extension Interpolation: ExpressibleByArgument {}
+extension ImageInput.Layout: ExpressibleByArgument {}
 extension ChannelOrder: ExpressibleByArgument {}
 extension ImageReader: ExpressibleByArgument {}

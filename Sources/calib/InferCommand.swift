@@ -32,7 +32,8 @@ struct InferCommand: ParsableCommand {
         var bar = ProgressBar(total: dataset.count, label: "infer")
         let report = try InferenceRun(
             graph: graph, dataset: dataset, threads: threads, interpolation: data.interpolation,
-            channelOrder: data.channelOrder, reader: data.reader, probeActivations: activations
+            channelOrder: data.channelOrder, reader: data.reader, probeActivations: activations,
+            input: ImageInput(graph: graph, shape: data.inputShape, layout: data.layout)
         ).run { bar.update(done: $0) }
         if activations { print(ActivationTable(report.activations).render()) }
         print("model \(model): OpenVINO \(OpenVINORuntime.version), CPU, f32")

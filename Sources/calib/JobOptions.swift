@@ -64,7 +64,9 @@ struct JobOptions: ParsableArguments {
 
     /// Reads the model and plans it.
     func calibration() throws -> CalibrationRun {
-        try CalibrationRun(graph: IRFiles.read(xmlPath: model), ignoredNames: ignored, ignoredTypes: ignoredType)
+        try CalibrationRun(
+            graph: IRFiles.read(xmlPath: model), ignoredNames: ignored, ignoredTypes: ignoredType, inputShape: data.inputShape,
+            layout: data.layout)
     }
 
     /// Saves statistics if asked, quantizes, writes the IR atomically and prints the summary.

@@ -12,6 +12,7 @@ struct MessageCodecTests {
         .refused(reason: "protocol version 2 is not 1"),
         .job(JobSpec(
             jobID: "run-7", modelDigest: digest, interpolation: "bicubic", channelOrder: "BGR", reader: "opencv",
+            inputShape: [2, 1200, 1200, 3], layout: "NHWC",
             ignoredNames: ["head.0", "naïve/σ"], ignoredTypes: [], tensorNames: ["a", "", "backbone.layer3.5.relu"])),
         .modelRequest(digest: digest),
         .model(digest: digest, xml: Array("<net name=\"x\"/>".utf8), weights: (0..<300).map { UInt8($0 % 251) }),
@@ -168,9 +169,9 @@ struct MessageCodecTests {
             == .lengthOverLimit(field: "shardFailed.reason", offset: 11, length: 4097, limit: 4096))
         // A name count claiming more names than bytes left.
         let job = JobSpec(jobID: "j", modelDigest: Self.digest, interpolation: "bilinear", channelOrder: "RGB",
-                          reader: "pillow", ignoredNames: [], ignoredTypes: [], tensorNames: [])
+                          reader: "pillow", inputShape: [], layout: "", ignoredNames: [], ignoredTypes: [], tensorNames: [])
         let jobFrame = MessageCodec.encode(.job(job))
-        let countOffset = 7 + 5 + 68 + 12 + 7 + 10
+        let countOffset = 7 + 5 + 68 + 12 + 7 + 10 + 4 + 4
         #expect(Self.decodeError(Self.patched(jobFrame, uint32: 1000, at: countOffset))
             == .truncated(field: "job.ignoredNames", offset: countOffset, needed: 4000, available: 8))
         #expect(Self.decodeError(Self.patched(jobFrame, uint32: 70_000, at: countOffset))
@@ -212,7 +213,7 @@ struct MessageCodecTests {
                 == .invalidDigest(field: "model.digest", offset: 7))
         }
         let job = JobSpec(jobID: "j", modelDigest: "sha", interpolation: "", channelOrder: "", reader: "",
-                          ignoredNames: [], ignoredTypes: [], tensorNames: [])
+                          inputShape: [], layout: "", ignoredNames: [], ignoredTypes: [], tensorNames: [])
         #expect(Self.decodeError(MessageCodec.encode(.job(job))) == .invalidDigest(field: "job.modelDigest", offset: 12))
     }
 
@@ -225,12 +226,28 @@ struct MessageCodecTests {
         // An overlong encoding inside a job's name list.
         var job = ByteWriter(bytes: Self.header(type: MessageType.job.rawValue))
         for text in ["j", Self.digest, "bilinear", "RGB", "pillow"] { job.write(text) }
+        job.write(UInt32(0))  // input shape
+        job.write("")  // layout
         job.write(UInt32(0))
         job.write(UInt32(2))
         job.write("ok")
         job.write(lengthPrefixed: [0xc0, 0xaf])
         job.write(UInt32(0))
-        #expect(Self.decodeError(job.bytes) == .invalidUTF8(field: "job.ignoredTypes[1]", offset: 123))
+        #expect(Self.decodeError(job.bytes) == .invalidUTF8(field: "job.ignoredTypes[1]", offset: 131))
+    }
+
+    @Test func inputShapesAreAtMostEightNonNegativeDimensions() {
+        var job = JobSpec(
+            jobID: "j", modelDigest: Self.digest, interpolation: "bilinear", channelOrder: "RGB", reader: "pillow",
+            inputShape: [1, 3, 4, 4], layout: "NCHW", ignoredNames: [], ignoredTypes: [], tensorNames: [])
+        var frame = MessageCodec.encode(.job(job))
+        // The first dimension sits after the header, four strings (5 + 68 + 12 + 7 + 10) and the count.
+        let first = 7 + 5 + 68 + 12 + 7 + 10 + 4
+        for index in 0..<8 { frame[first + index] = 0xff }
+        #expect(Self.decodeError(frame) == .invalidValue(field: "job.inputShape[0]", offset: first, reason: "is -1, not a dimension"))
+        job.inputShape = Array(repeating: 1, count: 9)
+        #expect(Self.decodeError(MessageCodec.encode(.job(job)))
+            == .lengthOverLimit(field: "job.inputShape", offset: first - 4, length: 9, limit: 8))
     }
 
     @Test func presenceBytesAreZeroOrOne() {

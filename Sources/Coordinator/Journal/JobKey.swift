@@ -3,7 +3,8 @@ import Core
 /// Identifies a calibration job for its journal: everything that decides which images
 /// go into which shard and what statistics they give. A journal written for one key is
 /// never replayed into a job with another, so a resumed run cannot mix in results of
-/// another model, image list, preprocessing (image reader included) or shard size.
+/// another model, image list, preprocessing (image reader, input shape and layout
+/// included) or shard size.
 ///
 /// Images are identified by name and file size, not by content: hashing every image
 /// again on resume would cost as much as reading the whole set.
@@ -13,7 +14,7 @@ public struct JobKey: Sendable, Equatable {
 
     public init(
         modelDigest: String, tensorNames: [String], interpolation: String, channelOrder: String, reader: String,
-        shardSize: Int, images: [(name: String, bytes: Int)]
+        inputShape: [Int], layout: String, shardSize: Int, images: [(name: String, bytes: Int)]
     ) {
         var writer = ByteWriter()
         writer.write("calib-job-key-2")
@@ -25,6 +26,9 @@ public struct JobKey: Sendable, Equatable {
         writer.write(interpolation)
         writer.write(channelOrder)
         writer.write(reader)
+        writer.write(UInt32(inputShape.count))
+        for dimension in inputShape { writer.write(Int64(dimension)) }
+        writer.write(layout)
         writer.write(UInt64(shardSize))
         writer.write(UInt32(images.count))
         for image in images {

@@ -93,7 +93,8 @@ public final class CoordinatorNode: @unchecked Sendable {
         self.logger = logger
         spec = JobSpec(
             jobID: String(run.modelDigest.prefix(12)), modelDigest: run.modelDigest, interpolation: interpolation.rawValue,
-            channelOrder: channelOrder.rawValue, reader: reader.rawValue, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes,
+            channelOrder: channelOrder.rawValue, reader: reader.rawValue, inputShape: run.input.shape,
+            layout: run.input.layout.rawValue, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes,
             tensorNames: run.plan.activations.map(\.name))
         modelMessage = MessageCodec.encode(
             .model(digest: run.modelDigest, xml: IRWriter.xml(of: run.graph), weights: run.graph.weights))
@@ -404,7 +405,8 @@ public final class CoordinatorNode: @unchecked Sendable {
         }
         return JobKey(
             modelDigest: spec.modelDigest, tensorNames: spec.tensorNames, interpolation: spec.interpolation,
-            channelOrder: spec.channelOrder, reader: spec.reader, shardSize: shardSize, images: images
+            channelOrder: spec.channelOrder, reader: spec.reader, inputShape: spec.inputShape, layout: spec.layout,
+            shardSize: shardSize, images: images
         ).hex
     }
 

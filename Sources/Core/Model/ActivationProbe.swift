@@ -39,7 +39,7 @@ public struct ActivationProbe: Sendable {
     }
 
     /// Probes exactly `tensors` (output ports), in that order, then the per-channel means
-    /// of `channelMeans` (each a `[C]` output).
+    /// of `channelMeans` (each a `[N, C]` output, N the batch axis 0).
     public init(graph source: IRGraph, tensors: [PortReference], channelMeans: [BiasCorrectionPlan.MeanTensor] = []) throws {
         var graph = source
         for reference in tensors {
@@ -51,13 +51,18 @@ public struct ActivationProbe: Sendable {
             guard let dims = layer.output(mean.tensor.port)?.dims, dims.indices.contains(mean.channelAxis) else {
                 throw IRError.invalidOperation("\(layer.label) has no static output \(mean.tensor.port) with a channel axis")
             }
-            let axes = dims.indices.filter { $0 != mean.channelAxis }
+            // The batch axis 0 is kept, so that a batch's means split per image: [N, C].
+            let axes = dims.indices.filter { $0 != mean.channelAxis && $0 != 0 }
+            guard !axes.isEmpty else {
+                try graph.addResult(on: mean.tensor, name: "\(layer.name)/channel_mean_\(mean.tensor.port)/probe")
+                continue
+            }
             let axesConstant = try graph.addConst(
                 name: "\(layer.name)/channel_mean_\(mean.tensor.port)/axes", elementType: .i64, shape: [axes.count],
                 bytes: axes.flatMap { UInt64($0).littleEndianBytes })
             let reduce = graph.addLayer(
                 type: "ReduceMean", name: "\(layer.name)/channel_mean_\(mean.tensor.port)", data: [.init("keep_dims", "false")],
-                inputs: [(.f32, dims), (.i64, [axes.count])], outputs: [(.f32, [dims[mean.channelAxis]])])
+                inputs: [(.f32, dims), (.i64, [axes.count])], outputs: [(.f32, [dims[0], dims[mean.channelAxis]])])
             try graph.connect(mean.tensor, to: PortReference(layer: reduce, port: 0))
             try graph.connect(axesConstant, to: PortReference(layer: reduce, port: 1))
             try graph.addResult(on: PortReference(layer: reduce, port: 2), name: "\(layer.name)/channel_mean_\(mean.tensor.port)/probe")

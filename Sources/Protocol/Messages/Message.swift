@@ -135,6 +135,10 @@ public struct JobSpec: Sendable, Equatable {
     public var channelOrder: String
     /// The image reader whose pixels the worker reproduces: `pillow` or `opencv`.
     public var reader: String
+    /// The static shape the model's input is fed with (4 dimensions, in its layout).
+    public var inputShape: [Int]
+    /// The layout of that shape: `NCHW` or `NHWC`.
+    public var layout: String
     /// Layer names excluded from quantization.
     public var ignoredNames: [String]
     /// Layer types excluded from quantization.
@@ -144,8 +148,10 @@ public struct JobSpec: Sendable, Equatable {
 
     public init(
         jobID: String, modelDigest: String, interpolation: String, channelOrder: String, reader: String,
-        ignoredNames: [String], ignoredTypes: [String], tensorNames: [String]
+        inputShape: [Int], layout: String, ignoredNames: [String], ignoredTypes: [String], tensorNames: [String]
     ) {
+        self.inputShape = inputShape
+        self.layout = layout
         self.jobID = jobID
         self.modelDigest = modelDigest
         self.interpolation = interpolation

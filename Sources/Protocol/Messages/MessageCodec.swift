@@ -72,6 +72,9 @@ public enum MessageCodec {
             writer.write(job.interpolation)
             writer.write(job.channelOrder)
             writer.write(job.reader)
+            writer.write(UInt32(job.inputShape.count))
+            for dimension in job.inputShape { writer.write(Int64(dimension)) }
+            writer.write(job.layout)
             for list in [job.ignoredNames, job.ignoredTypes, job.tensorNames] {
                 writer.write(UInt32(list.count))
                 for name in list { writer.write(name) }
@@ -184,12 +187,14 @@ public enum MessageCodec {
             let interpolation = try reader.string("job.interpolation")
             let channelOrder = try reader.string("job.channelOrder")
             let imageReader = try reader.string("job.reader")
+            let inputShape = try reader.dimensions("job.inputShape")
+            let layout = try reader.string("job.layout")
             let ignoredNames = try reader.names("job.ignoredNames")
             let ignoredTypes = try reader.names("job.ignoredTypes")
             let tensorNames = try reader.names("job.tensorNames")
             message = .job(JobSpec(
                 jobID: jobID, modelDigest: digest, interpolation: interpolation, channelOrder: channelOrder,
-                reader: imageReader,
+                reader: imageReader, inputShape: inputShape, layout: layout,
                 ignoredNames: ignoredNames, ignoredTypes: ignoredTypes, tensorNames: tensorNames))
         case .modelRequest:
             message = .modelRequest(digest: try reader.digest("modelRequest.digest"))
@@ -329,6 +334,21 @@ private struct PayloadReader {
             throw .invalidDigest(field: field, offset: offset)
         }
         return digest
+    }
+
+    /// A tensor shape: a count (at most 8) and that many `Int64` dimensions, each 0 or more.
+    mutating func dimensions(_ field: String) throws(ProtocolError) -> [Int] {
+        let count = try count(field, limit: 8, minimumElementBytes: 8)
+        var dimensions: [Int] = []
+        for index in 0..<count {
+            let offset = reader.offset
+            let value = try integer(Int64.self, "\(field)[\(index)]")
+            guard value >= 0, let dimension = Int(exactly: value) else {
+                throw .invalidValue(field: "\(field)[\(index)]", offset: offset, reason: "is \(value), not a dimension")
+            }
+            dimensions.append(dimension)
+        }
+        return dimensions
     }
 
     mutating func names(_ field: String) throws(ProtocolError) -> [String] {

@@ -103,6 +103,16 @@ public struct CalibrationDataset: Sendable, Equatable {
             .planarTensor(channelOrder: channelOrder)
     }
 
+    /// Image `index` as one image of `input`: decoded as `reader` reads it, resized to the
+    /// input's size with `interpolation`, in its layout (channels in `channelOrder`, or grey).
+    public func values(
+        at index: Int, for input: ImageInput, interpolation: Interpolation, channelOrder: ChannelOrder, reader: ImageReader
+    ) throws -> [Float] {
+        input.values(
+            of: try image(at: index, reader: reader).resized(width: input.width, height: input.height, interpolation: interpolation),
+            channelOrder: channelOrder)
+    }
+
     /// Image `index` as the input of a square `resolution` x `resolution` network.
     public func tensor(
         at index: Int, resolution: Int, interpolation: Interpolation, channelOrder: ChannelOrder, reader: ImageReader

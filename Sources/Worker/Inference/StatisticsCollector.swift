@@ -2,9 +2,11 @@ import Core
 
 /// Collects activation statistics of one quantization plan: the model gets a `Result`
 /// on every planned tensor and on the in-graph per-channel means FastBiasCorrection needs,
-/// so one FP32 inference per image yields all of them. Two
-/// requests alternate so that OpenVINO infers image i+1 while image i's outputs are
-/// recorded (in place, no copy) under the image's index.
+/// so one FP32 inference per batch of images yields all of them. Two requests alternate
+/// so that OpenVINO infers the next batch while this one's outputs are recorded (in
+/// place, no copy) under each image's index; a batch input's outputs are split per image
+/// along their first axis, and a last, short batch is filled with its last image, whose
+/// copies are not recorded.
 public final class StatisticsCollector: @unchecked Sendable {
     private let inference: FP32Inference
     private let requests: [InferRequest]
@@ -12,57 +14,77 @@ public final class StatisticsCollector: @unchecked Sendable {
     private let tensorCount: Int
     private let meanCount: Int
 
+    /// - Parameter input: the input to feed (nil: the model's own, which must be static).
     public init(
-        graph: IRGraph, plan: QuantizationPlan, biasCorrection: BiasCorrectionPlan, runtime: OpenVINORuntime, threads: Int = 0
+        graph: IRGraph, plan: QuantizationPlan, biasCorrection: BiasCorrectionPlan, runtime: OpenVINORuntime, threads: Int = 0,
+        input: ImageInput? = nil
     ) throws {
         let probe = try ActivationProbe(
             graph: graph, tensors: plan.activations.map(\.tensor), channelMeans: biasCorrection.meanTensors)
-        inference = try FP32Inference(graph: probe.graph, runtime: runtime, threads: threads)
+        inference = try FP32Inference(graph: probe.graph, runtime: runtime, threads: threads, input: input)
         requests = [inference.request, try inference.makeRequest()]
         firstProbe = probe.originalOutputs
         tensorCount = probe.tensors.count
         meanCount = probe.channelMeans.count
     }
 
-    /// The `[1, 3, H, W]` input the model takes.
-    public var inputShape: [Int] { inference.inputShape }
+    /// The input the model is fed.
+    public var input: ImageInput { inference.input }
 
-    /// Runs the images `indices` (their inputs made by `input`) and records every planned
-    /// tensor into `statistics`; `progress` gets the number of images done.
+    /// Runs the images `indices` (each image's values, in the input's layout, made by
+    /// `values`) and records every planned tensor into `statistics`; `progress` gets the
+    /// number of images done.
     public func collect(
-        images indices: [Int], input: (Int) throws -> [Float], into statistics: inout CalibrationStatistics,
+        images indices: [Int], input values: (Int) throws -> [Float], into statistics: inout CalibrationStatistics,
         progress: (Int) -> Void = { _ in }
     ) throws {
-        guard let first = indices.first else { return }
-        try requests[0].setInput(input(first), shape: inputShape)
-        try requests[0].startAsync()
-        for (position, index) in indices.enumerated() {
+        let batch = input.batch
+        let groups = stride(from: 0, to: indices.count, by: batch).map { Array(indices[$0..<min($0 + batch, indices.count)]) }
+        guard let first = groups.first else { return }
+        func start(_ request: InferRequest, _ group: [Int]) throws {
+            var batchValues = [Float]()
+            for index in group + Array(repeating: group[group.count - 1], count: batch - group.count) {
+                batchValues += try values(index)
+            }
+            try request.setInput(batchValues, shape: inference.inputShape)
+            try request.startAsync()
+        }
+        try start(requests[0], first)
+        var done = 0
+        for (position, group) in groups.enumerated() {
             let current = requests[position % 2]
             try current.wait()
-            if position + 1 < indices.count {
-                let next = requests[(position + 1) % 2]
-                try next.setInput(input(indices[position + 1]), shape: inputShape)
-                try next.startAsync()
+            if position + 1 < groups.count {
+                try start(requests[(position + 1) % 2], groups[position + 1])
             }
-            try record(current, image: index, into: &statistics)
-            progress(position + 1)
+            try record(current, images: group, into: &statistics)
+            done += group.count
+            progress(done)
         }
     }
 
-    private func record(_ request: InferRequest, image index: Int, into statistics: inout CalibrationStatistics) throws {
-        for tensor in 0..<tensorCount {
+    /// Records the outputs of one batch: slot `s` of every probe belongs to `images[s]`.
+    private func record(_ request: InferRequest, images: [Int], into statistics: inout CalibrationStatistics) throws {
+        let batch = input.batch
+        for tensor in 0..<tensorCount + meanCount {
             let output = try request.output(firstProbe + tensor)
+            let isMean = tensor >= tensorCount
+            let name = isMean ? statistics.channelMeanNames[tensor - tensorCount] : statistics.tensorNames[tensor]
             guard let values = output.floats else {
-                throw IRError.invalidOperation("probed tensor \(statistics.tensorNames[tensor]) is not f32")
+                throw IRError.invalidOperation("probed tensor \(name) is not f32")
             }
-            statistics.record(tensor: tensor, image: index, values: values)
-        }
-        for tensor in 0..<meanCount {
-            let output = try request.output(firstProbe + tensorCount + tensor)
-            guard let means = output.floats else {
-                throw IRError.invalidOperation("the channel means of \(statistics.channelMeanNames[tensor]) are not f32")
+            guard values.count % batch == 0 else {
+                throw IRError.invalidOperation("probed tensor \(name) of \(values.count) values does not split into \(batch) images")
             }
-            statistics.recordChannelMeans(tensor: tensor, image: index, means: means)
+            let share = values.count / batch
+            for (slot, image) in images.enumerated() {
+                let part = UnsafeBufferPointer(rebasing: values[slot * share..<(slot + 1) * share])
+                if isMean {
+                    statistics.recordChannelMeans(tensor: tensor - tensorCount, image: image, means: part)
+                } else {
+                    statistics.record(tensor: tensor, image: image, values: part)
+                }
+            }
         }
     }
 }

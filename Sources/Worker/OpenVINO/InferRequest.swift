@@ -14,7 +14,9 @@ public final class InferRequest: @unchecked Sendable {
         ov_infer_request_free(request)
     }
 
-    /// Copies `values` into the (single) f32 input tensor, which must have `values.count` elements.
+    /// Copies `values` into the (single) input tensor of `shape`, which must have
+    /// `values.count` elements: as they are into an f32 input, as bytes into a u8 input
+    /// (values 0...255, integers, as images give them).
     public func setInput(_ values: [Float], shape: [Int]) throws {
         var tensor: OpaquePointer?
         try OpenVINOError.check("get_input_tensor") { ov_infer_request_get_input_tensor(request, &tensor) }
@@ -30,12 +32,17 @@ public final class InferRequest: @unchecked Sendable {
         }
         // The view owns (and frees) the tensor handle from here on.
         let view = try TensorView(tensor: tensor!, owner: self)
-        guard view.elementType == .f32, view.count == values.count else {
+        guard view.elementType == .f32 || view.elementType == .u8, view.count == values.count else {
             throw OpenVINOError(
                 operation: "set_input", status: 0,
-                message: "input is \(view.elementType.map { $0.constName } ?? "?") \(view.shape), given \(values.count) floats")
+                message: "input is \(view.elementType.map { $0.constName } ?? "?") \(view.shape), given \(values.count) values")
         }
-        values.withUnsafeBytes { view.data.copyMemory(from: $0) }
+        if view.elementType == .u8 {
+            let bytes = values.map { UInt8(clamping: Int($0.rounded())) }
+            bytes.withUnsafeBytes { view.data.copyMemory(from: $0) }
+        } else {
+            values.withUnsafeBytes { view.data.copyMemory(from: $0) }
+        }
     }
 
     /// Runs inference synchronously.

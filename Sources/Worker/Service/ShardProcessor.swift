@@ -18,8 +18,8 @@ public final class ShardProcessor: @unchecked Sendable {
     /// worker agree on what is measured.
     public init(
         graph: IRGraph, modelDigest: String, ignoredNames: [String], ignoredTypes: [String], expectedTensorNames: [String],
-        interpolation: Interpolation, channelOrder: ChannelOrder, reader: ImageReader, runtime: OpenVINORuntime,
-        threads: Int
+        interpolation: Interpolation, channelOrder: ChannelOrder, reader: ImageReader, input: ImageInput,
+        runtime: OpenVINORuntime, threads: Int
     ) throws {
         let plan = try QuantizationPlan(graph: graph, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes)
         tensorNames = plan.activations.map(\.name)
@@ -30,7 +30,7 @@ public final class ShardProcessor: @unchecked Sendable {
         let biasCorrection = BiasCorrectionPlan(graph: graph, plan: plan)
         channelMeanNames = biasCorrection.meanTensors.map(\.name)
         collector = try StatisticsCollector(
-            graph: graph, plan: plan, biasCorrection: biasCorrection, runtime: runtime, threads: threads)
+            graph: graph, plan: plan, biasCorrection: biasCorrection, runtime: runtime, threads: threads, input: input)
         self.interpolation = interpolation
         self.channelOrder = channelOrder
         self.reader = reader
@@ -39,15 +39,16 @@ public final class ShardProcessor: @unchecked Sendable {
     /// Statistics of one shard's images, given as (index, file name, file bytes).
     public func process(_ images: [(index: Int, name: String, bytes: [UInt8])]) throws -> CalibrationStatistics {
         var statistics = CalibrationStatistics(modelDigest: modelDigest, tensorNames: tensorNames, channelMeanNames: channelMeanNames)
-        let (height, width) = (collector.inputShape[2], collector.inputShape[3])
+        let input = collector.input
         let byIndex = Dictionary(images.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
         try collector.collect(
             images: images.map(\.index),
             input: { index in
                 let image = byIndex[index]!
-                return try ImageDecoder.decode(image.bytes, name: image.name, reader: self.reader)
-                    .resized(width: width, height: height, interpolation: self.interpolation)
-                    .planarTensor(channelOrder: self.channelOrder)
+                return input.values(
+                    of: try ImageDecoder.decode(image.bytes, name: image.name, reader: self.reader)
+                        .resized(width: input.width, height: input.height, interpolation: self.interpolation),
+                    channelOrder: self.channelOrder)
             }, into: &statistics)
         return statistics
     }

@@ -190,12 +190,13 @@ public final class WorkerNode: @unchecked Sendable {
                 guard let reader = ImageReader(rawValue: spec.reader) else {
                     throw JobPreparation.Failure.cannotServe(Stop.unknownReader(spec.reader).description)
                 }
+                let input = try ImageInput(graph: graph, shape: spec.inputShape, layout: ImageInput.Layout(rawValue: spec.layout))
                 let processor = try ShardProcessor(
                     graph: graph, modelDigest: spec.modelDigest, ignoredNames: spec.ignoredNames,
                     ignoredTypes: spec.ignoredTypes, expectedTensorNames: spec.tensorNames,
                     interpolation: Interpolation(rawValue: spec.interpolation) ?? .bilinear,
-                    channelOrder: ChannelOrder(rawValue: spec.channelOrder) ?? .rgb, reader: reader, runtime: runtime,
-                    threads: threads)
+                    channelOrder: ChannelOrder(rawValue: spec.channelOrder) ?? .rgb, reader: reader, input: input,
+                    runtime: runtime, threads: threads)
                 prepared.put(JobPreparation(generation: generation, spec: spec, outcome: .success((graph, processor))))
             } catch let failure as JobPreparation.Failure {
                 prepared.put(JobPreparation(generation: generation, spec: spec, outcome: .failure(failure)))

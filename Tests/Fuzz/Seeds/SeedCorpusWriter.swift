@@ -53,6 +53,7 @@ enum SeedCorpusWriter {
         later.protocolVersion = ProtocolVersion.current + 1
         let job = JobSpec(
             jobID: "job-1", modelDigest: digest, interpolation: "bilinear", channelOrder: "rgb", reader: "pillow",
+            inputShape: [1, 3, 300, 300], layout: "NCHW",
             ignoredNames: ["head"], ignoredTypes: ["Softmax", "TopK"], tensorNames: ["conv", "relu"])
         let shard = Shard(id: 7, images: [
             ShardImage(index: 0, name: "a.jpg", bytes: [0xFF, 0xD8, 0xFF, 0xE0]),
