@@ -1,0 +1,83 @@
+import ArgumentParser
+import Coordinator
+import Core
+import Foundation
+import Worker
+
+/// `calib eval`: how close an int8 IR is to its FP32 reference, and how much faster.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Compare an int8 IR with its FP32 reference: SQNR per output, top-1 agreement, latency.",
+        discussion: """
+            Both models run the same images with the f32 precision hint and the same threads. For a detector, the \
+            boxes and scores that feed each NonMaxSuppression are compared too, since the outputs after NMS vary in \
+            length and order. The first image warms both models up and is not timed (unless it is the only one).
+            """
+    )
+
+    @Option(help: "The FP32 (or FP16) reference .xml.")
+    var reference: String
+
+    @Option(help: "The int8 .xml to evaluate.")
+    var model: String
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "Use only the first N images (after --subset).")
+    var count: Int?
+
+    @Option(help: "OpenVINO inference threads for each model (0: all cores).")
+    var threads = 0
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func validate() throws {
+        try OptionRange.threads(threads)
+        if let count { try OptionRange.require(count >= 1, "--count", "at least 1", count) }
+    }
+
+    func run() throws {
+        let referenceGraph = try IRFiles.read(xmlPath: reference)
+        let modelGraph = try IRFiles.read(xmlPath: model)
+        var dataset = try data.dataset()
+        if let count { dataset = dataset.subset(count) }
+        let input = try ImageInput(graph: referenceGraph, shape: data.inputShape, layout: data.layout)
+        var bar = ProgressBar(total: dataset.count, label: "eval")
+        let report = try EvaluationRun(
+            reference: referenceGraph, model: modelGraph, dataset: dataset, threads: threads, interpolation: data.interpolation,
+            channelOrder: data.channelOrder, reader: data.reader, input: input
+        ).run { bar.update(done: $0) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(render(report))
+        }
+    }
+
+    private func render(_ report: EvaluationReport) -> String {
+        let width = min(max(report.tensors.map(\.name.count).max() ?? 6, 6), 48)
+        var lines = [
+            "evaluated \(report.images) images: int8 \(model) against FP32 \(reference) (OpenVINO \(OpenVINORuntime.version), CPU)",
+            "  " + "tensor".padding(toLength: width, withPad: " ", startingAt: 0) + "    SQNR dB  top-1",
+        ]
+        for tensor in report.tensors {
+            let name = tensor.name.count > width ? "…" + tensor.name.suffix(width - 1) : tensor.name
+            let top1 = tensor.top1Agreement.map { String(format: "%5.1f %%", $0 * 100) } ?? ""
+            let note = tensor.feedsNonMaxSuppression ? "  (feeds NMS)" : ""
+            let skipped = tensor.nonFinite > 0 ? "  (\(tensor.nonFinite) NaN/inf pairs left out)" : ""
+            lines.append(
+                "  " + name.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + String(format: " %10.2f  ", tensor.sqnr) + top1 + note + skipped)
+        }
+        lines.append(
+            String(
+                format: "latency: FP32 %.3f s/image, int8 %.3f s/image, speed-up %.2fx", report.referenceSecondsPerImage,
+                report.modelSecondsPerImage, report.speedup))
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,63 @@
+import Core
+import Foundation
+import Testing
+import Worker
+
+/// `calib eval` as a user runs it: an int8 IR against its FP32 reference.
+@Suite(.serialized) struct EvalCommandTests {
+    /// The tiny network with a classifier head: conv → ReLU → mean → MatMul `[8, 10]`.
+    private func classifier() -> IRGraph {
+        var builder = GraphBuilder(name: "classifier")
+        let image = builder.parameter(name: "image", dims: [1, 3, 16, 16])
+        var generator = SeededGenerator(seed: 3)
+        let weights = builder.floatConstant(name: "w", dims: [8, 3, 3, 3], values: (0..<216).map { _ in Float(generator.unit() - 0.5) / 64 })
+        let features = builder.unary("Relu", builder.convolution(image, weights: weights, bias: nil, stride: 1, padding: 1, name: "conv"), name: "relu")
+        let pooled = builder.reshape(builder.reduceMean(features, axes: [2, 3], name: "pool"), to: [1, 8], name: "flatten")
+        let head = builder.floatConstant(name: "fc.w", dims: [8, 10], values: (0..<80).map { _ in Float(generator.unit() - 0.5) })
+        builder.result(builder.matMul(pooled, weights: head, transposeB: false, name: "fc"), name: "logits")
+        return builder.graph
+    }
+
+    @Test func reportsSQNRTopOneAndLatencyAsTextAndJSON() throws {
+        let workspace = try TinyWorkspace(images: 3)
+        defer { workspace.remove() }
+        let model = try workspace.write(classifier(), as: "fp32.xml")
+        let int8 = workspace.path("int8.xml")
+        let calibrated = try CalibProcess.run(["run", "--model", model, "--data", workspace.images.path, "--output", int8], timeout: 60)
+        try #require(calibrated.status == 0, "\(calibrated.standardError)")
+        let common = ["eval", "--data", workspace.images.path, "--threads", "1"]
+
+        let text = try CalibProcess.run(common + ["--reference", model, "--model", int8], timeout: 60)
+        #expect(text.status == 0, "\(text.standardError)")
+        #expect(text.standardOutput.hasPrefix("evaluated 3 images: int8 \(int8) against FP32 \(model)"))
+        #expect(text.standardOutput.contains("speed-up"))
+        let row = try #require(text.standardOutput.split(separator: "\n").first { $0.hasPrefix("  logits") })
+        #expect(row.hasSuffix("%"), "a [1,10] output gets a top-1 agreement: \(row)")
+
+        let json = try CalibProcess.run(common + ["--reference", model, "--model", int8, "--json"], timeout: 60)
+        #expect(json.status == 0, "\(json.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let tensors = try #require(report["tensors"] as? [[String: Any]])
+        #expect(tensors.count == 1 && tensors[0]["name"] as? String == "logits")
+        let sqnr = try #require(tensors[0]["sqnr"] as? Double)
+        #expect(sqnr > 10 && sqnr < 100, "int8 is close but not identical: \(sqnr) dB")
+        let top1 = try #require(tensors[0]["top1Agreement"] as? Double)
+        #expect((0...1).contains(top1))
+        #expect(report["images"] as? Int == 3)
+
+        // The reference against itself: no noise at all.
+        let same = try CalibProcess.run(common + ["--reference", model, "--model", model, "--json"], timeout: 60)
+        #expect(same.standardOutput.contains("\"sqnr\" : \"inf\""), "\(same.standardOutput)")
+    }
+
+    @Test func modelsWithOtherOutputsAreRefused() throws {
+        let workspace = try TinyWorkspace(images: 1)
+        defer { workspace.remove() }
+        let first = try workspace.write(classifier(), as: "a.xml")
+        let second = try workspace.write(TinyModels.convolutions(), as: "b.xml")
+        let run = try CalibProcess.run(
+            ["eval", "--reference", first, "--model", second, "--data", workspace.images.path], timeout: 60)
+        #expect(run.exitedNormally && run.status != 0)
+        #expect(run.standardError.contains("the models do not have the same outputs: [\"logits\"] and [\"out\"]"), "\(run.standardError)")
+    }
+}
