@@ -4,9 +4,11 @@ import Worker
 
 /// Compares an int8 model with its FP32 reference on the same images, as `calib eval`
 /// does: the SQNR (dB) of every float output and, for a detector, of the boxes and scores
-/// that feed its NonMaxSuppression (its outputs after NMS vary in length and order); the
-/// top-1 agreement of classifier-like outputs (`[N, K]`); and the latency of each model on
-/// this machine, f32 hint and the same threads for both.
+/// that feed its NonMaxSuppression (its outputs after NMS vary in length and order); for a
+/// detector with outputs `bboxes [1,K,4]`, `labels [1,K]` and `scores [1,K]` (MLPerf's
+/// names), the detection agreement: COCO mAP@[.5:.95] of the int8 detections with the
+/// FP32 ones as ground truth; the top-1 agreement of classifier-like outputs (`[N, K]`);
+/// and the latency of each model on this machine, f32 hint and the same threads for both.
 public struct EvaluationRun: Sendable {
     public let reference: IRGraph
     public let model: IRGraph
@@ -51,6 +53,8 @@ public struct EvaluationRun: Sendable {
         var agreements = [Int](repeating: 0, count: referenceTensors.count)
         var rows = [Int](repeating: 0, count: referenceTensors.count)
         var seconds = (reference: 0.0, model: 0.0)
+        let detectionOutputs = Self.detectionOutputs(reference)
+        var detections = (reference: [[Detection]](), model: [[Detection]]())
         let clock = ContinuousClock()
         progress(0)
         for index in 0..<dataset.count {
@@ -66,6 +70,15 @@ public struct EvaluationRun: Sendable {
             if index > 0 || dataset.count == 1 {
                 seconds.reference += referenceTime
                 seconds.model += modelTime
+            }
+            if let outputs = detectionOutputs {
+                // As ground truth, FP32's detections are cut the way COCO cuts detections
+                // (the best 100 of a class in an image), so a model agrees fully with itself.
+                let truth = Dictionary(grouping: Self.detections(referenceOutputs, at: outputs), by: \.label)
+                    .sorted { $0.key < $1.key }
+                    .flatMap { $0.value.sorted { $0.score > $1.score }.prefix(100) }
+                detections.reference.append(truth)
+                detections.model.append(Self.detections(modelOutputs, at: outputs))
             }
             for (slot, tensor) in referenceTensors.enumerated() {
                 let position = tensor.output ?? referenceProbe.originalOutputs + (tensor.probeIndex ?? 0)
@@ -92,7 +105,34 @@ public struct EvaluationRun: Sendable {
                     elements: noise[slot].count, nonFinite: noise[slot].nonFinite,
                     top1Agreement: rows[slot] > 0 ? Double(agreements[slot]) / Double(rows[slot]) : nil)
             },
+            detectionAgreement: detectionOutputs == nil
+                ? nil
+                : AveragePrecision.meanAveragePrecision(detections: detections.model, groundTruth: detections.reference),
             referenceSecondsPerImage: seconds.reference / timed, modelSecondsPerImage: seconds.model / timed)
+    }
+
+    /// The output positions of `bboxes`, `labels` and `scores`, when the model has all three.
+    static func detectionOutputs(_ graph: IRGraph) -> (boxes: Int, labels: Int, scores: Int)? {
+        var positions = [String: Int]()
+        for (position, result) in graph.layers(ofType: "Result").enumerated() {
+            guard let source = graph.producer(of: PortReference(layer: result.id, port: result.inputs[0].id)) else { continue }
+            for name in graph.port(source)?.names ?? [] { positions[name] = position }
+        }
+        guard let boxes = positions["bboxes"], let labels = positions["labels"], let scores = positions["scores"] else { return nil }
+        return (boxes, labels, scores)
+    }
+
+    /// One image's detections from the detection outputs: rows with a positive finite score.
+    static func detections(_ outputs: [TensorView], at positions: (boxes: Int, labels: Int, scores: Int)) -> [Detection] {
+        let boxes = outputs[positions.boxes].doubles()
+        let labels = outputs[positions.labels].doubles()
+        let scores = outputs[positions.scores].doubles()
+        return (0..<min(scores.count, labels.count, boxes.count / 4)).compactMap { row in
+            guard scores[row].isFinite, scores[row] > 0 else { return nil }
+            return Detection(
+                x0: boxes[row * 4], y0: boxes[row * 4 + 1], x1: boxes[row * 4 + 2], y1: boxes[row * 4 + 3], label: Int(labels[row]),
+                score: scores[row])
+        }
     }
 
     /// A tensor compared between the two models: a model output (by Result position) or a
@@ -155,6 +195,10 @@ public struct EvaluationReport: Sendable, Encodable {
 
     public let images: Int
     public let tensors: [Tensor]
+    /// COCO mAP@[.5:.95] of the int8 detections with the FP32 detections as ground truth,
+    /// for a detector with `bboxes`, `labels` and `scores` outputs (nil otherwise, or when
+    /// FP32 detected nothing).
+    public let detectionAgreement: Double?
     public let referenceSecondsPerImage: Double
     public let modelSecondsPerImage: Double
 

@@ -74,6 +74,9 @@ struct EvalCommand: ParsableCommand {
                 "  " + name.padding(toLength: width, withPad: " ", startingAt: 0)
                     + String(format: " %10.2f  ", tensor.sqnr) + top1 + note + skipped)
         }
+        if let agreement = report.detectionAgreement {
+            lines.append(String(format: "detection agreement: mAP@[.5:.95] %.3f of the int8 detections against FP32's", agreement))
+        }
         lines.append(
             String(
                 format: "latency: FP32 %.3f s/image, int8 %.3f s/image, speed-up %.2fx", report.referenceSecondsPerImage,

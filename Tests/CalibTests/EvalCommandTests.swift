@@ -50,6 +50,30 @@ import Worker
         #expect(same.standardOutput.contains("\"sqnr\" : \"inf\""), "\(same.standardOutput)")
     }
 
+    @Test func aDetectorIsComparedBeforeNMSAndByDetectionAgreement() throws {
+        let workspace = try TinyWorkspace(images: 2)
+        defer { workspace.remove() }
+        let model = try workspace.write(SSDResNet34(resolution: 300).makeGraph(), as: "ssd300.xml")
+        let int8 = workspace.path("int8.xml")
+        let calibrated = try CalibProcess.run(
+            ["run", "--model", model, "--data", workspace.images.path, "--output", int8, "--threads", "2"], timeout: 300)
+        try #require(calibrated.status == 0, "\(calibrated.standardError)")
+        let json = try CalibProcess.run(
+            ["eval", "--reference", model, "--model", int8, "--data", workspace.images.path, "--threads", "2", "--json"], timeout: 300)
+        #expect(json.status == 0, "\(json.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let tensors = try #require(report["tensors"] as? [[String: Any]])
+        let beforeNMS = tensors.filter { $0["feedsNonMaxSuppression"] as? Bool == true }.compactMap { $0["name"] as? String }
+        #expect(beforeNMS == ["nms boxes", "nms scores"])
+        let agreement = try #require(report["detectionAgreement"] as? Double)
+        #expect(agreement > 0.5 && agreement <= 1, "\(agreement)")
+        // Against itself the detections agree exactly.
+        let same = try CalibProcess.run(
+            ["eval", "--reference", model, "--model", model, "--data", workspace.images.path, "--threads", "2", "--json"], timeout: 300)
+        let itself = try #require(try JSONSerialization.jsonObject(with: Data(same.standardOutput.utf8)) as? [String: Any])
+        #expect(itself["detectionAgreement"] as? Double == 1)
+    }
+
     @Test func modelsWithOtherOutputsAreRefused() throws {
         let workspace = try TinyWorkspace(images: 1)
         defer { workspace.remove() }
