@@ -4,7 +4,8 @@
 /// are matched greedily to the unmatched ground truth of highest IoU at or above the
 /// threshold; precision over all images is made non-increasing and read at 101 recall
 /// points; the mean over (class, threshold) pairs with any ground truth is the mAP.
-/// Crowd annotations are not modelled. Pure and deterministic.
+/// A crowd box is matched only when no ordinary one is, may be matched many times, and a
+/// detection matched to it counts neither way. Pure and deterministic.
 public enum AveragePrecision {
     /// The IoU thresholds 0.50 to 0.95 in steps of 0.05.
     public static let iouThresholds: [Double] = (0..<10).map { 0.5 + 0.05 * Double($0) }
@@ -37,8 +38,9 @@ public enum AveragePrecision {
         var scored = [(score: Double, isMatch: Bool)]()
         var truthCount = 0
         for (found, truth) in zip(detections, groundTruth) {
-            let objects = truth.filter { $0.label == label }
-            truthCount += objects.count
+            // Ordinary boxes first, then crowds, each in their own order (pycocotools' stable sort).
+            let objects = truth.filter { $0.label == label && !$0.isCrowd } + truth.filter { $0.label == label && $0.isCrowd }
+            truthCount += objects.count { !$0.isCrowd }
             // Descending score, ties in their original order (pycocotools' stable sort).
             let candidates = found.enumerated().filter { $0.element.label == label }
                 .sorted { ($0.element.score, -$0.offset) > ($1.element.score, -$1.offset) }
@@ -47,14 +49,20 @@ public enum AveragePrecision {
             for detection in candidates {
                 var best = min(threshold, 1 - 1e-10)
                 var match: Int?
-                for (index, object) in objects.enumerated() where !matched[index] {
+                for (index, object) in objects.enumerated() where !matched[index] || object.isCrowd {
+                    // Once an ordinary box matched, crowds (all after it) cannot replace it.
+                    if let match, !objects[match].isCrowd, object.isCrowd { break }
                     let overlap = detection.intersectionOverUnion(object)
                     if overlap >= best {
                         best = overlap
                         match = index
                     }
                 }
-                if let match { matched[match] = true }
+                if let match {
+                    matched[match] = true
+                    // A detection on a crowd is ignored: neither a true nor a false positive.
+                    if objects[match].isCrowd { continue }
+                }
                 scored.append((detection.score, match != nil))
             }
         }
