@@ -19,11 +19,14 @@ public struct EvaluationRun: Sendable {
     public let reader: ImageReader
     /// The image input of both models (they must take the same).
     public let input: ImageInput
+    /// COCO ground truth of the images, to score both models' detections against.
+    public let annotations: COCOInstances?
 
     public init(
         reference: IRGraph, model: IRGraph, dataset: CalibrationDataset, threads: Int, interpolation: Interpolation,
-        channelOrder: ChannelOrder, reader: ImageReader, input: ImageInput
+        channelOrder: ChannelOrder, reader: ImageReader, input: ImageInput, annotations: COCOInstances? = nil
     ) {
+        self.annotations = annotations
         self.reference = reference
         self.model = model
         self.dataset = dataset
@@ -55,6 +58,18 @@ public struct EvaluationRun: Sendable {
         var seconds = (reference: 0.0, model: 0.0)
         let detectionOutputs = Self.detectionOutputs(reference)
         var detections = (reference: [[Detection]](), model: [[Detection]]())
+        var coco = (truth: [[Detection]](), reference: [[Detection]](), model: [[Detection]]())
+        let annotated = try annotations.map { annotations in
+            guard detectionOutputs != nil else {
+                throw IRError.invalidNetwork("--annotations needs a detector with bboxes, labels and scores outputs")
+            }
+            let missing = dataset.names.filter { annotations.images[URL(fileURLWithPath: $0).lastPathComponent] == nil }
+            guard missing.isEmpty else {
+                throw IRError.invalidNetwork(
+                    "\(missing.count) images are not in the annotations: \(missing.prefix(5).joined(separator: ", "))")
+            }
+            return annotations
+        }
         let clock = ContinuousClock()
         progress(0)
         for index in 0..<dataset.count {
@@ -78,7 +93,13 @@ public struct EvaluationRun: Sendable {
                     .sorted { $0.key < $1.key }
                     .flatMap { $0.value.sorted { $0.score > $1.score }.prefix(100) }
                 detections.reference.append(truth)
-                detections.model.append(Self.detections(modelOutputs, at: outputs))
+                let found = Self.detections(modelOutputs, at: outputs)
+                detections.model.append(found)
+                if let annotated, let entry = annotated.images[URL(fileURLWithPath: dataset.names[index]).lastPathComponent] {
+                    coco.truth.append(annotated.groundTruth[entry.id] ?? [])
+                    coco.reference.append(annotated.cocoDetections(Self.detections(referenceOutputs, at: outputs), of: entry))
+                    coco.model.append(annotated.cocoDetections(found, of: entry))
+                }
             }
             for (slot, tensor) in referenceTensors.enumerated() {
                 let position = tensor.output ?? referenceProbe.originalOutputs + (tensor.probeIndex ?? 0)
@@ -108,6 +129,11 @@ public struct EvaluationRun: Sendable {
             detectionAgreement: detectionOutputs == nil
                 ? nil
                 : AveragePrecision.meanAveragePrecision(detections: detections.model, groundTruth: detections.reference),
+            cocoMeanAveragePrecision: annotated == nil
+                ? nil
+                : EvaluationReport.COCOScores(
+                    reference: AveragePrecision.meanAveragePrecision(detections: coco.reference, groundTruth: coco.truth),
+                    model: AveragePrecision.meanAveragePrecision(detections: coco.model, groundTruth: coco.truth)),
             referenceSecondsPerImage: seconds.reference / timed, modelSecondsPerImage: seconds.model / timed)
     }
 
@@ -199,6 +225,14 @@ public struct EvaluationReport: Sendable, Encodable {
     /// for a detector with `bboxes`, `labels` and `scores` outputs (nil otherwise, or when
     /// FP32 detected nothing).
     public let detectionAgreement: Double?
+    /// COCO mAP@[.5:.95] of both models against `--annotations` (nil when not given).
+    public let cocoMeanAveragePrecision: COCOScores?
+
+    /// Box mAP of the reference and of the int8 model (nil without any ground truth).
+    public struct COCOScores: Sendable, Encodable {
+        public let reference: Double?
+        public let model: Double?
+    }
     public let referenceSecondsPerImage: Double
     public let modelSecondsPerImage: Double
 

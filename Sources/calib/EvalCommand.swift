@@ -27,6 +27,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Use only the first N images (after --subset).")
     var count: Int?
 
+    @Option(help: "A COCO instances file with the images' ground truth: report both models' COCO box mAP@[.5:.95] (detectors with bboxes, labels and scores outputs; boxes 0...1, labels 1...K).")
+    var annotations: String?
+
     @Option(help: "OpenVINO inference threads for each model (0: all cores).")
     var threads = 0
 
@@ -47,7 +50,8 @@ struct EvalCommand: ParsableCommand {
         var bar = ProgressBar(total: dataset.count, label: "eval")
         let report = try EvaluationRun(
             reference: referenceGraph, model: modelGraph, dataset: dataset, threads: threads, interpolation: data.interpolation,
-            channelOrder: data.channelOrder, reader: data.reader, input: input
+            channelOrder: data.channelOrder, reader: data.reader, input: input,
+            annotations: try annotations.map { try COCOInstances(path: $0) }
         ).run { bar.update(done: $0) }
         if json {
             let encoder = JSONEncoder()
@@ -73,6 +77,10 @@ struct EvalCommand: ParsableCommand {
             lines.append(
                 "  " + name.padding(toLength: width, withPad: " ", startingAt: 0)
                     + String(format: " %10.2f  ", tensor.sqnr) + top1 + note + skipped)
+        }
+        if let coco = report.cocoMeanAveragePrecision {
+            let format = { (value: Double?) in value.map { String(format: "%.4f", $0) } ?? "no ground truth" }
+            lines.append("COCO box mAP@[.5:.95]: FP32 \(format(coco.reference)), int8 \(format(coco.model))")
         }
         if let agreement = report.detectionAgreement {
             lines.append(String(format: "detection agreement: mAP@[.5:.95] %.3f of the int8 detections against FP32's", agreement))

@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import Worker
 
+@testable import Coordinator
+
 /// `calib eval` as a user runs it: an int8 IR against its FP32 reference.
 @Suite(.serialized) struct EvalCommandTests {
     /// The tiny network with a classifier head: conv → ReLU → mean → MatMul `[8, 10]`.
@@ -72,6 +74,45 @@ import Worker
             ["eval", "--reference", model, "--model", model, "--data", workspace.images.path, "--threads", "2", "--json"], timeout: 300)
         let itself = try #require(try JSONSerialization.jsonObject(with: Data(same.standardOutput.utf8)) as? [String: Any])
         #expect(itself["detectionAgreement"] as? Double == 1)
+
+        // Annotations made of the FP32 model's own detections (the best 100 of a class per
+        // image, labels 1...80 as COCO's sparse ids, boxes in pixels): FP32 scores 1.
+        let categoryIDs = Array((1...90).filter { ![12, 26, 29, 30, 45, 66, 68, 69, 71, 83].contains($0) })
+        let graph = try IRFiles.read(xmlPath: model)
+        let inference = try FP32Inference(graph: graph, runtime: OpenVINORuntime(), threads: 2)
+        let positions = try #require(EvaluationRun.detectionOutputs(graph))
+        let dataset = try CalibrationDataset(folder: workspace.images)
+        var images = [[String: Any]]()
+        var annotations = [[String: Any]]()
+        for index in 0..<dataset.count {
+            let image = try dataset.image(at: index, reader: .pillow)
+            images.append(["id": index + 7, "file_name": dataset.names[index], "width": image.width, "height": image.height])
+            let values = try dataset.values(at: index, for: inference.input, interpolation: .bilinear, channelOrder: .rgb, reader: .pillow)
+            let found = EvaluationRun.detections(try inference.infer(values), at: positions)
+            for (_, group) in Dictionary(grouping: found, by: \.label) {
+                for detection in group.sorted(by: { $0.score > $1.score }).prefix(100) {
+                    let (x, y) = (detection.x0 * Double(image.width), detection.y0 * Double(image.height))
+                    annotations.append([
+                        "image_id": index + 7, "category_id": categoryIDs[detection.label - 1], "iscrowd": 0,
+                        "bbox": [x, y, detection.x1 * Double(image.width) - x, detection.y1 * Double(image.height) - y],
+                    ])
+                }
+            }
+        }
+        let instances = workspace.path("instances.json")
+        try JSONSerialization.data(withJSONObject: [
+            "images": images, "annotations": annotations, "categories": categoryIDs.map { ["id": $0] },
+        ]).write(to: URL(fileURLWithPath: instances))
+        let scored = try CalibProcess.run(
+            ["eval", "--reference", model, "--model", int8, "--data", workspace.images.path, "--threads", "2", "--json",
+             "--annotations", instances], timeout: 300)
+        #expect(scored.status == 0, "\(scored.standardError)")
+        let report2 = try #require(try JSONSerialization.jsonObject(with: Data(scored.standardOutput.utf8)) as? [String: Any])
+        let coco = try #require(report2["cocoMeanAveragePrecision"] as? [String: Any])
+        let fp32 = try #require(coco["reference"] as? Double)
+        #expect(abs(fp32 - 1) < 1e-9, "\(fp32)")
+        let int8Score = try #require(coco["model"] as? Double)
+        #expect(abs(int8Score - agreement) < 1e-9, "int8 against FP32's detections, in pixels and sparse ids")
     }
 
     @Test func modelsWithOtherOutputsAreRefused() throws {
