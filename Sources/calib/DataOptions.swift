@@ -52,16 +52,19 @@ struct DataOptions: ParsableArguments {
     @Option(help: "The input layout, NCHW or NHWC (default: the model's rt_info, else guessed from the shape).")
     var layout: ImageInput.Layout?
 
+    func validate() throws {
+        if let subset { try OptionRange.require(subset >= 1, "--subset", "at least 1", subset) }
+    }
+
     func dataset() throws -> CalibrationDataset {
-        guard let data else { throw ValidationError("--data is required") }
+        guard let data else { throw CommandFailure("--data is required: the folder of calibration images") }
         let folder = URL(fileURLWithPath: data)
         var dataset = try list.map { try CalibrationDataset(folder: folder, listFile: URL(fileURLWithPath: $0)) }
             ?? CalibrationDataset(folder: folder)
         if let subset {
-            guard subset > 0 else { throw ValidationError("--subset must be positive") }
             dataset = dataset.subset(subset)
         }
-        guard dataset.count > 0 else { throw ValidationError("no images in \(data)") }
+        guard dataset.count > 0 else { throw CommandFailure("no images in \(data)") }
         return dataset
     }
 }

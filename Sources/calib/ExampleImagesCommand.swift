@@ -24,7 +24,6 @@ struct ExampleImagesCommand: ParsableCommand {
     var names: String?
 
     func run() throws {
-        guard count > 0 else { throw ValidationError("--count must be positive") }
         let writer = ExampleImageWriter(directory: URL(fileURLWithPath: output))
         let written: [String]
         if let names {

@@ -23,6 +23,7 @@ struct ExampleModelCommand: ParsableCommand {
     var seed: UInt64 = 34
 
     func run() throws {
+        try OutputLocation.checkWritable(output)
         let model = try SSDResNet34(resolution: resolution, seed: seed, halfPrecisionWeights: fp16)
         let graph = model.makeGraph()
         try IRFiles.write(graph, xmlPath: output)

@@ -59,7 +59,19 @@ struct JobOptions: ParsableArguments {
     /// written, and a statistics file that cannot be written.
     func checkOutputs() throws {
         try OutputLocation.checkIR(output: output, model: model)
-        if let saveStats { try OutputLocation.checkWritable(saveStats) }
+        if let saveStats {
+            try OutputLocation.checkSideFile(
+                saveStats, option: "--save-stats", kind: "calib statistics file", magic: CalibrationStatistics.magic,
+                protected: protectedFiles)
+        }
+    }
+
+    /// The files no side file (statistics, journal) may replace: the model and the output.
+    var protectedFiles: [(path: String, role: String)] {
+        [
+            (model, "the input model"), (IRFiles.weightsPath(for: model), "the input model's weights"),
+            (output, "the output IR"), (IRFiles.weightsPath(for: output), "the output IR's weights"),
+        ]
     }
 
     /// Reads the model and plans it.

@@ -26,7 +26,10 @@ struct LocalCluster {
             let process = Process()
             process.executableURL = executable
             process.arguments =
-                ["worker", "--connect", node.boundEndpoint, "--threads", String(max(1, cores / workers))] + serve.heartbeat.arguments
+                [
+                    "worker", "--connect", node.boundEndpoint, "--threads", String(max(1, cores / workers)),
+                    "--parent-pid", String(getpid()),
+                ] + serve.heartbeat.arguments
             try process.run()
             return process
         }

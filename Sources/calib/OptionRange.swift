@@ -8,8 +8,8 @@ enum OptionRange {
         guard valid else { throw ValidationError("\(option) must be \(expectation), not \(value)") }
     }
 
-    /// `--threads`: 0 (all cores) or more.
+    /// `--threads`: 0 (all cores) to 1024.
     static func threads(_ value: Int) throws {
-        try require(value >= 0, "--threads", "0 (all cores) or more", value)
+        try require((0...1024).contains(value), "--threads", "between 0 (all cores) and 1024", value)
     }
 }

@@ -23,7 +23,9 @@ struct RunCommand: ParsableCommand {
     @OptionGroup(title: "Local workers") var serve: ServeOptions
 
     func validate() throws {
-        try OptionRange.require(workers >= 0, "--workers", "0 (this process) or more", workers)
+        let most = 8 * ProcessInfo.processInfo.activeProcessorCount
+        try OptionRange.require(
+            (0...most).contains(workers), "--workers", "between 0 (this process) and \(most) (8 per core of this machine)", workers)
         try OptionRange.threads(threads)
         guard workers > 0 || !serve.resume else {
             throw ValidationError("--resume continues a run with --workers; an in-process run keeps no journal")
@@ -56,12 +58,16 @@ struct RunCommand: ParsableCommand {
     }
 
     /// Deletes the journal an earlier distributed run with this output left behind: it is
-    /// of no use once the output is written, and must not lie next to it.
+    /// of no use once the output is written, and must not lie next to it. A journal a
+    /// running coordinator holds is left alone.
     private func removeStaleJournal() throws {
         let path = job.implicitJournalPath
         guard FileManager.default.fileExists(atPath: path) else { return }
-        try AtomicFile.remove(path)
-        Console.logger.notice("removed \(path), the journal of an earlier unfinished run")
+        if try ResultJournal.removeUnlessInUse(path: path) {
+            Console.logger.notice("removed \(path), the journal of an earlier unfinished run")
+        } else {
+            Console.logger.warning("left \(path): a coordinator writing the same output is running")
+        }
     }
 }
 

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 
 /// The file of the program that is running now, for starting more processes of it.
@@ -16,7 +15,7 @@ enum SelfExecutable {
                 return URL(fileURLWithPath: String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
             }
             guard let url = Bundle.main.executableURL else {
-                throw ValidationError("cannot find the running calib executable to start workers from")
+                throw CommandFailure("cannot find the running calib executable to start workers from")
             }
             return url
         }

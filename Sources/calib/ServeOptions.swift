@@ -37,6 +37,11 @@ struct ServeOptions: ParsableArguments {
         job: JobOptions, calibration: CalibrationRun, dataset: CalibrationDataset, endpoint: String, expectedWorkers: Int,
         security: CurveServerKeys? = nil
     ) throws -> CoordinatorNode {
+        if let journal {
+            try OutputLocation.checkSideFile(
+                journal, option: "--journal", kind: "calib result journal", magic: JournalFormat.magic,
+                protected: job.protectedFiles + (job.saveStats.map { [($0, "the --save-stats file")] } ?? []))
+        }
         let node = try CoordinatorNode(
             run: calibration, dataset: dataset, interpolation: job.data.interpolation, channelOrder: job.data.channelOrder,
             reader: job.data.reader, ignoredNames: job.ignored, ignoredTypes: job.ignoredType,
@@ -78,7 +83,7 @@ struct HeartbeatOptions: ParsableArguments {
         guard heartbeatInterval > 0, heartbeatInterval <= 3600 else {
             throw ValidationError("--heartbeat-interval must be between 0 and 3600 seconds, not \(heartbeatInterval)")
         }
-        guard missedHeartbeats >= 1 else { throw ValidationError("--missed-heartbeats must be at least 1") }
+        try OptionRange.require((1...1000).contains(missedHeartbeats), "--missed-heartbeats", "between 1 and 1000", missedHeartbeats)
         guard idleTimeout > 0, idleTimeout.isFinite else {
             throw ValidationError("--idle-timeout must be a positive number of seconds, not \(idleTimeout)")
         }

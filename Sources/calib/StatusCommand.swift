@@ -33,10 +33,10 @@ struct StatusCommand: ParsableCommand {
         try socket.connect(connect)
         try socket.send([MessageCodec.encode(.statusRequest)])
         guard let frames = try socket.receive(), let frame = frames.last else {
-            throw ValidationError("no answer from a coordinator at \(connect) within \(timeout) s")
+            throw CommandFailure("no answer from a coordinator at \(connect) within \(timeout) s")
         }
         guard case let .status(status) = try MessageCodec.decode(frame) else {
-            throw ValidationError("the peer at \(connect) did not answer with a status")
+            throw CommandFailure("the peer at \(connect) did not answer with a status")
         }
         if json {
             let encoder = JSONEncoder()

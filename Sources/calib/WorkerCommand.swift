@@ -23,11 +23,15 @@ struct WorkerCommand: ParsableCommand {
 
     @OptionGroup(title: "Encryption") var keys: ClientKeyOptions
 
+    @Option(help: .hidden)
+    var parentPid: Int32?
+
     func run() throws {
         let node = try WorkerNode(
             options: .init(
                 endpoint: connect, threads: threads, heartbeatInterval: heartbeat.heartbeatInterval,
-                missedHeartbeats: heartbeat.missedHeartbeats, security: try keys.keys(), idleTimeout: heartbeat.idleTimeout),
+                missedHeartbeats: heartbeat.missedHeartbeats, security: try keys.keys(), idleTimeout: heartbeat.idleTimeout,
+                parentPID: parentPid),
             logger: Console.logger)
         try node.run()
     }

@@ -59,7 +59,7 @@ import Worker
         // The fixed command just works: the other job's journal is replaced with a log line.
         let fixed = try run()
         #expect(fixed.status == 0, "\(fixed.standardError)")
-        #expect(fixed.standardError.contains("replacing the journal of another run: result journal '\(journal)' belongs to another job"))
+        #expect(fixed.standardError.contains("replacing \(journal), the journal of another job (the model, the images or the options changed)"))
         #expect(fixed.standardOutput.contains("calibrated 3 images"))
         #expect(!FileManager.default.fileExists(atPath: journal), "a journal is never left next to a written output")
     }
@@ -89,5 +89,19 @@ import Worker
         #expect(local.status == 0, "\(local.standardError)")
         #expect(local.standardError.contains("removed \(output).journal, the journal of an earlier unfinished run"))
         #expect(!FileManager.default.fileExists(atPath: output + ".journal"))
+    }
+
+    @Test func anInProcessRunLeavesTheJournalOfARunningCoordinator() throws {
+        defer { workspace.remove() }
+        let coordinator = try CalibProcess.start([
+            "coordinator", "--model", model, "--data", images.path, "--output", output, "--bind", "tcp://127.0.0.1:*",
+            "--idle-timeout", "120",
+        ])
+        defer { coordinator.terminateIfRunning() }
+        try coordinator.waitForStandardError(containing: "coordinator listening on ", timeout: 60)
+        let local = try CalibProcess.run(["run", "--model", model, "--data", images.path, "--output", output], timeout: 60)
+        #expect(local.status == 0, "\(local.standardError)")
+        #expect(local.standardError.contains("left \(output).journal: a coordinator writing the same output is running"))
+        #expect(FileManager.default.fileExists(atPath: output + ".journal"))
     }
 }

@@ -53,7 +53,7 @@ import Worker
 
     @Test func aDirectoryOrAnUnwritableFolderIsRefusedBeforeAnyWork() throws {
         defer { workspace.remove() }
-        let directory = folder.appendingPathComponent("out").path
+        let directory = folder.appendingPathComponent("out.xml").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let intoDirectory = try run(output: directory)
         #expect(intoDirectory.exitedNormally && intoDirectory.status != 0)
@@ -90,5 +90,35 @@ import Worker
         #expect(written.weights != [UInt8](firstBin))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
+    @Test func statisticsAndJournalFilesNeverReplaceTheModelAnImageOrTheOutput() throws {
+        defer { workspace.remove() }
+        let before = try modelBytes()
+        let image = images.appendingPathComponent("image_000.png").path
+        let imageBytes = try Data(contentsOf: URL(fileURLWithPath: image))
+        let output = folder.appendingPathComponent("q.xml").path
+        let cases: [([String], String)] = [
+            (["--save-stats", model], "Error: \(model): is the input model: --save-stats would replace it"),
+            (["--save-stats", IRFiles.weightsPath(for: model)], "is the input model's weights: --save-stats would replace it"),
+            (["--save-stats", image], "exists and is not a calib statistics file: --save-stats would replace it; name another file"),
+            (["--save-stats", output], "Error: \(output): is the output IR: --save-stats would replace it"),
+            (["--workers", "1", "--journal", IRFiles.weightsPath(for: output)], "is the output IR's weights: --journal would replace it"),
+            (["--workers", "1", "--journal", model], "is the input model: --journal would replace it"),
+            (["--workers", "1", "--journal", image], "exists and is not a calib result journal: --journal would replace it"),
+        ]
+        for (extra, message) in cases {
+            let refused = try run(output: output, extra: extra)
+            #expect(refused.exitedNormally && refused.status != 0, "\(extra)")
+            #expect(refused.standardError.contains(message), "\(extra): \(refused.standardError)")
+            #expect(!refused.standardError.contains("statistics ["), "refused before reading images")
+        }
+        for name in ["", image] {
+            let refused = try run(output: name)
+            #expect(refused.standardError.contains("--output names the .xml file of the int8 IR (the .bin goes next to it)"))
+        }
+        #expect(try modelBytes() == before)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: image)) == imageBytes)
+        #expect(!FileManager.default.fileExists(atPath: output))
     }
 }

@@ -52,7 +52,7 @@ enum TinyModels {
         return try (0..<count).map { index in
             let pixels = (0..<16 * 16).flatMap { position -> [UInt8] in
                 let (y, x) = position.quotientAndRemainder(dividingBy: 16)
-                return y < 8 && x < 8 ? [0, 0, 0] : [UInt8(40 + 10 * index), UInt8(x * 15), UInt8(y * 15)]
+                return y < 8 && x < 8 ? [0, 0, 0] : [UInt8((40 + 10 * index) % 256), UInt8(x * 15), UInt8(y * 15)]
             }
             let name = String(format: "image_%03d.png", index)
             try Data(PNGCodec.encode(RGBImage(width: 16, height: 16, pixels: pixels))).write(to: folder.appendingPathComponent(name))

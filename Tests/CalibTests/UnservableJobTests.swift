@@ -78,4 +78,45 @@ import Worker
         #expect(last.hasPrefix("Error: no message from the coordinator at \(endpoint) for "), "\(last)")
         #expect(last.hasSuffix(" s (--idle-timeout): giving up"))
     }
+
+    @Test func localWorkersStopWhenTheRunThatStartedThemIsKilled() throws {
+        defer { workspace.remove() }
+        // A model that compiles, and enough images to keep the workers busy for a while.
+        try TinyModels.writeImages(count: 40, to: images)
+        let good = try workspace.write(TinyModels.convolutions(), as: "good.xml")
+        let run = try CalibProcess.start([
+            "run", "--model", good, "--data", images.path, "--output", output("q.xml"), "--workers", "2", "--shard-size", "1",
+        ])
+        try run.waitForStandardError(containing: "joined", timeout: 60)
+        let parent = run.process.processIdentifier
+        kill(parent, SIGKILL)
+        _ = try run.wait(timeout: 30)
+        // The workers notice within one turn of their loop; bounded here by a generous deadline.
+        let deadline = Date().addingTimeInterval(30)
+        while Self.processes(withArgument: "--parent-pid \(parent)") > 0, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(Self.processes(withArgument: "--parent-pid \(parent)") == 0, "workers outlived the run that started them")
+    }
+
+    @Test func statusWithNothingListeningIsAnErrorNotAUsageMistake() throws {
+        defer { workspace.remove() }
+        let context = try ZMQContext()
+        let socket = try ZMQSocket(context: context, kind: .router)
+        try socket.bind("tcp://127.0.0.1:*")
+        let endpoint = try socket.lastEndpoint
+        socket.close()
+        let status = try CalibProcess.run(["status", "--connect", endpoint, "--timeout", "1"], timeout: 30)
+        #expect(status.exitedNormally && status.status == 1)
+        #expect(status.standardError == "Error: no answer from a coordinator at \(endpoint) within 1.0 s\n", "\(status.standardError)")
+    }
+
+    /// How many processes have `argument` in their command line (from /proc).
+    private static func processes(withArgument argument: String) -> Int {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { $0.allSatisfy(\.isNumber) }.count { pid in
+            guard let line = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { return false }
+            return String(decoding: line.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(argument)
+        }
+    }
 }

@@ -42,9 +42,9 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
             "result journal '\(path)' has a damaged header (\(reason)): delete it to start over"
         case let .otherJob(path, found, expected):
             "result journal '\(path)' belongs to another job (\(found.prefix(12)), not \(expected.prefix(12))): "
-                + "delete it, or run the job it belongs to"
+                + "the model, the images or the options changed; run without --resume to start over, or delete it"
         case let .shardCountMismatch(path, found, expected):
-            "result journal '\(path)' is for \(found) shards, not \(expected): delete it, or run the job it belongs to"
+            "result journal '\(path)' is for \(found) shards, not \(expected): run without --resume to start over, or delete it"
         case let .exists(path):
             "result journal '\(path)' exists from an unfinished run: pass --resume to continue it, or delete it"
         case let .inUse(path):

@@ -18,7 +18,8 @@ import Core
 /// everything from it on is reported as damage and dropped. The header is never torn:
 /// `ResultJournal` gives the file its name only once the header is on disk.
 public enum JournalFormat {
-    static let magic = Array("CALIBJNL".utf8)
+    /// The first bytes of a journal.
+    public static let magic = Array("CALIBJNL".utf8)
     static let formatVersion: UInt16 = 1
     /// Bytes of SHA-256 kept as a checksum.
     static let checksumLength = 16

@@ -120,6 +120,25 @@ public final class ResultJournal {
         try Self.flushFolder(of: path)
     }
 
+    /// Deletes the journal at `path` unless a coordinator holds it open (its lock); returns
+    /// false, leaving it, when one does. A missing file is not an error.
+    public static func removeUnlessInUse(path: String) throws -> Bool {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            guard code == ENOENT else { throw JournalError.io(path: path, operation: "open", code: code) }
+            return true
+        }
+        defer { _ = Foundation.close(descriptor) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            guard code == EWOULDBLOCK else { throw JournalError.io(path: path, operation: "locking", code: code) }
+            return false
+        }
+        guard unlink(path) == 0 || errno == ENOENT else { throw JournalError.io(path: path, operation: "removal", code: errno) }
+        return true
+    }
+
     /// Closes the file (releasing its lock); later appends throw `JournalError.closed`.
     public func close() {
         guard descriptor >= 0 else { return }

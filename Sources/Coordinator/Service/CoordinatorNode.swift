@@ -149,7 +149,11 @@ public final class CoordinatorNode: @unchecked Sendable {
             zap = nil
         }
         try socket.bind(options.endpoint)
-        metrics = try options.metricsEndpoint.map { try MetricsServer(context: context, endpoint: $0) }
+        do {
+            metrics = try options.metricsEndpoint.map { try MetricsServer(context: context, endpoint: $0) }
+        } catch {
+            throw CoordinatorError.metrics("cannot serve metrics on \(options.metricsEndpoint ?? "") (--metrics-port): \(error)")
+        }
     }
 
     /// The metrics endpoint actually bound, if metrics are served.
@@ -158,7 +162,8 @@ public final class CoordinatorNode: @unchecked Sendable {
     /// The endpoint actually bound (with the port chosen for `tcp://host:*`).
     public var boundEndpoint: String { (try? socket.lastEndpoint) ?? options.endpoint }
 
-    /// Serves workers until all images are in; returns the merged statistics.
+    /// Serves workers until all images are in; returns the merged statistics. When it
+    /// fails before any result was accepted, the journal (empty) is removed.
     ///
     /// - Parameters:
     ///   - abandon: asked at every turn of the loop; a reason (say, "all local worker
@@ -168,6 +173,16 @@ public final class CoordinatorNode: @unchecked Sendable {
     ///   `.noWorkers` when `abandon` gave a reason or no worker was live for
     ///   `options.idleTimeout` seconds, `.journal` when the journal cannot be written.
     public func serve(progress: (Progress) -> Void = { _ in }, abandon: () -> String? = { nil }) throws -> CalibrationStatistics {
+        do {
+            return try serveUntilComplete(progress: progress, abandon: abandon)
+        } catch {
+            // A journal that holds no result is of no use to a later --resume.
+            if statistics.imageIndices.isEmpty { try? journal?.remove() }
+            throw error
+        }
+    }
+
+    private func serveUntilComplete(progress: (Progress) -> Void, abandon: () -> String?) throws -> CalibrationStatistics {
         clock = Stopwatch()
         var lastBeat = -Double.infinity
         var lastImages = -1
@@ -388,7 +403,7 @@ public final class CoordinatorNode: @unchecked Sendable {
             let (journal, contents) = try ResultJournal.resume(path: path, jobKey: jobKey, shardCount: shardCount)
             return (journal, journal.wasCreated ? nil : contents)
         } catch let error as JournalError where options.journalIsImplicit && !options.resume && error.isOfAnotherJob {
-            logger.notice("replacing the journal of another run: \(error)")
+            logger.notice("replacing \(path), the journal of another job (the model, the images or the options changed)")
             guard unlink(path) == 0 || errno == ENOENT else {
                 throw JournalError.io(path: path, operation: "removal", code: errno)
             }
@@ -456,12 +471,15 @@ public enum CoordinatorError: Error, Sendable, CustomStringConvertible {
     case journal(String)
     /// No worker is left to do the work (all exited, or none live for the idle timeout).
     case noWorkers(String)
+    /// The metrics port could not be served.
+    case metrics(String)
 
     public var description: String {
         switch self {
         case let .shardFailed(reason): "calibration stopped: \(reason)"
         case let .journal(reason): "calibration stopped: \(reason)"
         case let .noWorkers(reason): "calibration stopped: \(reason)"
+        case let .metrics(reason): reason
         }
     }
 }

@@ -16,7 +16,8 @@ public struct CalibrationStatistics: Sendable, Equatable {
     /// One entry per name of `channelMeanNames`.
     public private(set) var channelMeans: [ChannelMeans]
 
-    static let magic = Array("CALIBSTATS".utf8)
+    /// The first bytes of a statistics file.
+    public static let magic = Array("CALIBSTATS".utf8)
     /// The version of the file form written by `encoded()`.
     public static let formatVersion: UInt32 = 3
 

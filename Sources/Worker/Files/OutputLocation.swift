@@ -10,6 +10,9 @@ public enum OutputLocation {
     /// when either names a directory, or when their folder does not exist or cannot be
     /// written (checked by creating and removing a file in it).
     public static func checkIR(output outputXML: String, model modelXML: String) throws {
+        guard outputXML.lowercased().hasSuffix(".xml") else {
+            throw FileError(path: outputXML, reason: "--output names the .xml file of the int8 IR (the .bin goes next to it)")
+        }
         let outputs = [outputXML, IRFiles.weightsPath(for: outputXML)]
         let inputs = [modelXML, IRFiles.weightsPath(for: modelXML)]
         for output in outputs {
@@ -22,6 +25,34 @@ public enum OutputLocation {
             }
         }
         try checkWritable(outputXML)
+    }
+
+    /// Checks a file a run writes besides the IR (`--save-stats`, `--journal`): it must not be
+    /// any of the `protected` files (by any path, existing or not), an existing file there
+    /// must start with `magic` (a file of its own kind, which it may replace), and its
+    /// folder must be writable. `option` and `kind` name it in the error.
+    public static func checkSideFile(
+        _ path: String, option: String, kind: String, magic: [UInt8], protected: [(path: String, role: String)]
+    ) throws {
+        let target = identity(of: path)
+        for file in protected {
+            let same = target.flatMap { mine in identity(of: file.path).map { mine.sameFile(as: $0) } } ?? false
+            if same || canonical(path) == canonical(file.path) {
+                throw FileError(path: path, reason: "is \(file.role): \(option) would replace it")
+            }
+        }
+        if let target, !target.isDirectory {
+            let start = (try? AtomicFile.read(path).prefix(magic.count)).map(Array.init) ?? []
+            guard start == magic else {
+                throw FileError(path: path, reason: "exists and is not a \(kind): \(option) would replace it; name another file")
+            }
+        }
+        try checkWritable(path)
+    }
+
+    /// `path` made absolute, with `.`, `..` and symlinks in its existing part resolved.
+    private static func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
     /// Throws `FileError` naming `path` when it is a directory, or when its folder does

@@ -18,11 +18,15 @@ public final class WorkerNode: @unchecked Sendable {
         /// Seconds without any message from the coordinator (reconnecting all the while)
         /// after which the worker gives up.
         public var idleTimeout: Double
+        /// The process that started this worker (`calib run --workers`): when it is gone,
+        /// killed before it could stop its workers, the worker stops too.
+        public var parentPID: Int32?
 
         public init(
             endpoint: String, threads: Int = 0, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3,
-            security: CurveClientKeys? = nil, idleTimeout: Double = 600
+            security: CurveClientKeys? = nil, idleTimeout: Double = 600, parentPID: Int32? = nil
         ) {
+            self.parentPID = parentPID
             self.endpoint = endpoint
             self.idleTimeout = idleTimeout
             self.security = security
@@ -41,6 +45,8 @@ public final class WorkerNode: @unchecked Sendable {
         case cannotServe(String)
         /// No message came from the coordinator for the idle timeout.
         case coordinatorSilent(endpoint: String, seconds: Int)
+        /// The process that started this worker is gone.
+        case parentGone(Int32)
         /// The job names an image reader this worker does not have; guessing one would
         /// give other pixels than the coordinator's other workers.
         case unknownReader(String)
@@ -51,6 +57,8 @@ public final class WorkerNode: @unchecked Sendable {
             case let .cannotServe(reason): "this worker cannot serve the job: \(reason)"
             case let .coordinatorSilent(endpoint, seconds):
                 "no message from the coordinator at \(endpoint) for \(seconds) s (--idle-timeout): giving up"
+            case let .parentGone(pid):
+                "the calib run that started this worker (pid \(pid)) is gone: stopping"
             case let .unknownReader(name):
                 "the job asks for image reader '\(name)', which this worker does not have "
                     + "(it has \(ImageReader.allCases.map(\.rawValue).joined(separator: ", ")))"
@@ -99,13 +107,16 @@ public final class WorkerNode: @unchecked Sendable {
                 send(.heartbeat(status))
                 lastSent = now
             }
+            if let parent = options.parentPID, getppid() != parent {
+                throw Stop.parentGone(parent)
+            }
             let silence = now - lastHeard
+            guard silence < options.idleTimeout || currentShard != nil else {
+                throw Stop.coordinatorSilent(endpoint: options.endpoint, seconds: Int(silence))
+            }
             if silence > options.heartbeatInterval * Double(options.missedHeartbeats), currentShard == nil,
                 now - lastAttempt > options.heartbeatInterval * Double(options.missedHeartbeats)
             {
-                guard silence < options.idleTimeout else {
-                    throw Stop.coordinatorSilent(endpoint: options.endpoint, seconds: Int(silence))
-                }
                 logger.warning("coordinator silent for \(Int(silence)) s; reconnecting in \(backoff) s")
                 Thread.sleep(forTimeInterval: backoff)
                 backoff = min(backoff * 2, 8)
