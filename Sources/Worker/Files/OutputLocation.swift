@@ -42,7 +42,9 @@ public enum OutputLocation {
             }
         }
         if let target, !target.isDirectory {
-            let start = (try? AtomicFile.read(path).prefix(magic.count)).map(Array.init) ?? []
+            let handle = FileHandle(forReadingAtPath: path)
+            defer { try? handle?.close() }
+            let start = (try? handle?.read(upToCount: magic.count)).flatMap { $0 }.map { [UInt8]($0) } ?? []
             guard start == magic else {
                 throw FileError(path: path, reason: "exists and is not a \(kind): \(option) would replace it; name another file")
             }
