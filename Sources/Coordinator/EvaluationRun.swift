@@ -50,8 +50,10 @@ public struct EvaluationRun: Sendable {
         let runtime = try OpenVINORuntime()
         let referenceProbe = try ActivationProbe(graph: reference, tensors: referenceTensors.compactMap(\.probe))
         let modelProbe = try ActivationProbe(graph: model, tensors: modelTensors.compactMap(\.probe))
-        let referenceInference = try FP32Inference(graph: referenceProbe.graph, runtime: runtime, threads: threads, input: input)
-        let modelInference = try FP32Inference(graph: modelProbe.graph, runtime: runtime, threads: threads, input: input)
+        // Both with profiling, so the int8 kernels can be counted (and timing stays alike).
+        let referenceInference = try FP32Inference(
+            graph: referenceProbe.graph, runtime: runtime, threads: threads, profiling: true, input: input)
+        let modelInference = try FP32Inference(graph: modelProbe.graph, runtime: runtime, threads: threads, profiling: true, input: input)
         var noise = [QuantizationNoise](repeating: QuantizationNoise(), count: referenceTensors.count)
         var agreements = [Int](repeating: 0, count: referenceTensors.count)
         var rows = [Int](repeating: 0, count: referenceTensors.count)
@@ -118,6 +120,12 @@ public struct EvaluationRun: Sendable {
             progress(index + 1)
         }
         let timed = Double(dataset.count > 1 ? dataset.count - 1 : 1)
+        let int8Operations = { (inference: FP32Inference) in
+            try inference.profilingInfo().filter { entry in
+                let kernel = entry.executionType.uppercased()
+                return entry.executed && (kernel.contains("I8") || kernel.contains("U8"))
+            }.count
+        }
         return EvaluationReport(
             images: dataset.count,
             tensors: referenceTensors.enumerated().map { slot, tensor in
@@ -134,7 +142,8 @@ public struct EvaluationRun: Sendable {
                 : EvaluationReport.COCOScores(
                     reference: AveragePrecision.meanAveragePrecision(detections: coco.reference, groundTruth: coco.truth),
                     model: AveragePrecision.meanAveragePrecision(detections: coco.model, groundTruth: coco.truth)),
-            referenceSecondsPerImage: seconds.reference / timed, modelSecondsPerImage: seconds.model / timed)
+            referenceSecondsPerImage: seconds.reference / timed, modelSecondsPerImage: seconds.model / timed,
+            referenceInt8Operations: try int8Operations(referenceInference), modelInt8Operations: try int8Operations(modelInference))
     }
 
     /// The output positions of `bboxes`, `labels` and `scores`, when the model has all three.
@@ -235,6 +244,9 @@ public struct EvaluationReport: Sendable, Encodable {
     }
     public let referenceSecondsPerImage: Double
     public let modelSecondsPerImage: Double
+    /// Operations OpenVINO ran on I8/U8 kernels for the last image (profiling).
+    public let referenceInt8Operations: Int
+    public let modelInt8Operations: Int
 
     /// How much faster the int8 model runs than the reference.
     public var speedup: Double { modelSecondsPerImage > 0 ? referenceSecondsPerImage / modelSecondsPerImage : .nan }

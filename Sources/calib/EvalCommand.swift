@@ -85,6 +85,7 @@ struct EvalCommand: ParsableCommand {
         if let agreement = report.detectionAgreement {
             lines.append(String(format: "detection agreement: mAP@[.5:.95] %.3f of the int8 detections against FP32's", agreement))
         }
+        lines.append("int8 kernels (OpenVINO profiling): FP32 model \(report.referenceInt8Operations), int8 model \(report.modelInt8Operations)")
         lines.append(
             String(
                 format: "latency: FP32 %.3f s/image, int8 %.3f s/image, speed-up %.2fx", report.referenceSecondsPerImage,

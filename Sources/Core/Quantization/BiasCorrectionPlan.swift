@@ -44,7 +44,7 @@ public struct BiasCorrectionPlan: Sendable {
     public init(graph: IRGraph, plan: QuantizationPlan) {
         let order = (try? graph.topologicalOrder()) ?? graph.layers.map(\.id)
         let constant = QuantizationPlan.constantLayers(graph, order: order)
-        let quantizedInputs = Set(plan.activations.flatMap(\.consumers))
+        let quantizedInputs = Set(plan.quantizedInputs)
         var layers = [Layer]()
         var tensors = [MeanTensor]()
         func meanIndex(_ tensor: PortReference, axis: Int) -> Int {
@@ -64,10 +64,7 @@ public struct BiasCorrectionPlan: Sendable {
             let input = PortReference(layer: layer.id, port: inputPort.id)
             let output = PortReference(layer: layer.id, port: outputPort.id)
             // The layer runs int8: its input is quantized, directly or above agnostic ops.
-            guard let source = graph.producer(of: input),
-                QuantizationPlan.place(input, in: graph, excluded: plan.excluded, constant: constant)
-                    .contains(where: { quantizedInputs.contains($0.consumer) })
-            else { continue }
+            guard let source = graph.producer(of: input), quantizedInputs.contains(input) else { continue }
             let consumers = graph.consumers(of: output)
             guard consumers.count == 1, let add = graph.layer(consumers[0].layer), add.type == "Add", add.inputs.count == 2
             else { continue }

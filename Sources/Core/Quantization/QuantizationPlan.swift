@@ -10,7 +10,9 @@
 ///   stay float. AvgPool, AdaptiveAvgPool, ReduceMean, MVN, Interpolate and Power quantize
 ///   their computed input, so they run on int8 too.
 /// - A FakeQuantize moves up only through quantization-agnostic ops (MaxPool, Reshape,
-///   ..., the values of their output are values of their input) while they feed only it.
+///   ..., the values of their output are values of their input) when everything they feed
+///   is quantized: one FakeQuantize above a MaxPool that feeds a convolution and a
+///   residual Add serves both, and the MaxPool runs int8 too.
 ///   An op that makes new values (linear Interpolate, AvgPool, ...) stops it, so the op
 ///   below gets its FakeQuantize directly on its input and runs int8.
 /// - Through a Concat a FakeQuantize moves onto every Concat input, and those inputs
@@ -44,6 +46,9 @@ public struct QuantizationPlan: Sendable {
 
     public let activations: [Activation]
     public let weights: [Weight]
+    /// The op inputs that read quantized values (FakeQuantize directly or above agnostic
+    /// ops), in plan order.
+    public let quantizedInputs: [PortReference]
     /// Layers kept in float because they are post-processing or ignored.
     public let excluded: Set<Int>
 
@@ -78,7 +83,7 @@ public struct QuantizationPlan: Sendable {
             excluded.insert(layer.id)
         }
 
-        var placements = [(tensor: PortReference, consumer: PortReference, concat: Int?)]()
+        var quantizedInputs = [PortReference]()
         var weights = [Weight]()
         for id in order where !excluded.contains(id) {
             let layer = try graph.requireLayer(id)
@@ -98,9 +103,11 @@ public struct QuantizationPlan: Sendable {
             } else if Self.inputQuantizedTypes.contains(layer.type) {
                 quantized = computed
             }
-            for input in quantized {
-                placements += Self.place(input, in: graph, excluded: excluded, constant: constant)
-            }
+            quantizedInputs += quantized
+        }
+        let quantizedSet = Set(quantizedInputs)
+        let placements = quantizedInputs.flatMap {
+            Self.place($0, in: graph, excluded: excluded, constant: constant, quantized: quantizedSet)
         }
         guard !placements.isEmpty || !weights.isEmpty else {
             throw IRError.invalidNetwork("the model has no quantizable operation (Convolution, MatMul, Add of two tensors, ...)")
@@ -141,27 +148,57 @@ public struct QuantizationPlan: Sendable {
         }
         self.weights = weights
         self.excluded = excluded
+        self.quantizedInputs = quantizedInputs
     }
 
     /// Where the FakeQuantize for `input` goes: moved up through agnostic ops that feed
     /// nothing else; a Concat spreads it over its computed inputs (tagged with the Concat).
+    /// Where the FakeQuantize for `input` goes: moved up through agnostic ops all of whose
+    /// consumers are `quantized` inputs (directly, or through further such ops); a Concat
+    /// spreads it over its computed inputs (tagged with the Concat).
     static func place(
-        _ input: PortReference, in graph: IRGraph, excluded: Set<Int>, constant: Set<Int>, concat: Int? = nil
+        _ input: PortReference, in graph: IRGraph, excluded: Set<Int>, constant: Set<Int>, quantized: Set<PortReference>,
+        concat: Int? = nil
     ) -> [(tensor: PortReference, consumer: PortReference, concat: Int?)] {
         guard let source = graph.producer(of: input), let port = graph.port(source),
             port.precision?.isFloatingPoint ?? true
         else { return [] }
-        guard let producer = graph.layer(source.layer), agnosticTypes.contains(producer.type),
-            !excluded.contains(producer.id), producer.outputs.count == 1, graph.consumers(of: source).count == 1
+        guard let computed = agnosticInputs(of: source, in: graph, excluded: excluded, constant: constant),
+            graph.consumers(of: source).allSatisfy({ isQuantized($0, in: graph, excluded: excluded, constant: constant, quantized: quantized) })
         else { return [(source, input, concat)] }
+        let producer = source.layer
+        if graph.layer(producer)?.type == "Concat" {
+            return computed.flatMap { place($0, in: graph, excluded: excluded, constant: constant, quantized: quantized, concat: producer) }
+        }
+        return place(computed[0], in: graph, excluded: excluded, constant: constant, quantized: quantized, concat: concat)
+    }
+
+    /// The computed inputs of the layer producing `source` when a FakeQuantize can move
+    /// above it: an agnostic, not excluded, single-output op with one computed input (any
+    /// number for a Concat); nil otherwise.
+    private static func agnosticInputs(of source: PortReference, in graph: IRGraph, excluded: Set<Int>, constant: Set<Int>) -> [PortReference]? {
+        guard let producer = graph.layer(source.layer), agnosticTypes.contains(producer.type), !excluded.contains(producer.id),
+            producer.outputs.count == 1
+        else { return nil }
         let computed = producer.inputs.map { PortReference(layer: producer.id, port: $0.id) }.filter { input in
             graph.producer(of: input).map { !constant.contains($0.layer) } ?? false
         }
-        if producer.type == "Concat" {
-            return computed.flatMap { place($0, in: graph, excluded: excluded, constant: constant, concat: producer.id) }
+        return producer.type == "Concat" || computed.count == 1 ? computed : nil
+    }
+
+    /// True when `input` gets quantized: it is one of `quantized`, or the input of an agnostic
+    /// op (see `agnosticInputs`) whose consumers all get quantized.
+    private static func isQuantized(
+        _ input: PortReference, in graph: IRGraph, excluded: Set<Int>, constant: Set<Int>, quantized: Set<PortReference>
+    ) -> Bool {
+        if quantized.contains(input) { return true }
+        guard let layer = graph.layer(input.layer), let output = layer.outputs.first,
+            agnosticInputs(of: PortReference(layer: layer.id, port: output.id), in: graph, excluded: excluded, constant: constant)?
+                .contains(input) == true
+        else { return false }
+        return graph.consumers(of: PortReference(layer: layer.id, port: output.id)).allSatisfy {
+            isQuantized($0, in: graph, excluded: excluded, constant: constant, quantized: quantized)
         }
-        guard computed.count == 1 else { return [(source, input, concat)] }
-        return place(computed[0], in: graph, excluded: excluded, constant: constant, concat: concat)
     }
 
     /// Layers whose value depends on constants only (Const, and Converts or shape
