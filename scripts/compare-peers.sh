@@ -28,7 +28,7 @@ else
     resolution=${RESOLUTION:-300}
     model=$work/example_$resolution.xml data=$work/images held=$work/held
     $calib example-model --resolution "$resolution" --output "$model" >/dev/null
-    rm -rf "$data" "$work/all" && $calib example-images --count $((${IMAGES:-8} + ${HELD:-4})) --output "$work/all" >/dev/null
+    rm -rf "$data" "$held" "$work/all" && $calib example-images --count $((${IMAGES:-8} + ${HELD:-4})) --output "$work/all" >/dev/null
     mkdir -p "$data" "$held"
     mapfile -t files < <(ls "$work/all")
     for ((i = 0; i < ${#files[@]}; i++)); do
