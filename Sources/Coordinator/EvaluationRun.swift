@@ -91,7 +91,8 @@ public struct EvaluationRun: Sendable {
             if let outputs = detectionOutputs {
                 // As ground truth, FP32's detections are cut the way COCO cuts detections
                 // (the best 100 of a class in an image), so a model agrees fully with itself.
-                let truth = Dictionary(grouping: Self.detections(referenceOutputs, at: outputs), by: \.label)
+                let expected = Self.detections(referenceOutputs, at: outputs)
+                let truth = Dictionary(grouping: expected, by: \.label)
                     .sorted { $0.key < $1.key }
                     .flatMap { $0.value.sorted { $0.score > $1.score }.prefix(100) }
                 detections.reference.append(truth)
@@ -99,7 +100,7 @@ public struct EvaluationRun: Sendable {
                 detections.model.append(found)
                 if let annotated, let entry = annotated.images[URL(fileURLWithPath: dataset.names[index]).lastPathComponent] {
                     coco.truth.append(annotated.groundTruth[entry.id] ?? [])
-                    coco.reference.append(annotated.cocoDetections(Self.detections(referenceOutputs, at: outputs), of: entry))
+                    coco.reference.append(annotated.cocoDetections(expected, of: entry))
                     coco.model.append(annotated.cocoDetections(found, of: entry))
                 }
             }

@@ -57,7 +57,7 @@ public struct CalibrationStatistics: Sendable, Equatable {
             }
         }
         for (index, name) in channelMeanNames.enumerated() {
-            if let duplicate = other.channelMeans[index].perImage.keys.filter({ channelMeans[index].perImage[$0] != nil }).min() {
+            if let duplicate = channelMeans[index].firstSharedImage(with: other.channelMeans[index]) {
                 throw StatisticsError.duplicateImage(tensor: name, image: duplicate)
             }
         }
@@ -99,10 +99,7 @@ public struct CalibrationStatistics: Sendable, Equatable {
         writer.write(raw: Self.magic)
         writer.write(Self.formatVersion)
         writer.write(modelDigest)
-        writer.write(UInt32(tensorNames.count))
-        for name in tensorNames {
-            writer.write(name)
-        }
+        Self.write(names: tensorNames, into: &writer)
         for tensor in tensors {
             writer.write(UInt32(tensor.perImage.count))
             for image in tensor.perImage.keys.sorted() {
@@ -113,10 +110,7 @@ public struct CalibrationStatistics: Sendable, Equatable {
             }
             tensor.histogram.encode(into: &writer)
         }
-        writer.write(UInt32(channelMeanNames.count))
-        for name in channelMeanNames {
-            writer.write(name)
-        }
+        Self.write(names: channelMeanNames, into: &writer)
         for means in channelMeans {
             writer.write(UInt32(means.perImage.count))
             for image in means.perImage.keys.sorted() {
@@ -142,21 +136,13 @@ public struct CalibrationStatistics: Sendable, Equatable {
                 throw StatisticsError.unsupportedVersion(found: version, supported: Self.formatVersion)
             }
             modelDigest = try reader.readString("model digest")
-            let nameCount = try reader.read(UInt32.self, "tensor count")
-            var names = [String]()
-            for index in 0..<nameCount {
-                names.append(try reader.readString("name of tensor \(index)"))
-            }
+            let names = try Self.readNames(from: &reader, of: "tensor")
             tensorNames = names
             tensors = []
             for name in names {
                 tensors.append(try Self.decodeTensor(named: name, from: &reader))
             }
-            let meanCount = try reader.read(UInt32.self, "channel-mean tensor count")
-            var meanNames = [String]()
-            for index in 0..<meanCount {
-                meanNames.append(try reader.readString("name of channel-mean tensor \(index)"))
-            }
+            let meanNames = try Self.readNames(from: &reader, of: "channel-mean tensor")
             channelMeanNames = meanNames
             channelMeans = []
             for name in meanNames {
@@ -166,6 +152,22 @@ public struct CalibrationStatistics: Sendable, Equatable {
         } catch let error as BinaryCodingError {
             throw StatisticsError.malformed(error)
         }
+    }
+
+    /// A name list: its `UInt32` count, then each name.
+    private static func write(names: [String], into writer: inout ByteWriter) {
+        writer.write(UInt32(names.count))
+        for name in names { writer.write(name) }
+    }
+
+    /// Reads what `write(names:into:)` wrote; `kind` names the list in errors.
+    private static func readNames(from reader: inout ByteReader, of kind: String) throws -> [String] {
+        let count = try reader.read(UInt32.self, "\(kind) count")
+        var names = [String]()
+        for index in 0..<count {
+            names.append(try reader.readString("name of \(kind) \(index)"))
+        }
+        return names
     }
 
     private static func decodeChannelMeans(named name: String, from reader: inout ByteReader) throws -> ChannelMeans {

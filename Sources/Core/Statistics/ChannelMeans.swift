@@ -22,10 +22,15 @@ public struct ChannelMeans: Sendable, Equatable {
     /// Adds `other`'s images, which must all be absent here; otherwise throws
     /// `StatisticsError.duplicateImage` naming `tensor` and changes nothing.
     mutating func merge(_ other: ChannelMeans, tensor: String) throws {
-        if let duplicate = other.perImage.keys.filter({ perImage[$0] != nil }).min() {
+        if let duplicate = firstSharedImage(with: other) {
             throw StatisticsError.duplicateImage(tensor: tensor, image: duplicate)
         }
         perImage.merge(other.perImage) { mine, _ in mine }
+    }
+
+    /// The lowest image index recorded in both, if any.
+    func firstSharedImage(with other: ChannelMeans) -> Int? {
+        other.perImage.keys.filter { perImage[$0] != nil }.min()
     }
 
     /// The mean over images of each channel's mean, NaN and infinities left out (a
