@@ -3,7 +3,8 @@ import Foundation
 /// MLPerf's ssd-resnet34 ("ssd-large") as an OpenVINO IR, exactly the topology the seed
 /// workflow's converter produces (mean/scale folded in, backbone, extra blocks, heads,
 /// box decoding, softmax, NMS and TopK), with deterministic weights in place of the
-/// trained ones, which cannot be downloaded here.
+/// trained ones, which cannot be downloaded here. Without the mean/scale layers it is the
+/// graph of MLPerf's ONNX model that converter starts from (`ONNXExport` writes it).
 ///
 /// Weights are uniform He-initialised per layer from a seeded stream named after the
 /// layer, with a per-output-channel spread (as folded batch norm gives real networks)
@@ -69,19 +70,24 @@ public struct SSDResNet34: Sendable {
             aspectRatios: Self.aspectRatios)
     }
 
-    /// Builds the IR graph (weights included).
-    public func makeGraph() -> IRGraph {
+    /// Builds the IR graph (weights included). Its input `image` is f32 `[1, 3, R, R]`; with
+    /// `normalizingInput` it holds raw RGB values (0-255) and the graph subtracts `mean` and
+    /// divides by `scale` first, as the converted IR does; without, it is already normalized
+    /// and feeds the backbone directly, as in MLPerf's ONNX model. FP16 graphs with the
+    /// mean/scale layers carry the converter's `<meta_data>`.
+    public func makeGraph(normalizingInput: Bool = true) -> IRGraph {
         var builder = ModelBuilder(
             graph: GraphBuilder(
                 name: "ssd-resnet34_\(resolution)", version: 11, halfPrecisionWeights: halfPrecisionWeights),
             seed: seed)
         let image = builder.graph.parameter(name: "image", dims: [1, 3, resolution, resolution])
-        let normalized = builder.normalize(image)
-        let sources = builder.backboneAndExtras(normalized, strides: strides)
+        let backboneInput = normalizingInput ? builder.normalize(image) : image
+        let sources = builder.backboneAndExtras(backboneInput, strides: strides)
         let (locs, confs) = builder.heads(sources, headStride: strides[0])
         builder.postProcess(locs: locs, confs: confs, defaultBoxes: defaultBoxes)
         var graph = builder.graph.graph
-        if halfPrecisionWeights {
+        // The converter's record names the mean/scale it folded in, so only a graph with them carries it.
+        if halfPrecisionWeights && normalizingInput {
             graph.otherChildren.append(Self.converterMetaData(resolution: resolution))
         }
         return graph
