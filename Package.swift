@@ -8,6 +8,13 @@ let openVINOHeaders: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I\(openVINO)/incl
 let openVINOLibraries: [LinkerSetting] = [
     .unsafeFlags(["-L\(openVINO)/libs", "-Xlinker", "-rpath", "-Xlinker", "\(openVINO)/libs"]),
 ]
+/// OpenVINO's C++ API, for what its C API lacks (frontends' conversion, the serializer).
+let openVINOCxxHeaders: [CXXSetting] = [.unsafeFlags(["-I\(openVINO)/include"])]
+let openVINOCxxLibraries: [LinkerSetting] = [
+    .unsafeFlags([
+        "-L\(openVINO)/libs", "-l:libopenvino.so.2641", "-Xlinker", "-rpath", "-Xlinker", "\(openVINO)/libs",
+    ]),
+]
 
 let package = Package(
     name: "calib",
@@ -26,6 +33,8 @@ let package = Package(
         .systemLibrary(name: "COpenVINO", path: "Sources/COpenVINO"),
         // libpng's regular read API reports errors by longjmp; this keeps the jumps in C.
         .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
+        // `calib convert`: OpenVINO's frontends and `save_model` behind one C function.
+        .target(name: "OpenVINOConversion", cxxSettings: openVINOCxxHeaders, linkerSettings: openVINOCxxLibraries),
         // Core's kernels (histogram, SHA-256, weights, resize) run over hundreds of
         // megabytes; optimized even in debug builds, tests and local runs stay fast.
         .target(name: "Core", swiftSettings: [.unsafeFlags(["-O"])]),
@@ -36,7 +45,8 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "Core", "Protocol", "COpenVINO", "CTurboJPEG", "CPNG", "CPNGShim", .product(name: "Logging", package: "swift-log"),
+                "Core", "Protocol", "COpenVINO", "CTurboJPEG", "CPNG", "CPNGShim", "OpenVINOConversion",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: openVINOHeaders,
             linkerSettings: openVINOLibraries
@@ -59,13 +69,8 @@ let package = Package(
         .executableTarget(
             name: "ov-serialize",
             path: "Sources/OpenVINOSerialize",
-            cxxSettings: [.unsafeFlags(["-I\(openVINO)/include"])],
-            linkerSettings: [
-                .unsafeFlags([
-                    "-L\(openVINO)/libs", "-l:libopenvino.so.2641",
-                    "-Xlinker", "-rpath", "-Xlinker", "\(openVINO)/libs",
-                ]),
-            ]
+            cxxSettings: openVINOCxxHeaders,
+            linkerSettings: openVINOCxxLibraries
         ),
         // Raw-value reference implementations the threshold tests compare against, and
         // the small networks the quantizer placement tests run.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what calib needs to build and run, and nothing that is already there:
 # the Debian C libraries (ZeroMQ, libjpeg-turbo, libpng) and the OpenVINO runtime
-# unpacked from its pinned PyPI wheel into .deps/openvino (git-ignored).
+# (with its IR, ONNX and TFLite frontends, for `calib convert`) unpacked from its
+# pinned PyPI wheel into .deps/openvino (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,8 @@ OPENVINO_WHEEL=openvino-2026.4.1-22982-cp311-cp311-manylinux_2_28_x86_64.whl
 OPENVINO_SHA256=2d22b1da03f7caf74df30e9f6417d0ab2f637e4a38e08e1dcd294d2c37407aaf
 OPENVINO_SO=2641
 DEPS=.deps/openvino
+# What the unpacked runtime holds; a change here unpacks it again.
+STAMP="$OPENVINO_VERSION frontends: ir onnx tflite"
 
 say() { echo "setup: $*"; }
 
@@ -24,7 +27,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if [ ! -f "$DEPS/VERSION" ] || [ "$(cat "$DEPS/VERSION")" != "$OPENVINO_VERSION" ]; then
+if [ ! -f "$DEPS/VERSION" ] || [ "$(cat "$DEPS/VERSION")" != "$STAMP" ]; then
   mkdir -p .deps/download
   wheel=.deps/download/$OPENVINO_WHEEL
   if [ ! -f "$wheel" ] || ! echo "$OPENVINO_SHA256  $wheel" | sha256sum -c --status; then
@@ -41,12 +44,14 @@ if [ ! -f "$DEPS/VERSION" ] || [ "$(cat "$DEPS/VERSION")" != "$OPENVINO_VERSION"
   unzip -q "$wheel" 'openvino/include/*' \
     "openvino/libs/libopenvino.so.$OPENVINO_SO" "openvino/libs/libopenvino_c.so.$OPENVINO_SO" \
     "openvino/libs/libopenvino_ir_frontend.so.$OPENVINO_SO" \
+    "openvino/libs/libopenvino_onnx_frontend.so.$OPENVINO_SO" \
+    "openvino/libs/libopenvino_tensorflow_lite_frontend.so.$OPENVINO_SO" \
     'openvino/libs/libopenvino_intel_cpu_plugin.so' 'openvino/libs/libtbb.so.12' \
     -d .deps/unpack
   mv .deps/unpack/openvino "$DEPS"
   rmdir .deps/unpack
   ln -sf "libopenvino_c.so.$OPENVINO_SO" "$DEPS/libs/libopenvino_c.so"
   ln -sf "libopenvino.so.$OPENVINO_SO" "$DEPS/libs/libopenvino.so"
-  echo "$OPENVINO_VERSION" > "$DEPS/VERSION"
+  echo "$STAMP" > "$DEPS/VERSION"
 fi
 say "ready (OpenVINO $OPENVINO_VERSION in $DEPS)"

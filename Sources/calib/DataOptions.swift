@@ -39,14 +39,7 @@ struct DataOptions: ParsableArguments {
         help: ArgumentHelp(
             "The input shape to calibrate with, for a model whose input is dynamic, e.g. 1,3,1200,1200 (as the model lays it out).",
             valueName: "N,C,H,W"),
-        transform: { text in
-            try text.split(separator: ",").map { part in
-                guard let value = Int(part.trimmingCharacters(in: .whitespaces)), value > 0 else {
-                    throw ValidationError("--input-shape takes positive integers separated by commas, not '\(text)'")
-                }
-                return value
-            }
-        })
+        transform: { try NumberList.positiveIntegers($0, option: "--input-shape") })
     var inputShape: [Int]?
 
     @Option(help: "The input layout, NCHW or NHWC (default: the model's rt_info, else guessed from the shape).")

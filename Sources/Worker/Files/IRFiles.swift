@@ -34,6 +34,11 @@ public enum IRFiles {
     /// any instant there is either the old pair, no `.xml` at all, or the new pair. A
     /// target that is a directory is refused before anything is touched.
     public static func write(_ graph: IRGraph, xmlPath: String) throws {
+        try write(xml: IRWriter.xml(of: graph), weights: graph.weights, xmlPath: xmlPath)
+    }
+
+    /// Writes an IR already serialized (by OpenVINO, say) the same way as `write(_:xmlPath:)`.
+    public static func write(xml xmlBytes: [UInt8], weights: [UInt8], xmlPath: String) throws {
         let binPath = weightsPath(for: xmlPath)
         for path in [xmlPath, binPath] {
             var isDirectory: ObjCBool = false
@@ -41,9 +46,9 @@ public enum IRFiles {
                 throw FileError(path: path, reason: "is a directory, not a file the IR can be written to")
             }
         }
-        let bin = try AtomicFile.stage(graph.weights, for: binPath)
+        let bin = try AtomicFile.stage(weights, for: binPath)
         defer { AtomicFile.discard(bin) }
-        let xml = try AtomicFile.stage(IRWriter.xml(of: graph), for: xmlPath)
+        let xml = try AtomicFile.stage(xmlBytes, for: xmlPath)
         defer { AtomicFile.discard(xml) }
         try AtomicFile.remove(xmlPath)
         try AtomicFile.replace(bin)

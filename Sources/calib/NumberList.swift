@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+
+/// Comma-separated numbers in options (`--input-shape 1,3,1200,1200`,
+/// `--mean-values 123.675,116.28,103.53`), also in the Model Optimizer's bracketed form
+/// (`[123.675,116.28,103.53]`) that users copy from the seed's command line.
+enum NumberList {
+    /// Positive integers, e.g. a shape. Throws `ValidationError` naming `option`.
+    static func positiveIntegers(_ text: String, option: String) throws -> [Int] {
+        try parts(of: text, option: option).map { part in
+            guard let value = Int(part), value > 0 else {
+                throw ValidationError("\(option) takes positive integers separated by commas, not '\(text)'")
+            }
+            return value
+        }
+    }
+
+    /// Finite numbers, e.g. per-channel means. Throws `ValidationError` naming `option`.
+    static func finiteNumbers(_ text: String, option: String) throws -> [Float] {
+        try parts(of: text, option: option).map { part in
+            guard let value = Float(part), value.isFinite else {
+                throw ValidationError("\(option) takes numbers separated by commas, not '\(text)'")
+            }
+            return value
+        }
+    }
+
+    private static func parts(of text: String, option: String) throws -> [String] {
+        var body = Substring(text.trimmingCharacters(in: .whitespaces))
+        if body.hasPrefix("["), body.hasSuffix("]") { body = body.dropFirst().dropLast() }
+        let parts = body.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !parts.isEmpty, !parts.contains(where: \.isEmpty) else {
+            throw ValidationError("\(option) takes a comma-separated list, not '\(text)'")
+        }
+        return parts
+    }
+}
