@@ -39,6 +39,35 @@ struct ImageResizeTests {
         #expect(channel(result, 2) == [255, 255, 255, 255, 191, 191, 191, 191, 64, 64, 64, 64, 0, 0, 0, 0])
     }
 
+    /// OpenCV's fixed-point rounding, not exact arithmetic: values computed once with
+    /// `cv2.resize(image, (w, h), interpolation=cv2.INTER_LINEAR)` (OpenCV 5.0.0) for a 7x5
+    /// image whose bytes are `(37 i + 11) mod 256`, down, up and mixed.
+    @Test func bilinearIsOpenCVsFixedPointBitForBit() throws {
+        let source = try RGBImage(width: 7, height: 5, pixels: (0..<105).map { UInt8(($0 * 37 + 11) % 256) })
+        let down = try source.resized(width: 3, height: 4, interpolation: .bilinear)
+        #expect(down.pixels == [
+            86, 123, 160, 89, 126, 163, 92, 129, 166, 97, 134, 171, 100, 137, 174, 103, 140, 145, 108, 145, 182, 112, 149, 186,
+            115, 152, 103, 120, 157, 194, 123, 160, 197, 126, 163, 114,
+        ])
+        let mixed = try source.resized(width: 13, height: 2, interpolation: .bilinear)
+        #expect(mixed.pixels == [
+            18, 55, 92, 52, 89, 126, 111, 148, 185, 171, 110, 147, 231, 32, 69, 173, 72, 109, 95, 132, 169, 154, 191, 90, 194,
+            231, 32, 116, 153, 92, 78, 115, 152, 137, 174, 211, 172, 209, 246, 40, 77, 114, 74, 111, 148, 134, 171, 208, 95, 132,
+            169, 17, 54, 91, 57, 94, 131, 117, 154, 191, 177, 76, 113, 217, 18, 55, 139, 77, 114, 100, 137, 135, 160, 197, 57,
+            194, 231, 12,
+        ])
+        let up = try source.resized(width: 11, height: 9, interpolation: .bilinear)
+        // The first row and the last row of OpenCV's output (rows 0 and 8 read the border row twice).
+        #expect(Array(up.pixels[0..<33]) == [
+            11, 48, 85, 61, 98, 135, 132, 146, 183, 203, 53, 90, 180, 54, 91, 88, 125, 162, 158, 195, 69, 159, 196, 47, 67, 104,
+            118, 114, 151, 188, 165, 202, 239,
+        ])
+        #expect(Array(up.pixels[264..<297]) == [
+            47, 84, 121, 97, 134, 171, 145, 182, 219, 52, 89, 126, 53, 90, 127, 124, 161, 198, 194, 69, 105, 195, 46, 83, 103,
+            117, 154, 150, 187, 85, 201, 238, 19,
+        ])
+    }
+
     @Test func bilinearDownscaleHasNoAntialiasing() throws {
         // 4 -> 2: source positions 0.5 and 2.5, averaging pairs (0, 10) and (20, 40) only.
         let source = try image(width: 4, height: 1, red: [0, 10, 20, 40], green: [0, 10, 20, 40], blue: [9, 9, 9, 9])

@@ -1,7 +1,9 @@
 /// Resampling with OpenCV's `cv2.resize` conventions, the ones the MLPerf harnesses and
 /// POT's accuracy checker use: half-pixel centres (`src = (dst + 0.5) * in / out - 0.5`),
-/// replicated borders, no antialiasing on downscaling, results rounded to nearest and
-/// clamped to 0...255. OpenCV's fixed-point arithmetic may differ by one level on rare ties.
+/// replicated borders, no antialiasing on downscaling. Bilinear is OpenCV's fixed-point
+/// arithmetic bit for bit (`LinearResize.swift`); bicubic is computed in f32, rounded to
+/// nearest and clamped to 0...255, and differs from OpenCV's by one level on a few
+/// pixels in ten thousand.
 extension RGBImage {
     /// Returns the image scaled to `width` x `height`, filtering each axis separately.
     public func resized(width newWidth: Int, height newHeight: Int, interpolation: Interpolation)
@@ -11,9 +13,10 @@ extension RGBImage {
             throw .invalidTargetSize(width: newWidth, height: newHeight)
         }
         if newWidth == width && newHeight == height { return self }
+        if interpolation == .bilinear { return resizedLinear(width: newWidth, height: newHeight, outputCount: outputCount) }
 
-        let columns = ResizeTaps(source: width, destination: newWidth, interpolation: interpolation)
-        let rows = ResizeTaps(source: height, destination: newHeight, interpolation: interpolation)
+        let columns = CubicTaps(source: width, destination: newWidth)
+        let rows = CubicTaps(source: height, destination: newHeight)
         let rowLength = newWidth * 3
 
         // Horizontal pass: every source row filtered to the new width, kept in Float.
@@ -73,18 +76,17 @@ extension RGBImage {
     }
 }
 
-/// The source indices (already clamped to the border) and weights that produce each
-/// output sample along one axis, computed once per resize instead of once per pixel.
-private struct ResizeTaps {
-    /// Source samples per output sample: 2 for bilinear, 4 for bicubic.
-    let taps: Int
+/// The source indices (already clamped to the border) and bicubic weights that produce
+/// each output sample along one axis, computed once per resize instead of once per pixel.
+private struct CubicTaps {
+    /// Source samples per output sample.
+    let taps = 4
     /// `taps` clamped source indices per output sample.
     let offsets: [Int]
     /// `taps` weights per output sample, summing to 1.
     let weights: [Float]
 
-    init(source: Int, destination: Int, interpolation: Interpolation) {
-        let taps = interpolation == .bilinear ? 2 : 4
+    init(source: Int, destination: Int) {
         let scale = Double(source) / Double(destination)
         var offsets: [Int] = []
         var weights: [Float] = []
@@ -94,16 +96,14 @@ private struct ResizeTaps {
             let centre = (Double(d) + 0.5) * scale - 0.5
             let floor = centre.rounded(.down)
             let fraction = centre - floor
-            // Bilinear reads floor, floor+1; bicubic reads floor-1 ... floor+2.
+            // Reads floor-1 ... floor+2.
             let first = Int(floor) - (taps / 2 - 1)
             for k in 0..<taps {
                 offsets.append(min(max(first + k, 0), source - 1))
                 let distance = abs(fraction + Double(taps / 2 - 1 - k))
-                let weight = interpolation == .bilinear ? 1 - distance : ResizeTaps.keys(distance)
-                weights.append(Float(weight))
+                weights.append(Float(CubicTaps.keys(distance)))
             }
         }
-        self.taps = taps
         self.offsets = offsets
         self.weights = weights
     }
