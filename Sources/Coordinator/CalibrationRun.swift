@@ -30,7 +30,7 @@ public struct CalibrationRun: Sendable {
     public func emptyStatistics() -> CalibrationStatistics {
         CalibrationStatistics(
             modelDigest: modelDigest, tensorNames: plan.activations.map(\.name),
-            channelMeanNames: biasCorrection.meanTensors.map(\.name))
+            channelNames: ChannelReduction.collected(plan: plan, biasCorrection: biasCorrection).map(\.name))
     }
 
     /// Runs the images of `dataset` whose indices are `indices` and returns their statistics.

@@ -104,8 +104,8 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
 
     /// Each shard's encoded statistics: every tensor of every image gets `samples` values,
     /// unsigned (ReLU-like) or signed by tensor, on a scale of its own, so the histograms
-    /// span as many octaves as real activations do; and per-channel means of the size of
-    /// the model's bias-correction inputs.
+    /// span as many octaves as real activations do; and per-channel figures of the size of
+    /// the tensors the model reduces per channel.
     static func results(plan: ShardPlan, calibration: CalibrationRun, samples: Int) -> [UInt32: [UInt8]] {
         let tensors = calibration.plan.activations.count
         let bases: [[Float]] = (0..<tensors).map { tensor in
@@ -118,8 +118,8 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
                 return tensor % 3 == 0 ? gaussian : max(gaussian, 0)
             }
         }
-        let meanChannels = calibration.biasCorrection.meanTensors.map { mean in
-            calibration.graph.port(mean.tensor)?.dims?[mean.channelAxis] ?? 1
+        let figureChannels = ChannelReduction.collected(plan: calibration.plan, biasCorrection: calibration.biasCorrection).map {
+            calibration.graph.port($0.tensor)?.dims?[$0.channelAxis] ?? 1
         }
         let shards = plan.shards
         let collected = ResultTable(count: shards.count)
@@ -131,9 +131,9 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
                     let values = bases[tensor].map { $0 * factor }
                     values.withUnsafeBufferPointer { statistics.record(tensor: tensor, image: image, values: $0) }
                 }
-                for (index, channels) in meanChannels.enumerated() {
-                    let means = (0..<channels).map { Float(($0 + image) % 7) / 7 }
-                    means.withUnsafeBufferPointer { statistics.recordChannelMeans(tensor: index, image: image, means: $0) }
+                for (index, channels) in figureChannels.enumerated() {
+                    let figures = (0..<channels).map { Float(($0 + image) % 7) / 7 }
+                    figures.withUnsafeBufferPointer { statistics.recordChannelFigures(index, image: image, values: $0) }
                 }
             }
             collected.set(shard, statistics.encoded())

@@ -57,10 +57,10 @@ struct BiasCorrectionTests {
         let graph = convolution(bias: bias)
         let plan = try QuantizationPlan(graph: graph)
         let correction = BiasCorrectionPlan(graph: graph, plan: plan)
-        #expect(correction.meanTensors.map(\.name) == ["image"])
+        #expect(correction.meanTensors.map(\.name) == ["image/mean"])
         var statistics = CalibrationStatistics(
-            modelDigest: "m", tensorNames: plan.activations.map(\.name), channelMeanNames: correction.meanTensors.map(\.name))
-        inputMeans.withUnsafeBufferPointer { statistics.recordChannelMeans(tensor: 0, image: 0, means: $0) }
+            modelDigest: "m", tensorNames: plan.activations.map(\.name), channelNames: correction.meanTensors.map(\.name))
+        inputMeans.withUnsafeBufferPointer { statistics.recordChannelFigures(0, image: 0, values: $0) }
         return try #require(try BiasCorrection.outcomes(graph: graph, plan: plan, correction: correction, statistics: statistics).first)
     }
 

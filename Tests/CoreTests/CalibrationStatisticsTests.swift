@@ -18,7 +18,7 @@ struct CalibrationStatisticsTests {
     static let meanNames = ["conv1", "head/matmul"]
 
     static func statistics(_ images: [Int]) -> CalibrationStatistics {
-        var statistics = CalibrationStatistics(modelDigest: digest, tensorNames: names, channelMeanNames: meanNames)
+        var statistics = CalibrationStatistics(modelDigest: digest, tensorNames: names, channelNames: meanNames)
         for image in images {
             for tensor in names.indices {
                 values(tensor: tensor, image: image).withUnsafeBufferPointer {
@@ -27,7 +27,7 @@ struct CalibrationStatisticsTests {
             }
             for tensor in meanNames.indices {
                 let means = (0..<(4 + tensor)).map { Float(image) * 0.25 - Float($0) + 0.125 * Float(tensor) }
-                means.withUnsafeBufferPointer { statistics.recordChannelMeans(tensor: tensor, image: image, means: $0) }
+                means.withUnsafeBufferPointer { statistics.recordChannelFigures(tensor, image: image, values: $0) }
             }
         }
         return statistics
@@ -37,7 +37,7 @@ struct CalibrationStatisticsTests {
     /// found by fuzzing (`scripts/fuzz.sh statistics`).
     @Test func aForgedChannelCountFailsAtTheEndOfTheData() {
         let bytes: [UInt8] = [
-            0x43, 0x41, 0x4c, 0x49, 0x42, 0x53, 0x54, 0x41, 0x54, 0x53, 0x03, 0x00, 0x00, 0x00, 0x40, 0x00,
+            0x43, 0x41, 0x4c, 0x49, 0x42, 0x53, 0x54, 0x41, 0x54, 0x53, 0x04, 0x00, 0x00, 0x00, 0x40, 0x00,
             0x00, 0x00, 0x30, 0x32, 0x34, 0x37, 0x35, 0x35, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x06, 0x00,
             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x23, 0x00,
             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x32, 0x01, 0x00, 0x00,
@@ -53,7 +53,7 @@ struct CalibrationStatisticsTests {
             try CalibrationStatistics(decoding: bytes)
         } throws: { error in
             guard case .malformed(.truncated) = error as? StatisticsError else { return false }
-            return String(describing: error).contains("a channel mean of")
+            return String(describing: error).contains("a channel value of")
         }
     }
 
@@ -61,14 +61,22 @@ struct CalibrationStatisticsTests {
         let statistics = Self.statistics([0, 2, 5])
         // Image i, channel c of tensor 0: i/4 - c; over images 0, 2, 5: 7/12 - c.
         let expected: [Double] = (0..<4).map { 7.0 / 12 - Double($0) }
-        let found = statistics.channelMeans[0].mean()
+        let found = statistics.channelFigures[0].mean()
         #expect(found.count == 4 && zip(found, expected).allSatisfy { abs($0 - $1) < 1e-12 }, "\(found)")
         var duplicate = Self.statistics([5])
         #expect(throws: StatisticsError.duplicateImage(tensor: "conv1", image: 5)) {
             try duplicate.merge(Self.statistics([5, 6]))
         }
-        let other = CalibrationStatistics(modelDigest: Self.digest, tensorNames: Self.names, channelMeanNames: ["other"])
+        let other = CalibrationStatistics(modelDigest: Self.digest, tensorNames: Self.names, channelNames: ["other"])
         #expect(throws: StatisticsError.self) { try duplicate.merge(other) }
+    }
+
+    @Test func channelExtremesAreGlobalOverImages() throws {
+        let figures = Self.statistics([0, 2, 5]).channelFigures[1]
+        // Image i, channel c of figure 1: i/4 - c + 1/8; over images 0, 2, 5.
+        #expect(figures.minimum() == (0..<5).map { 0.125 - Double($0) })
+        #expect(figures.maximum() == (0..<5).map { 1.375 - Double($0) })
+        #expect(ChannelFigures().minimum().isEmpty)
     }
 
     @Test func encodingRoundTrips() throws {
@@ -122,8 +130,8 @@ struct CalibrationStatisticsTests {
         #expect(throws: StatisticsError.notStatisticsFile) { try CalibrationStatistics(decoding: wrongMagic) }
         #expect(throws: StatisticsError.notStatisticsFile) { try CalibrationStatistics(decoding: []) }
         var future = bytes
-        future[10] = 4
-        #expect(throws: StatisticsError.unsupportedVersion(found: 4, supported: 3)) {
+        future[10] = 5
+        #expect(throws: StatisticsError.unsupportedVersion(found: 5, supported: 4)) {
             try CalibrationStatistics(decoding: future)
         }
         // Cut anywhere after the magic: a one-line truncation error, never a trap.

@@ -48,6 +48,21 @@ struct PlacementNetworkTests {
         #expect(found == ["image": ["conv1/conv"], "relu1": ["pool"], "pool": ["flatten"], "fc1.relu": ["fc2"]])
     }
 
+    @Test func aFakeQuantizeMovesAboveAMaxPoolWhoseIndicesAreUnused() throws {
+        let found = try placements(PlacementNetworks.blazeBlock())
+        #expect(found == [
+            "image": ["conv1/conv"], "relu1": ["dw", "pool"], "dw": ["project/conv"], "project": ["sum"],
+            "relu2": ["conv2/conv"],
+        ])
+    }
+
+    @Test func aClampKeepsTheFakeQuantizeBelowIt() throws {
+        let found = try placements(PlacementNetworks.hardSwish())
+        #expect(found == [
+            "image": ["conv1/conv"], "conv1": ["product"], "clamp.high": ["product"], "hswish": ["conv2/conv"],
+        ])
+    }
+
     @Test func concatInputsShareARangeAlsoWhenOneFeedsAnotherConvolution() throws {
         let graph = PlacementNetworks.sharedConcatInput()
         let plan = try QuantizationPlan(graph: graph)
@@ -65,5 +80,53 @@ struct PlacementNetworkTests {
         let ranges = try RangeSelector().ranges(plan: plan, statistics: statistics)
         let index = try #require(plan.activations.firstIndex { $0.name == "a" })
         #expect(ranges[index] == ActivationRange(low: 0, high: 133))
+    }
+
+    @Test func aTensorReadOnlyByDepthwiseConvolutionsIsQuantizedPerChannel() throws {
+        let depthwise = try QuantizationPlan(graph: PlacementNetworks.depthwise())
+        #expect(depthwise.activations.map(\.channelAxis) == [nil, 1, nil])
+        // In the blaze block relu1 also feeds a MaxPool: one range for the tensor.
+        let blaze = try QuantizationPlan(graph: PlacementNetworks.blazeBlock())
+        #expect(blaze.activations.allSatisfy { $0.channelAxis == nil })
+    }
+
+    @Test func perChannelRangesComeFromGlobalChannelExtremesAndBecomeChannelLimits() throws {
+        let graph = PlacementNetworks.depthwise()
+        let plan = try QuantizationPlan(graph: graph)
+        let reductions = ChannelReduction.collected(plan: plan, biasCorrection: BiasCorrectionPlan(graph: graph, plan: plan))
+        #expect(reductions.prefix(2).map(\.name) == ["relu1/minimum", "relu1/maximum"])
+        var statistics = CalibrationStatistics(
+            modelDigest: "m", tensorNames: plan.activations.map(\.name), channelNames: reductions.map(\.name))
+        for image in 0..<2 {
+            for tensor in plan.activations.indices {
+                [Float(-1), 4].withUnsafeBufferPointer { statistics.record(tensor: tensor, image: image, values: $0) }
+            }
+            // Channel c: minimum -c/2 (image 1), maximum c + 1 + image.
+            let minima = (0..<8).map { -Float($0) / 2 * Float(image) }
+            let maxima = (0..<8).map { Float($0 + 1 + image) }
+            minima.withUnsafeBufferPointer { statistics.recordChannelFigures(0, image: image, values: $0) }
+            maxima.withUnsafeBufferPointer { statistics.recordChannelFigures(1, image: image, values: $0) }
+        }
+        let ranges = try RangeSelector().ranges(plan: plan, statistics: statistics)
+        let channels = try #require(ranges[1].channels)
+        // Signed (the tensor has negative values): high = max(|min|, max), low = -high * 256/254.
+        let expectedHighs: [Float] = (0..<8).map { channel in Float(max(Double(channel) / 2, Double(channel + 2))) }
+        let expectedLows: [Float] = channels.map { range in Float(-Double(range.high) * 256 / 254) }
+        #expect(channels.map(\.high) == expectedHighs)
+        #expect(channels.map(\.low) == expectedLows)
+        #expect(ranges[0].channels == nil && ranges[2].channels == nil)
+        // Histogram methods keep one histogram per tensor: one range.
+        #expect(try RangeSelector(method: .kl).ranges(plan: plan, statistics: statistics)[1].channels == nil)
+
+        let quantized = try QuantizedModelWriter.quantize(graph, plan: plan, ranges: ranges)
+        let low = try #require(quantized.layer(named: "relu1/fq/input_low"))
+        #expect(try quantized.constView(low.id).shape == [1, 8, 1, 1])
+        var missing = CalibrationStatistics(modelDigest: "m", tensorNames: plan.activations.map(\.name))
+        for tensor in plan.activations.indices {
+            [Float(-1), 4].withUnsafeBufferPointer { missing.record(tensor: tensor, image: 0, values: $0) }
+        }
+        #expect(throws: StatisticsError.mismatch("the statistics have no per-channel minima and maxima of relu1")) {
+            try RangeSelector().ranges(plan: plan, statistics: missing)
+        }
     }
 }

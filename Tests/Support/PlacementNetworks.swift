@@ -9,6 +9,7 @@ public enum PlacementNetworks {
         [
             ("interpolate", interpolate()), ("prelu", prelu()), ("se", squeezeExcitation()), ("depthwise", depthwise()),
             ("deconvolution", deconvolution()), ("matmul", matMulHead()), ("concat", sharedConcatInput()),
+            ("blaze", blazeBlock()), ("hardswish", hardSwish()),
         ]
     }
 
@@ -88,6 +89,39 @@ public enum PlacementNetworks {
         builder.result(convolution(&builder, a, 4, 4, name: "conv.only.a"), name: "out.a")
         builder.result(convolution(&builder, joined, 8, 4, name: "conv.joined"), name: "out")
         return builder.graph
+    }
+
+    /// A BlazeFace residual block: `x = relu(conv image)`; `relu(dwconv(x, stride 2) → conv 8→16)
+    /// + pad(maxpool-8(x), 8 more channels)` → conv. The MaxPool, with its unused indices
+    /// output, is agnostic: one FakeQuantize on `x` serves it and the depthwise conv.
+    public static func blazeBlock() -> IRGraph {
+        build("blaze") { builder, image in
+            let x = builder.unary("Relu", convolution(&builder, image, 3, 8, name: "conv1"), name: "relu1")
+            let weights = builder.floatConstant(name: "dw.weight", dims: [8, 1, 1, 3, 3], values: values(72, seed: 5))
+            let depthwise = builder.groupConvolution(x, weights: weights, stride: 2, padding: 1, name: "dw")
+            let widened = convolution(&builder, depthwise, 8, 16, kernel: 1, name: "project")
+            let pooled = builder.maxPoolWithIndices(x, kernel: 2, stride: 2, name: "pool")
+            let shortcut = builder.padChannels(pooled, channels: 8, name: "pad")
+            let sum = builder.unary("Relu", builder.binary("Add", widened, shortcut, name: "sum"), name: "relu2")
+            return convolution(&builder, sum, 16, 8, name: "conv2")
+        }
+    }
+
+    /// conv → hard-swish as converters write it, `x · min(max(x + 3, 0), 6) · (1/6)` → conv:
+    /// the gate's FakeQuantize stays below the clamp, on the range [0, 6].
+    public static func hardSwish() -> IRGraph {
+        build("hardswish") { builder, image in
+            let x = convolution(&builder, image, 3, 8, name: "conv1")
+            let scalar = { (builder: inout GraphBuilder, name: String, value: Float) in
+                builder.floatConstant(name: name, dims: [1], values: [value])
+            }
+            let shifted = builder.binary("Add", x, scalar(&builder, "three", 3), name: "shift")
+            let floor = builder.binary("Maximum", shifted, scalar(&builder, "zero", 0), name: "clamp.low")
+            let gate = builder.binary("Minimum", floor, scalar(&builder, "six", 6), name: "clamp.high")
+            let product = builder.binary("Multiply", x, gate, name: "product")
+            let swished = builder.binary("Multiply", product, scalar(&builder, "sixth", 1 / 6), name: "hswish")
+            return convolution(&builder, swished, 8, 8, name: "conv2")
+        }
     }
 
     /// A network `body` builds on the image input, with its last tensor as the output.

@@ -20,11 +20,11 @@ import Worker
         _ graph: IRGraph, layers: [BiasCorrectionPlan.Layer], images: Range<Int>, resolution: Int
     ) throws -> [[Double]] {
         let means = layers.map { layer in
-            BiasCorrectionPlan.MeanTensor(
+            ChannelReduction(
                 tensor: PortReference(layer: layer.biasAdd, port: graph.layer(layer.biasAdd)!.outputs[0].id), channelAxis: 1,
-                name: graph.layer(layer.biasAdd)!.name)
+                kind: .mean, tensorName: graph.layer(layer.biasAdd)!.name)
         }
-        let probe = try ActivationProbe(graph: graph, tensors: [], channelMeans: means)
+        let probe = try ActivationProbe(graph: graph, tensors: [], channelReductions: means)
         let inference = try FP32Inference(graph: probe.graph, runtime: ExampleModelFixture.runtime, threads: 2)
         var sums = [[Double]](repeating: [], count: layers.count)
         for index in images {

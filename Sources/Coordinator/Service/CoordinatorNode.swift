@@ -110,7 +110,7 @@ public final class CoordinatorNode: @unchecked Sendable {
                 for record in contents.records {
                     let result = try CalibrationStatistics(decoding: record.payload)
                     if let problem = Self.mismatch(
-                        of: result, shard: record.shard, plan: plan, spec: spec, channelMeanNames: statistics.channelMeanNames) {
+                        of: result, shard: record.shard, plan: plan, spec: spec, channelNames: statistics.channelNames) {
                         throw CoordinatorError.journal("journal \(path): the record of shard \(record.shard) is unusable: \(problem)")
                     }
                     try statistics.merge(result)
@@ -335,7 +335,7 @@ public final class CoordinatorNode: @unchecked Sendable {
                 return
             }
             if let problem = Self.mismatch(
-                of: result, shard: shard, plan: plan, spec: spec, channelMeanNames: statistics.channelMeanNames) {
+                of: result, shard: shard, plan: plan, spec: spec, channelNames: statistics.channelNames) {
                 logger.warning("dropped the result of shard \(shard) from \(worker): \(problem)")
                 countMalformed(from: worker, now: now)
                 return
@@ -427,15 +427,15 @@ public final class CoordinatorNode: @unchecked Sendable {
 
     /// Why `result` cannot be the statistics of `shard` of this job, if it cannot.
     private static func mismatch(
-        of result: CalibrationStatistics, shard: Int, plan: ShardPlan, spec: JobSpec, channelMeanNames: [String]
+        of result: CalibrationStatistics, shard: Int, plan: ShardPlan, spec: JobSpec, channelNames: [String]
     ) -> String? {
         guard plan.shards.indices.contains(shard) else { return "shard \(shard) is not in the plan" }
         guard result.modelDigest == spec.modelDigest else { return "it is for model \(result.modelDigest.prefix(12))" }
         guard result.tensorNames == spec.tensorNames else { return "it has other tensors than the job" }
-        guard result.channelMeanNames == channelMeanNames else { return "it has other channel means than the job" }
+        guard result.channelNames == channelNames else { return "it has other per-channel figures than the job" }
         let images = Array(plan.shards[shard])
         guard result.tensors.allSatisfy({ $0.perImage.keys.sorted() == images }),
-            result.channelMeans.allSatisfy({ $0.perImage.keys.sorted() == images })
+            result.channelFigures.allSatisfy({ $0.perImage.keys.sorted() == images })
         else {
             return "it does not hold exactly images \(images.first ?? 0)..<\(images.last.map { $0 + 1 } ?? 0) in every tensor"
         }

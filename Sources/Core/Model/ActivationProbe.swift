@@ -1,13 +1,13 @@
 /// Makes intermediate tensors observable: OpenVINO only returns model outputs, so a
 /// probe adds a `Result` on each tensor of interest. Outputs come back in Result order,
 /// the model's own outputs first, then the probes in `tensors` order, then the
-/// per-channel means of `channelMeans` (a `ReduceMean` over every other axis inside the
-/// graph, so a few floats come out instead of the whole tensor).
+/// per-channel figures of `channelReductions` (each computed inside the graph, so a few
+/// floats come out instead of the whole tensor).
 public struct ActivationProbe: Sendable {
     /// The probed output ports, in the order their Results were added.
     public let tensors: [PortReference]
-    /// The tensors whose per-channel means are probed, after `tensors`.
-    public let channelMeans: [BiasCorrectionPlan.MeanTensor]
+    /// The per-channel figures probed, after `tensors`.
+    public let channelReductions: [ChannelReduction]
     /// The graph with the extra Results.
     public let graph: IRGraph
     /// Number of Results the graph had before probing.
@@ -38,37 +38,37 @@ public struct ActivationProbe: Sendable {
         try self.init(graph: source, tensors: probed)
     }
 
-    /// Probes exactly `tensors` (output ports), in that order, then the per-channel means
-    /// of `channelMeans` (each a `[N, C]` output, N the batch axis 0).
-    public init(graph source: IRGraph, tensors: [PortReference], channelMeans: [BiasCorrectionPlan.MeanTensor] = []) throws {
+    /// Probes exactly `tensors` (output ports), in that order, then the per-channel figures
+    /// of `channelReductions` (each a `[N, C]` output, N the batch axis 0).
+    public init(graph source: IRGraph, tensors: [PortReference], channelReductions: [ChannelReduction] = []) throws {
         var graph = source
         for reference in tensors {
             let name = (try source.requireLayer(reference.layer)).name
             try graph.addResult(on: reference, name: "\(name)/probe_\(reference.port)")
         }
-        for mean in channelMeans {
-            let layer = try source.requireLayer(mean.tensor.layer)
-            guard let dims = layer.output(mean.tensor.port)?.dims, dims.indices.contains(mean.channelAxis) else {
-                throw IRError.invalidOperation("\(layer.label) has no static output \(mean.tensor.port) with a channel axis")
+        for reduction in channelReductions {
+            let layer = try source.requireLayer(reduction.tensor.layer)
+            guard let dims = layer.output(reduction.tensor.port)?.dims, dims.indices.contains(reduction.channelAxis) else {
+                throw IRError.invalidOperation("\(layer.label) has no static output \(reduction.tensor.port) with a channel axis")
             }
-            // The batch axis 0 is kept, so that a batch's means split per image: [N, C].
-            let axes = dims.indices.filter { $0 != mean.channelAxis && $0 != 0 }
+            let name = "\(layer.name)/channel_\(reduction.kind.rawValue)_\(reduction.tensor.port)"
+            // The batch axis 0 is kept, so that a batch's figures split per image: [N, C].
+            let axes = dims.indices.filter { $0 != reduction.channelAxis && $0 != 0 }
             guard !axes.isEmpty else {
-                try graph.addResult(on: mean.tensor, name: "\(layer.name)/channel_mean_\(mean.tensor.port)/probe")
+                try graph.addResult(on: reduction.tensor, name: "\(name)/probe")
                 continue
             }
             let axesConstant = try graph.addConst(
-                name: "\(layer.name)/channel_mean_\(mean.tensor.port)/axes", elementType: .i64, shape: [axes.count],
-                bytes: axes.flatMap { UInt64($0).littleEndianBytes })
+                name: "\(name)/axes", elementType: .i64, shape: [axes.count], bytes: axes.flatMap { UInt64($0).littleEndianBytes })
             let reduce = graph.addLayer(
-                type: "ReduceMean", name: "\(layer.name)/channel_mean_\(mean.tensor.port)", data: [.init("keep_dims", "false")],
-                inputs: [(.f32, dims), (.i64, [axes.count])], outputs: [(.f32, [dims[0], dims[mean.channelAxis]])])
-            try graph.connect(mean.tensor, to: PortReference(layer: reduce, port: 0))
+                type: reduction.kind.operation, name: name, data: [.init("keep_dims", "false")],
+                inputs: [(.f32, dims), (.i64, [axes.count])], outputs: [(.f32, [dims[0], dims[reduction.channelAxis]])])
+            try graph.connect(reduction.tensor, to: PortReference(layer: reduce, port: 0))
             try graph.connect(axesConstant, to: PortReference(layer: reduce, port: 1))
-            try graph.addResult(on: PortReference(layer: reduce, port: 2), name: "\(layer.name)/channel_mean_\(mean.tensor.port)/probe")
+            try graph.addResult(on: PortReference(layer: reduce, port: 2), name: "\(name)/probe")
         }
         self.tensors = tensors
-        self.channelMeans = channelMeans
+        self.channelReductions = channelReductions
         originalOutputs = source.layers(ofType: "Result").count
         self.graph = graph
     }

@@ -81,6 +81,35 @@ extension GraphBuilder {
             inputs: [input, weights], output: (Array(input.dims.dropLast()) + [columns], .f32))
     }
 
+    /// MaxPool (opset8, as TFLite and ONNX frontends write it) with a square `kernel` and
+    /// `stride` and no padding; its second output, the i64 indices, is left unused.
+    public mutating func maxPoolWithIndices(_ input: TensorRef, kernel: Int, stride: Int, name: String) -> TensorRef {
+        let dims = [input.dims[0], input.dims[1], (input.dims[2] - kernel) / stride + 1, (input.dims[3] - kernel) / stride + 1]
+        let id = graph.nextLayerID
+        _ = addLayer(
+            "MaxPool", name: name, version: "opset8",
+            data: [
+                .init("strides", "\(stride),\(stride)"), .init("dilations", "1,1"), .init("pads_begin", "0,0"), .init("pads_end", "0,0"),
+                .init("kernel", "\(kernel),\(kernel)"), .init("rounding_type", "floor"), .init("auto_pad", "explicit"),
+                .init("index_element_type", "i64"), .init("axis", "0"),
+            ],
+            inputs: [input], outputs: [(dims, input.elementType), (dims, .i64)])
+        return TensorRef(port: PortReference(layer: id, port: 1), dims: dims, elementType: input.elementType)
+    }
+
+    /// Pad (opset1, constant 0) adding `channels` zero channels after the existing ones, as
+    /// BlazeFace's residual blocks widen their shortcut.
+    public mutating func padChannels(_ input: TensorRef, channels: Int, name: String) -> TensorRef {
+        let begin = integerConstant(name: "\(name)/pads_begin", dims: [4], values: [0, 0, 0, 0])
+        let end = integerConstant(name: "\(name)/pads_end", dims: [4], values: [0, Int64(channels), 0, 0])
+        let zero = floatScalar(name: "\(name)/value", 0)
+        var dims = input.dims
+        dims[1] += channels
+        return add(
+            "Pad", name: name, data: [.init("pad_mode", "constant")], inputs: [input, begin, end, zero],
+            output: (dims, input.elementType))
+    }
+
     /// An f32 vector constant kept in f32 even in FP16 IRs (scales, not weights).
     private mutating func floatScalarVector(name: String, _ values: [Float]) -> TensorRef {
         constant(name: name, dims: [values.count], elementType: .f32, bytes: values.flatMap { $0.bitPattern.littleEndianBytes })

@@ -231,7 +231,8 @@ public struct GraphBuilder: Sendable {
         return TensorRef(port: PortReference(layer: id, port: inputs.count), dims: output.0, elementType: output.1)
     }
 
-    private mutating func addLayer(
+    /// Adds one layer with any number of outputs, connects `inputs` to it, returns its id.
+    mutating func addLayer(
         _ type: String, name: String, version: String = "opset1", data: [XMLElement.Attribute], inputs: [TensorRef],
         outputs: [([Int], ElementType)], outputNames: [String] = []
     ) -> Int {

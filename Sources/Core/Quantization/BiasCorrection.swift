@@ -38,9 +38,8 @@ public enum BiasCorrection {
         graph: IRGraph, plan: QuantizationPlan, correction: BiasCorrectionPlan, statistics: CalibrationStatistics
     ) throws -> [Outcome] {
         try correction.layers.compactMap { entry in
-            guard let meansIndex = statistics.channelMeanNames.firstIndex(of: correction.meanTensors[entry.inputMeans].name)
-            else { return nil }
-            let inputMeans = statistics.channelMeans[meansIndex].mean()
+            guard let figures = statistics.channelFigures(named: correction.meanTensors[entry.inputMeans].name) else { return nil }
+            let inputMeans = figures.mean()
             let layer = try graph.requireLayer(entry.layer)
             let weight = plan.weights[entry.weight]
             let view = try graph.constView(weight.constant)

@@ -22,23 +22,9 @@ public struct BiasCorrectionPlan: Sendable {
         public let inputMeans: Int
     }
 
-    /// A tensor whose per-channel means are collected, and its channel axis.
-    public struct MeanTensor: Sendable, Equatable {
-        public let tensor: PortReference
-        /// Axis of the channels: 1 for NCHW convolution inputs, the last for MatMul inputs.
-        public let channelAxis: Int
-        /// A readable unique name, as activations are named.
-        public let name: String
-
-        public init(tensor: PortReference, channelAxis: Int, name: String) {
-            self.tensor = tensor
-            self.channelAxis = channelAxis
-            self.name = name
-        }
-    }
-
     public let layers: [Layer]
-    public let meanTensors: [MeanTensor]
+    /// The tensors whose per-channel means are collected (kind `.mean`).
+    public let meanTensors: [ChannelReduction]
 
     /// The layers of `plan` that FastBiasCorrection can correct in `graph`.
     public init(graph: IRGraph, plan: QuantizationPlan) {
@@ -46,12 +32,11 @@ public struct BiasCorrectionPlan: Sendable {
         let constant = QuantizationPlan.constantLayers(graph, order: order)
         let quantizedInputs = Set(plan.quantizedInputs)
         var layers = [Layer]()
-        var tensors = [MeanTensor]()
+        var tensors = [ChannelReduction]()
         func meanIndex(_ tensor: PortReference, axis: Int) -> Int {
             if let index = tensors.firstIndex(where: { $0.tensor == tensor }) { return index }
-            let layer = graph.layer(tensor.layer)
-            let name = (layer?.outputs.count ?? 1) > 1 ? "\(layer?.name ?? "?"):\(tensor.port)" : layer?.name ?? "?"
-            tensors.append(MeanTensor(tensor: tensor, channelAxis: axis, name: name))
+            let name = QuantizationPlan.name(of: tensor, in: graph)
+            tensors.append(ChannelReduction(tensor: tensor, channelAxis: axis, kind: .mean, tensorName: name))
             return tensors.count - 1
         }
         for (weightIndex, weight) in plan.weights.enumerated() {

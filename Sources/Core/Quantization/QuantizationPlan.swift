@@ -17,6 +17,8 @@
 ///   below gets its FakeQuantize directly on its input and runs int8.
 /// - Through a Concat a FakeQuantize moves onto every Concat input, and those inputs
 ///   share one range (`group`), also when an input feeds other quantized ops as well.
+/// - A tensor read only by depthwise convolutions (and sharing no Concat range) is
+///   quantized per channel, as NNCF's CPU configuration allows for them (`q8_a_ch`).
 /// - Nothing on non-float tensors; nothing in the post-processing, found by walking up
 ///   from NonMaxSuppression/TopK to the last quantizable ops; nothing on ignored layers.
 public struct QuantizationPlan: Sendable {
@@ -30,6 +32,9 @@ public struct QuantizationPlan: Sendable {
         public let consumers: [PortReference]
         /// Activations with the same group share one range (inputs of one Concat).
         public let group: Int
+        /// The channel axis when the range is per channel (the input of depthwise
+        /// convolutions only); nil for one range for the whole tensor.
+        public let channelAxis: Int?
     }
 
     /// A constant weight input of a quantized op.
@@ -62,9 +67,12 @@ public struct QuantizationPlan: Sendable {
     static let inputQuantizedTypes: Set<String> = ["AvgPool", "AdaptiveAvgPool", "ReduceMean", "MVN", "Interpolate", "Power"]
     /// Ops whose output values are values of their single computed input (NNCF's
     /// quantization-agnostic list, domain.md §6): a FakeQuantize moves up through them.
+    /// Minimum and Maximum are left out: with one computed input they clamp it (hard-swish's
+    /// `min(max(x + 3, 0), 6)`), and a FakeQuantize above the clamp would take the wider
+    /// unclamped range; NNCF too leaves it below (checked on PP-OCRv4's detector).
     static let agnosticTypes: Set<String> = [
         "MaxPool", "AdaptiveMaxPool", "ReduceMax", "Reshape", "Squeeze", "Unsqueeze", "Split", "VariadicSplit",
-        "Transpose", "Tile", "StridedSlice", "Slice", "ShuffleChannels", "Broadcast", "Pad", "Minimum", "Maximum",
+        "Transpose", "Tile", "StridedSlice", "Slice", "ShuffleChannels", "Broadcast", "Pad",
         "ConvertLike", "Gather", "GatherND", "GatherElements", "ScatterUpdate", "ScatterNDUpdate",
         "ScatterElementsUpdate", "DepthToSpace", "SpaceToDepth", "BatchToSpace", "SpaceToBatch", "Concat",
     ]
@@ -138,21 +146,23 @@ public struct QuantizationPlan: Sendable {
             }
         }
         var numbering = [Int: Int]()
+        var members = [Int: Int]()
+        for tensor in tensors { members[groups.root(of: groupOf[tensor]!), default: 0] += 1 }
         activations = tensors.map { tensor in
-            let layer = graph.layer(tensor.layer)
-            let name = (layer?.outputs.count ?? 1) > 1 ? "\(layer?.name ?? "?"):\(tensor.port)" : layer?.name ?? "?"
             let root = groups.root(of: groupOf[tensor]!)
             let group = numbering[root] ?? numbering.count
             numbering[root] = group
-            return Activation(tensor: tensor, name: name, consumers: consumers[tensor]!, group: group)
+            let readers = consumers[tensor]!
+            let perChannel = members[root] == 1 && readers.allSatisfy { Self.isDepthwiseInput($0, in: graph) }
+            return Activation(
+                tensor: tensor, name: Self.name(of: tensor, in: graph), consumers: readers, group: group,
+                channelAxis: perChannel ? 1 : nil)
         }
         self.weights = weights
         self.excluded = excluded
         self.quantizedInputs = quantizedInputs
     }
 
-    /// Where the FakeQuantize for `input` goes: moved up through agnostic ops that feed
-    /// nothing else; a Concat spreads it over its computed inputs (tagged with the Concat).
     /// Where the FakeQuantize for `input` goes: moved up through agnostic ops all of whose
     /// consumers are `quantized` inputs (directly, or through further such ops); a Concat
     /// spreads it over its computed inputs (tagged with the Concat).
@@ -174,11 +184,12 @@ public struct QuantizationPlan: Sendable {
     }
 
     /// The computed inputs of the layer producing `source` when a FakeQuantize can move
-    /// above it: an agnostic, not excluded, single-output op with one computed input (any
-    /// number for a Concat); nil otherwise.
+    /// above it: an agnostic, not excluded op with one computed input (any number for a
+    /// Concat) whose only used output is `source` (MaxPool-8's unused indices output
+    /// allowed); nil otherwise.
     private static func agnosticInputs(of source: PortReference, in graph: IRGraph, excluded: Set<Int>, constant: Set<Int>) -> [PortReference]? {
         guard let producer = graph.layer(source.layer), agnosticTypes.contains(producer.type), !excluded.contains(producer.id),
-            producer.outputs.count == 1
+            producer.outputs.allSatisfy({ $0.id == source.port || graph.consumers(of: PortReference(layer: producer.id, port: $0.id)).isEmpty })
         else { return nil }
         let computed = producer.inputs.map { PortReference(layer: producer.id, port: $0.id) }.filter { input in
             graph.producer(of: input).map { !constant.contains($0.layer) } ?? false
@@ -199,6 +210,23 @@ public struct QuantizationPlan: Sendable {
         return graph.consumers(of: PortReference(layer: layer.id, port: output.id)).allSatisfy {
             isQuantized($0, in: graph, excluded: excluded, constant: constant, quantized: quantized)
         }
+    }
+
+    /// A tensor's readable unique name: its producer's name, with `:port` when it has
+    /// several outputs.
+    static func name(of tensor: PortReference, in graph: IRGraph) -> String {
+        let layer = graph.layer(tensor.layer)
+        return (layer?.outputs.count ?? 1) > 1 ? "\(layer?.name ?? "?"):\(tensor.port)" : layer?.name ?? "?"
+    }
+
+    /// True when `input` is the data input of a depthwise GroupConvolution (weights
+    /// `[G, 1, 1, kh, kw]`) with a static input of rank 3 or more.
+    private static func isDepthwiseInput(_ input: PortReference, in graph: IRGraph) -> Bool {
+        guard let layer = graph.layer(input.layer), layer.type == "GroupConvolution", layer.inputs.count == 2,
+            input.port == layer.inputs[0].id, let dims = layer.inputs[0].dims, dims.count >= 3, dims.allSatisfy({ $0 > 0 }),
+            let weights = layer.inputs[1].dims, weights.count == dims.count + 1, weights[1] == 1, weights[2] == 1
+        else { return false }
+        return true
     }
 
     /// Layers whose value depends on constants only (Const, and Converts or shape

@@ -16,12 +16,22 @@ public enum QuantizedModelWriter {
         var graph = source
         for (activation, range) in zip(plan.activations, ranges) {
             let dims = graph.port(activation.tensor)?.dims
-            let limits = try [range.low, range.high, range.low, range.high].enumerated().map { index, value in
+            var limitDims = [Int]()
+            var lows = [range.low]
+            var highs = [range.high]
+            if let channels = range.channels, let axis = activation.channelAxis, let dims, dims.indices.contains(axis),
+                dims[axis] == channels.count
+            {
+                limitDims = dims.indices.map { $0 == axis ? channels.count : 1 }
+                lows = channels.map(\.low)
+                highs = channels.map(\.high)
+            }
+            let limits = try [lows, highs, lows, highs].enumerated().map { index, values in
                 try graph.addConst(
                     name: "\(activation.name)/fq/\(["input_low", "input_high", "output_low", "output_high"][index])",
-                    elementType: .f32, shape: [], bytes: value.bitPattern.littleEndianBytes)
+                    elementType: .f32, shape: limitDims, bytes: values.flatMap { $0.bitPattern.littleEndianBytes })
             }
-            let fakeQuantize = fakeQuantizeLayer(&graph, name: "\(activation.name)/fq", levels: 256, dims: dims, limitDims: [])
+            let fakeQuantize = fakeQuantizeLayer(&graph, name: "\(activation.name)/fq", levels: 256, dims: dims, limitDims: limitDims)
             try graph.connect(activation.tensor, to: PortReference(layer: fakeQuantize, port: 0))
             for (index, limit) in limits.enumerated() {
                 try graph.connect(limit, to: PortReference(layer: fakeQuantize, port: index + 1))

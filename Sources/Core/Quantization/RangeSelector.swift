@@ -7,6 +7,12 @@
 /// high/127). Preset `mixed`: `[low, high]` as measured, widened to contain 0 and shifted
 /// so that 0 falls exactly on one of the 256 levels.
 ///
+/// An activation the plan quantizes per channel (the input of depthwise convolutions)
+/// gets, with methods `pot` and `minmax`, one range per channel from the global minimum
+/// and maximum of each channel over all images (NNCF's MINMAX for per-channel
+/// activations), signed or unsigned as the whole tensor; the histogram methods, which
+/// keep one histogram per tensor, give it one range.
+///
 /// Only finite values count (NaN and infinities are left out of the statistics), and
 /// every limit written is finite: magnitudes are capped so that even the signed low
 /// `-high * 256/254` fits a `Float`.
@@ -28,8 +34,10 @@ public struct RangeSelector: Sendable {
     }
 
     /// One range per planned activation, in plan order; `statistics` holds the plan's
-    /// activations in the same order. Throws `StatisticsError.mismatch` for statistics of
-    /// other tensors and `.noFiniteValues` naming a tensor that never had a finite value.
+    /// activations in the same order, and the per-channel extremes of its per-channel
+    /// activations (`ChannelReduction.collected`). Throws `StatisticsError.mismatch` for
+    /// statistics of other tensors and `.noFiniteValues` naming a tensor that never had a
+    /// finite value.
     public func ranges(plan: QuantizationPlan, statistics: CalibrationStatistics) throws -> [ActivationRange] {
         guard statistics.tensorNames == plan.activations.map(\.name) else {
             throw StatisticsError.mismatch("the statistics were collected for other tensors than this model's plan")
@@ -40,15 +48,38 @@ public struct RangeSelector: Sendable {
             }
             return range(for: tensor)
         }
+        for (index, activation) in plan.activations.enumerated() where activation.channelAxis != nil {
+            if [.pot, .minmax].contains(method) {
+                ranges[index] = try channelRange(of: activation, unsigned: statistics.tensors[index].allMinimaNonNegative, in: statistics)
+            }
+        }
         var groupRange = [Int: ActivationRange]()
+        var members = [Int: Int]()
         for (activation, range) in zip(plan.activations, ranges) {
             let shared = groupRange[activation.group] ?? range
             groupRange[activation.group] = ActivationRange(low: min(shared.low, range.low), high: max(shared.high, range.high))
+            members[activation.group, default: 0] += 1
         }
-        for (index, activation) in plan.activations.enumerated() {
+        for (index, activation) in plan.activations.enumerated() where members[activation.group]! > 1 {
             ranges[index] = groupRange[activation.group]!
         }
         return ranges
+    }
+
+    /// The per-channel range of `activation` from the global per-channel extremes.
+    private func channelRange(
+        of activation: QuantizationPlan.Activation, unsigned: Bool, in statistics: CalibrationStatistics
+    ) throws -> ActivationRange {
+        let names = [ChannelReduction.Kind.minimum, .maximum].map { "\(activation.name)/\($0.rawValue)" }
+        guard let minima = statistics.channelFigures(named: names[0])?.minimum(),
+            let maxima = statistics.channelFigures(named: names[1])?.maximum(), !minima.isEmpty, minima.count == maxima.count
+        else {
+            throw StatisticsError.mismatch("the statistics have no per-channel minima and maxima of \(activation.name)")
+        }
+        return ActivationRange(
+            channels: zip(minima, maxima).map { low, high in
+                preset == .mixed ? Self.asymmetric(low: low, high: high) : Self.symmetric(low: low, high: high, unsigned: unsigned)
+            })
     }
 
     /// The range of one tensor (finite; the minimum range for a tensor without finite values).

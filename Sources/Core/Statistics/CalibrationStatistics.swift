@@ -10,25 +10,25 @@ public struct CalibrationStatistics: Sendable, Equatable {
     public let tensorNames: [String]
     /// One entry per name of `tensorNames`, in the same order.
     public private(set) var tensors: [TensorStatistics]
-    /// The tensors whose per-channel means are kept (for FastBiasCorrection), in the order
-    /// of `channelMeans`.
-    public let channelMeanNames: [String]
-    /// One entry per name of `channelMeanNames`.
-    public private(set) var channelMeans: [ChannelMeans]
+    /// The names of the per-channel figures kept (`ChannelReduction.name`: FastBiasCorrection's
+    /// means, the extremes of per-channel activations), in the order of `channelFigures`.
+    public let channelNames: [String]
+    /// One entry per name of `channelNames`.
+    public private(set) var channelFigures: [ChannelFigures]
 
     /// The first bytes of a statistics file.
     public static let magic = Array("CALIBSTATS".utf8)
     /// The version of the file form written by `encoded()`.
-    public static let formatVersion: UInt32 = 3
+    public static let formatVersion: UInt32 = 4
 
-    /// Empty statistics of the tensors `tensorNames`, and the per-channel means of
-    /// `channelMeanNames`, of the model with digest `modelDigest`.
-    public init(modelDigest: String, tensorNames: [String], channelMeanNames: [String] = []) {
+    /// Empty statistics of the tensors `tensorNames`, and the per-channel figures
+    /// `channelNames`, of the model with digest `modelDigest`.
+    public init(modelDigest: String, tensorNames: [String], channelNames: [String] = []) {
         self.modelDigest = modelDigest
         self.tensorNames = tensorNames
         tensors = Array(repeating: TensorStatistics(), count: tensorNames.count)
-        self.channelMeanNames = channelMeanNames
-        channelMeans = Array(repeating: ChannelMeans(), count: channelMeanNames.count)
+        self.channelNames = channelNames
+        channelFigures = Array(repeating: ChannelFigures(), count: channelNames.count)
     }
 
     /// Records tensor number `tensor`'s values for image `image`.
@@ -36,9 +36,14 @@ public struct CalibrationStatistics: Sendable, Equatable {
         tensors[tensor].record(image: image, values: values)
     }
 
-    /// Records the per-channel means of channel-mean tensor number `tensor` for image `image`.
-    public mutating func recordChannelMeans(tensor: Int, image: Int, means: UnsafeBufferPointer<Float>) {
-        channelMeans[tensor].record(image: image, means: means)
+    /// Records per-channel figure number `figure` (of `channelNames`) for image `image`.
+    public mutating func recordChannelFigures(_ figure: Int, image: Int, values: UnsafeBufferPointer<Float>) {
+        channelFigures[figure].record(image: image, values: values)
+    }
+
+    /// The per-channel figures named `name`, if kept.
+    public func channelFigures(named name: String) -> ChannelFigures? {
+        channelNames.firstIndex(of: name).map { channelFigures[$0] }
     }
 
     /// Adds `other`'s images. Both must describe the same model and tensors, and share no
@@ -47,7 +52,7 @@ public struct CalibrationStatistics: Sendable, Equatable {
         guard other.modelDigest == modelDigest else {
             throw StatisticsError.mismatch("model \(other.modelDigest.prefix(12)) is not \(modelDigest.prefix(12))")
         }
-        guard other.tensorNames == tensorNames, other.channelMeanNames == channelMeanNames else {
+        guard other.tensorNames == tensorNames, other.channelNames == channelNames else {
             throw StatisticsError.mismatch(
                 "the \(other.tensorNames.count) tensors of one are not the \(tensorNames.count) tensors of the other")
         }
@@ -56,16 +61,16 @@ public struct CalibrationStatistics: Sendable, Equatable {
                 throw StatisticsError.duplicateImage(tensor: name, image: duplicate)
             }
         }
-        for (index, name) in channelMeanNames.enumerated() {
-            if let duplicate = channelMeans[index].firstSharedImage(with: other.channelMeans[index]) {
+        for (index, name) in channelNames.enumerated() {
+            if let duplicate = channelFigures[index].firstSharedImage(with: other.channelFigures[index]) {
                 throw StatisticsError.duplicateImage(tensor: name, image: duplicate)
             }
         }
         for (index, name) in tensorNames.enumerated() {
             try tensors[index].merge(other.tensors[index], tensor: name)
         }
-        for (index, name) in channelMeanNames.enumerated() {
-            try channelMeans[index].merge(other.channelMeans[index], tensor: name)
+        for (index, name) in channelNames.enumerated() {
+            try channelFigures[index].merge(other.channelFigures[index], tensor: name)
         }
     }
 
@@ -85,14 +90,14 @@ public struct CalibrationStatistics: Sendable, Equatable {
 
     // MARK: - File format
 
-    /// The canonical file form, format version 3: the magic `CALIBSTATS`, the version
+    /// The canonical file form, format version 4: the magic `CALIBSTATS`, the version
     /// (`UInt32`), the model digest and the tensor names (length-prefixed UTF-8, behind a
     /// `UInt32` count), then per tensor its image count (`UInt32`), each image's index
     /// (`Int64`), minimum and maximum (`Float`; +inf and -inf for an image without a finite
     /// value) in ascending index order, and its histogram
-    /// (`ActivationHistogram.encode(into:)`); then the channel-mean tensor names (as the
-    /// tensor names), and per such tensor its image count (`UInt32`) and, in ascending index
-    /// order, each image's index (`Int64`), channel count (`UInt32`) and means (`Float`).
+    /// (`ActivationHistogram.encode(into:)`); then the per-channel figure names (as the
+    /// tensor names), and per figure its image count (`UInt32`) and, in ascending index
+    /// order, each image's index (`Int64`), channel count (`UInt32`) and values (`Float`).
     /// Integers are little-endian.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
@@ -110,11 +115,11 @@ public struct CalibrationStatistics: Sendable, Equatable {
             }
             tensor.histogram.encode(into: &writer)
         }
-        Self.write(names: channelMeanNames, into: &writer)
-        for means in channelMeans {
-            writer.write(UInt32(means.perImage.count))
-            for image in means.perImage.keys.sorted() {
-                let values = means.perImage[image]!
+        Self.write(names: channelNames, into: &writer)
+        for figures in channelFigures {
+            writer.write(UInt32(figures.perImage.count))
+            for image in figures.perImage.keys.sorted() {
+                let values = figures.perImage[image]!
                 writer.write(Int64(image))
                 writer.write(UInt32(values.count))
                 for value in values { writer.write(value) }
@@ -142,11 +147,11 @@ public struct CalibrationStatistics: Sendable, Equatable {
             for name in names {
                 tensors.append(try Self.decodeTensor(named: name, from: &reader))
             }
-            let meanNames = try Self.readNames(from: &reader, of: "channel-mean tensor")
-            channelMeanNames = meanNames
-            channelMeans = []
-            for name in meanNames {
-                channelMeans.append(try Self.decodeChannelMeans(named: name, from: &reader))
+            let figureNames = try Self.readNames(from: &reader, of: "per-channel figure")
+            channelNames = figureNames
+            channelFigures = []
+            for name in figureNames {
+                channelFigures.append(try Self.decodeChannelFigures(named: name, from: &reader))
             }
             try reader.requireEnd()
         } catch let error as BinaryCodingError {
@@ -170,28 +175,28 @@ public struct CalibrationStatistics: Sendable, Equatable {
         return names
     }
 
-    private static func decodeChannelMeans(named name: String, from reader: inout ByteReader) throws -> ChannelMeans {
-        let imageCount = try reader.read(UInt32.self, "image count of the means of \(name)")
+    private static func decodeChannelFigures(named name: String, from reader: inout ByteReader) throws -> ChannelFigures {
+        let imageCount = try reader.read(UInt32.self, "image count of \(name)")
         var perImage = [Int: [Float]]()
         var previous: Int64?
         for _ in 0..<imageCount {
             let offset = reader.offset
-            let image = try reader.read(Int64.self, "image index in the means of \(name)")
+            let image = try reader.read(Int64.self, "image index in \(name)")
             guard previous.map({ image > $0 }) ?? true, let index = Int(exactly: image) else {
                 throw BinaryCodingError.invalid(
-                    field: "image index in the means of \(name)", offset: offset, reason: "\(image) is not above the one before")
+                    field: "image index in \(name)", offset: offset, reason: "\(image) is not above the one before")
             }
             previous = image
-            let channels = try reader.read(UInt32.self, "channel count of the means of \(name)")
+            let channels = try reader.read(UInt32.self, "channel count of \(name)")
             // Appended one by one, never reserved: a forged count fails at the end of the
             // data instead of allocating for it (found by fuzzing: 16 GB for 2^32 channels).
-            var means = [Float]()
+            var values = [Float]()
             for _ in 0..<channels {
-                means.append(try reader.readFloat("a channel mean of \(name)"))
+                values.append(try reader.readFloat("a channel value of \(name)"))
             }
-            perImage[index] = means
+            perImage[index] = values
         }
-        return ChannelMeans(perImage: perImage)
+        return ChannelFigures(perImage: perImage)
     }
 
     private static func decodeTensor(named name: String, from reader: inout ByteReader) throws -> TensorStatistics {

@@ -1,27 +1,27 @@
-/// The per-channel means of one tensor, image by image: what FastBiasCorrection needs
-/// (domain.md §7: the mean over images of per-image per-channel means). Kept by image
-/// index, like the other statistics, so merging is exact and the mean over images is
-/// summed in ascending index order, bit-identical however the images were split.
-public struct ChannelMeans: Sendable, Equatable {
-    /// Each recorded image's per-channel means (`channels` values), by image index.
+/// One per-channel figure (a `ChannelReduction`: means, minima or maxima) of one tensor,
+/// image by image. Kept by image index, like the other statistics, so merging is exact
+/// and the mean over images is summed in ascending index order, bit-identical however
+/// the images were split.
+public struct ChannelFigures: Sendable, Equatable {
+    /// Each recorded image's per-channel values (`channels` of them), by image index.
     public private(set) var perImage: [Int: [Float]] = [:]
 
     /// No images yet.
     public init() {}
 
-    /// Means made of given parts, for decoding.
+    /// Figures made of given parts, for decoding.
     init(perImage: [Int: [Float]]) {
         self.perImage = perImage
     }
 
-    /// Records image `image`'s per-channel means (replacing any recorded before).
-    public mutating func record(image: Int, means: UnsafeBufferPointer<Float>) {
-        perImage[image] = Array(means)
+    /// Records image `image`'s per-channel values (replacing any recorded before).
+    public mutating func record(image: Int, values: UnsafeBufferPointer<Float>) {
+        perImage[image] = Array(values)
     }
 
     /// Adds `other`'s images, which must all be absent here; otherwise throws
     /// `StatisticsError.duplicateImage` naming `tensor` and changes nothing.
-    mutating func merge(_ other: ChannelMeans, tensor: String) throws {
+    mutating func merge(_ other: ChannelFigures, tensor: String) throws {
         if let duplicate = firstSharedImage(with: other) {
             throw StatisticsError.duplicateImage(tensor: tensor, image: duplicate)
         }
@@ -29,23 +29,39 @@ public struct ChannelMeans: Sendable, Equatable {
     }
 
     /// The lowest image index recorded in both, if any.
-    func firstSharedImage(with other: ChannelMeans) -> Int? {
+    func firstSharedImage(with other: ChannelFigures) -> Int? {
         other.perImage.keys.filter { perImage[$0] != nil }.min()
     }
 
-    /// The mean over images of each channel's mean, NaN and infinities left out (a
-    /// channel without any finite mean gives 0); empty without images.
+    /// Per channel, the mean over images (FastBiasCorrection's mean of per-image means).
     public func mean() -> [Double] {
+        combine(0, { $0 + $1 }) { sum, count in sum / Double(count) }
+    }
+
+    /// Per channel, the smallest value over images (a global minimum, NNCF's MINMAX).
+    public func minimum() -> [Double] {
+        combine(.infinity, { Swift.min($0, $1) }) { value, _ in value }
+    }
+
+    /// Per channel, the largest value over images (a global maximum, NNCF's MINMAX).
+    public func maximum() -> [Double] {
+        combine(-.infinity, { Swift.max($0, $1) }) { value, _ in value }
+    }
+
+    /// Folds each channel's finite values in ascending image order with `step` from
+    /// `start`, then `finish`es the result with the count; a channel without any finite
+    /// value gives 0. Empty without images.
+    private func combine(_ start: Double, _ step: (Double, Double) -> Double, finish: (Double, Int) -> Double) -> [Double] {
         let images = perImage.keys.sorted()
         guard let first = images.first, let channels = perImage[first]?.count else { return [] }
-        var sums = [Double](repeating: 0, count: channels)
+        var folded = [Double](repeating: start, count: channels)
         var counts = [Int](repeating: 0, count: channels)
         for image in images {
             for (channel, value) in perImage[image]!.enumerated() where channel < channels && value.isFinite {
-                sums[channel] += Double(value)
+                folded[channel] = step(folded[channel], Double(value))
                 counts[channel] += 1
             }
         }
-        return zip(sums, counts).map { $1 > 0 ? $0 / Double($1) : 0 }
+        return zip(folded, counts).map { $1 > 0 ? finish($0, $1) : 0 }
     }
 }

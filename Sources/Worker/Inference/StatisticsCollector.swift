@@ -1,7 +1,7 @@
 import Core
 
 /// Collects activation statistics of one quantization plan: the model gets a `Result`
-/// on every planned tensor and on the in-graph per-channel means FastBiasCorrection needs,
+/// on every planned tensor and on the in-graph per-channel figures (`ChannelReduction.collected`),
 /// so one FP32 inference per batch of images yields all of them. Two requests alternate
 /// so that OpenVINO infers the next batch while this one's outputs are recorded (in
 /// place, no copy) under each image's index; a batch input's outputs are split per image
@@ -12,7 +12,7 @@ public final class StatisticsCollector: @unchecked Sendable {
     private let requests: [InferRequest]
     private let firstProbe: Int
     private let tensorCount: Int
-    private let meanCount: Int
+    private let figureCount: Int
 
     /// - Parameter input: the input to feed (nil: the model's own, which must be static).
     public init(
@@ -20,12 +20,13 @@ public final class StatisticsCollector: @unchecked Sendable {
         input: ImageInput? = nil
     ) throws {
         let probe = try ActivationProbe(
-            graph: graph, tensors: plan.activations.map(\.tensor), channelMeans: biasCorrection.meanTensors)
+            graph: graph, tensors: plan.activations.map(\.tensor),
+            channelReductions: ChannelReduction.collected(plan: plan, biasCorrection: biasCorrection))
         inference = try FP32Inference(graph: probe.graph, runtime: runtime, threads: threads, input: input)
         requests = [inference.request, try inference.makeRequest()]
         firstProbe = probe.originalOutputs
         tensorCount = probe.tensors.count
-        meanCount = probe.channelMeans.count
+        figureCount = probe.channelReductions.count
     }
 
     /// The input the model is fed.
@@ -66,10 +67,10 @@ public final class StatisticsCollector: @unchecked Sendable {
     /// Records the outputs of one batch: slot `s` of every probe belongs to `images[s]`.
     private func record(_ request: InferRequest, images: [Int], into statistics: inout CalibrationStatistics) throws {
         let batch = input.batch
-        for tensor in 0..<tensorCount + meanCount {
+        for tensor in 0..<tensorCount + figureCount {
             let output = try request.output(firstProbe + tensor)
-            let isMean = tensor >= tensorCount
-            let name = isMean ? statistics.channelMeanNames[tensor - tensorCount] : statistics.tensorNames[tensor]
+            let isFigure = tensor >= tensorCount
+            let name = isFigure ? statistics.channelNames[tensor - tensorCount] : statistics.tensorNames[tensor]
             guard let values = output.floats else {
                 throw IRError.invalidOperation("probed tensor \(name) is not f32")
             }
@@ -79,8 +80,8 @@ public final class StatisticsCollector: @unchecked Sendable {
             let share = values.count / batch
             for (slot, image) in images.enumerated() {
                 let part = UnsafeBufferPointer(rebasing: values[slot * share..<(slot + 1) * share])
-                if isMean {
-                    statistics.recordChannelMeans(tensor: tensor - tensorCount, image: image, means: part)
+                if isFigure {
+                    statistics.recordChannelFigures(tensor - tensorCount, image: image, values: part)
                 } else {
                     statistics.record(tensor: tensor, image: image, values: part)
                 }

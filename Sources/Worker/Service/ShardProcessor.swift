@@ -6,8 +6,8 @@ import Core
 public final class ShardProcessor: @unchecked Sendable {
     public let modelDigest: String
     public let tensorNames: [String]
-    /// The tensors whose per-channel means are collected for FastBiasCorrection.
-    public let channelMeanNames: [String]
+    /// The per-channel figures collected (`ChannelReduction.collected`).
+    public let channelNames: [String]
     private let collector: StatisticsCollector
     private let interpolation: Interpolation
     private let channelOrder: ChannelOrder
@@ -28,7 +28,7 @@ public final class ShardProcessor: @unchecked Sendable {
         }
         self.modelDigest = modelDigest
         let biasCorrection = BiasCorrectionPlan(graph: graph, plan: plan)
-        channelMeanNames = biasCorrection.meanTensors.map(\.name)
+        channelNames = ChannelReduction.collected(plan: plan, biasCorrection: biasCorrection).map(\.name)
         collector = try StatisticsCollector(
             graph: graph, plan: plan, biasCorrection: biasCorrection, runtime: runtime, threads: threads, input: input)
         self.interpolation = interpolation
@@ -38,7 +38,7 @@ public final class ShardProcessor: @unchecked Sendable {
 
     /// Statistics of one shard's images, given as (index, file name, file bytes).
     public func process(_ images: [(index: Int, name: String, bytes: [UInt8])]) throws -> CalibrationStatistics {
-        var statistics = CalibrationStatistics(modelDigest: modelDigest, tensorNames: tensorNames, channelMeanNames: channelMeanNames)
+        var statistics = CalibrationStatistics(modelDigest: modelDigest, tensorNames: tensorNames, channelNames: channelNames)
         let input = collector.input
         let byIndex = Dictionary(images.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
         try collector.collect(

@@ -35,12 +35,12 @@ enum SeedCorpusWriter {
     /// tensor that saw no image, and the per-channel means of one tensor.
     static func tinyStatistics() -> CalibrationStatistics {
         var statistics = CalibrationStatistics(
-            modelDigest: digest, tensorNames: ["conv", "relu", "unused"], channelMeanNames: ["image"])
+            modelDigest: digest, tensorNames: ["conv", "relu", "unused"], channelNames: ["image/mean"])
         let images: [(Int, [Float])] = [(0, [-1.5, 0, 0.25, 3]), (3, [0, 0, Float.nan, 7.5e-3, 42, -Float.infinity])]
         for (image, values) in images {
             values.withUnsafeBufferPointer { statistics.record(tensor: 0, image: image, values: $0) }
             values.map { max($0, 0) }.withUnsafeBufferPointer { statistics.record(tensor: 1, image: image, values: $0) }
-            [Float(image), 0.5, -2].withUnsafeBufferPointer { statistics.recordChannelMeans(tensor: 0, image: image, means: $0) }
+            [Float(image), 0.5, -2].withUnsafeBufferPointer { statistics.recordChannelFigures(0, image: image, values: $0) }
         }
         return statistics
     }
