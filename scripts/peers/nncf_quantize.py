@@ -1,7 +1,8 @@
 """NNCF's default post-training quantization of an OpenVINO IR (preset performance, CPU,
 fast bias correction on, as NNCF ships it), fed the calibration images the way calib
-reads them by default: Pillow RGB, OpenCV bilinear resize to the input size, NCHW floats
-0...255. For scripts/compare-peers.sh.
+reads them by default: Pillow RGB, OpenCV bilinear resize to the input size, floats
+0...255 in NCHW (or NHWC when the last axis has the 3 channels, as calib guesses it).
+For scripts/compare-peers.sh.
 
 Usage: nncf_quantize.py MODEL.xml IMAGE_FOLDER COUNT OUTPUT.xml
 """
@@ -16,14 +17,16 @@ from PIL import Image
 
 model_path, folder, count, output = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 model = ov.Core().read_model(model_path)
-_, _, height, width = (int(d) for d in model.input(0).shape)
+shape = [int(d) for d in model.input(0).shape]
+channels_last = shape[3] == 3 and shape[1] != 3
+height, width = shape[1:3] if channels_last else shape[2:4]
 files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))[:count]
 
 
 def tensor(path):
     pixels = np.asarray(Image.open(path).convert("RGB"))
     resized = cv2.resize(pixels, (width, height), interpolation=cv2.INTER_LINEAR)
-    return resized.transpose(2, 0, 1)[None].astype(np.float32)
+    return (resized if channels_last else resized.transpose(2, 0, 1))[None].astype(np.float32)
 
 
 quantized = nncf.quantize(
