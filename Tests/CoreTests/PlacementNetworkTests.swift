@@ -88,6 +88,11 @@ struct PlacementNetworkTests {
         // In the blaze block relu1 also feeds a MaxPool: one range for the tensor.
         let blaze = try QuantizationPlan(graph: PlacementNetworks.blazeBlock())
         #expect(blaze.activations.allSatisfy { $0.channelAxis == nil })
+        // Above a Pad that feeds only the depthwise conv, still per channel.
+        let graph = PlacementNetworks.paddedDepthwise()
+        let padded = try QuantizationPlan(graph: graph)
+        let relu = try #require(padded.activations.first { $0.name == "relu1" })
+        #expect(relu.channelAxis == 1 && relu.consumers.compactMap { graph.layer($0.layer)?.name } == ["pad"])
     }
 
     @Test func perChannelRangesComeFromGlobalChannelExtremesAndBecomeChannelLimits() throws {

@@ -39,7 +39,16 @@ struct WeightQuantizerTests {
         let quantizer = WeightQuantizer(weights: weights, shape: [2, 3, 1, 1], channelAxes: [1], isFirstLayer: false)
         #expect(quantizer.scaleShape == [1, 3, 1, 1])
         #expect(quantizer.highs == [2, 20, 200])
-        #expect(quantizer.values == [64, 64, 64, -127, -127, -127])
+        // Half of high is a tie: level 190.5 rounds to 190, so 63, as OpenVINO folds it.
+        #expect(quantizer.values == [63, 63, 63, -127, -127, -127])
+    }
+
+    @Test func firstLayerWeightsUseSevenBitsAsNNCFWritesThem() {
+        let quantizer = WeightQuantizer(weights: [1, -0.4, 0.25, 2], shape: [2, 2, 1, 1], channelAxes: [0], isFirstLayer: true)
+        // Step 2 absmax / 127; 1 / (2 / 127) = 63.5 is clipped to 63, -0.4 * 63.5 = -25.4.
+        #expect(quantizer.values == [63, -25, 8, 63])
+        #expect(quantizer.highs == [2, 4])
+        #expect(quantizer.scales == [Float(2) / 127, Float(4) / 127])
     }
 
     @Test func groupedDeconvolutionScalesSpanTwoAxes() {

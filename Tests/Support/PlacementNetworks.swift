@@ -9,7 +9,7 @@ public enum PlacementNetworks {
         [
             ("interpolate", interpolate()), ("prelu", prelu()), ("se", squeezeExcitation()), ("depthwise", depthwise()),
             ("deconvolution", deconvolution()), ("matmul", matMulHead()), ("concat", sharedConcatInput()),
-            ("blaze", blazeBlock()), ("hardswish", hardSwish()),
+            ("blaze", blazeBlock()), ("hardswish", hardSwish()), ("padded-depthwise", paddedDepthwise()),
         ]
     }
 
@@ -101,9 +101,21 @@ public enum PlacementNetworks {
             let depthwise = builder.groupConvolution(x, weights: weights, stride: 2, padding: 1, name: "dw")
             let widened = convolution(&builder, depthwise, 8, 16, kernel: 1, name: "project")
             let pooled = builder.maxPoolWithIndices(x, kernel: 2, stride: 2, name: "pool")
-            let shortcut = builder.padChannels(pooled, channels: 8, name: "pad")
+            let shortcut = builder.pad(pooled, begin: [0, 0, 0, 0], end: [0, 8, 0, 0], name: "pad")
             let sum = builder.unary("Relu", builder.binary("Add", widened, shortcut, name: "sum"), name: "relu2")
             return convolution(&builder, sum, 16, 8, name: "conv2")
+        }
+    }
+
+    /// conv → ReLU → Pad (spatial, as TFLite writes it) → depthwise conv, stride 2 → ReLU → conv:
+    /// the FakeQuantize above the Pad serves only the depthwise conv, so it is per channel.
+    public static func paddedDepthwise() -> IRGraph {
+        build("padded-depthwise") { builder, image in
+            let features = builder.unary("Relu", convolution(&builder, image, 3, 8, name: "conv1"), name: "relu1")
+            let padded = builder.pad(features, begin: [0, 0, 0, 0], end: [0, 0, 1, 1], name: "pad")
+            let weights = builder.floatConstant(name: "dw.weight", dims: [8, 1, 1, 3, 3], values: values(72, seed: 5))
+            let depthwise = builder.groupConvolution(padded, weights: weights, stride: 2, padding: 0, name: "dw")
+            return convolution(&builder, builder.unary("Relu", depthwise, name: "relu2"), 8, 8, name: "conv2")
         }
     }
 

@@ -97,16 +97,16 @@ extension GraphBuilder {
         return TensorRef(port: PortReference(layer: id, port: 1), dims: dims, elementType: input.elementType)
     }
 
-    /// Pad (opset1, constant 0) adding `channels` zero channels after the existing ones, as
-    /// BlazeFace's residual blocks widen their shortcut.
-    public mutating func padChannels(_ input: TensorRef, channels: Int, name: String) -> TensorRef {
-        let begin = integerConstant(name: "\(name)/pads_begin", dims: [4], values: [0, 0, 0, 0])
-        let end = integerConstant(name: "\(name)/pads_end", dims: [4], values: [0, Int64(channels), 0, 0])
+    /// Pad (opset1, constant 0) by `begin` and `end` entries on each axis: the explicit
+    /// padding TFLite models carry before strided depthwise convolutions, or the extra
+    /// zero channels of BlazeFace's widened shortcuts.
+    public mutating func pad(_ input: TensorRef, begin: [Int], end: [Int], name: String) -> TensorRef {
+        let beginConstant = integerConstant(name: "\(name)/pads_begin", dims: [begin.count], values: begin.map(Int64.init))
+        let endConstant = integerConstant(name: "\(name)/pads_end", dims: [end.count], values: end.map(Int64.init))
         let zero = floatScalar(name: "\(name)/value", 0)
-        var dims = input.dims
-        dims[1] += channels
+        let dims = input.dims.indices.map { input.dims[$0] + begin[$0] + end[$0] }
         return add(
-            "Pad", name: name, data: [.init("pad_mode", "constant")], inputs: [input, begin, end, zero],
+            "Pad", name: name, data: [.init("pad_mode", "constant")], inputs: [input, beginConstant, endConstant, zero],
             output: (dims, input.elementType))
     }
 

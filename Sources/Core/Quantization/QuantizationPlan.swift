@@ -17,8 +17,9 @@
 ///   below gets its FakeQuantize directly on its input and runs int8.
 /// - Through a Concat a FakeQuantize moves onto every Concat input, and those inputs
 ///   share one range (`group`), also when an input feeds other quantized ops as well.
-/// - A tensor read only by depthwise convolutions (and sharing no Concat range) is
-///   quantized per channel, as NNCF's CPU configuration allows for them (`q8_a_ch`).
+/// - A tensor whose FakeQuantize serves only depthwise convolutions (directly or through
+///   agnostic ops such as the Pad before a strided one), sharing no Concat range, is
+///   quantized per channel along its axis 1, as NNCF's CPU configuration allows (`q8_a_ch`).
 /// - Nothing on non-float tensors; nothing in the post-processing, found by walking up
 ///   from NonMaxSuppression/TopK to the last quantizable ops; nothing on ignored layers.
 public struct QuantizationPlan: Sendable {
@@ -114,8 +115,11 @@ public struct QuantizationPlan: Sendable {
             quantizedInputs += quantized
         }
         let quantizedSet = Set(quantizedInputs)
-        let placements = quantizedInputs.flatMap {
-            Self.place($0, in: graph, excluded: excluded, constant: constant, quantized: quantizedSet)
+        // Each placement remembers the quantized input it serves (its origin).
+        let placements = quantizedInputs.flatMap { origin in
+            Self.place(origin, in: graph, excluded: excluded, constant: constant, quantized: quantizedSet).map {
+                (tensor: $0.tensor, consumer: $0.consumer, concat: $0.concat, origin: origin)
+            }
         }
         guard !placements.isEmpty || !weights.isEmpty else {
             throw IRError.invalidNetwork("the model has no quantizable operation (Convolution, MatMul, Add of two tensors, ...)")
@@ -125,6 +129,7 @@ public struct QuantizationPlan: Sendable {
         // they feed (groups joined as in a union-find, numbered by first appearance).
         var tensors = [PortReference]()
         var consumers = [PortReference: [PortReference]]()
+        var origins = [PortReference: [PortReference]]()
         var groups = GroupUnion()
         var groupOf = [PortReference: Int]()
         var concatGroup = [Int: Int]()
@@ -137,6 +142,7 @@ public struct QuantizationPlan: Sendable {
             if !consumers[placement.tensor]!.contains(placement.consumer) {
                 consumers[placement.tensor]!.append(placement.consumer)
             }
+            origins[placement.tensor, default: []].append(placement.origin)
             if let concat = placement.concat {
                 if let group = concatGroup[concat] {
                     groups.join(group, groupOf[placement.tensor]!)
@@ -152,10 +158,11 @@ public struct QuantizationPlan: Sendable {
             let root = groups.root(of: groupOf[tensor]!)
             let group = numbering[root] ?? numbering.count
             numbering[root] = group
-            let readers = consumers[tensor]!
-            let perChannel = members[root] == 1 && readers.allSatisfy { Self.isDepthwiseInput($0, in: graph) }
+            let dims = graph.port(tensor)?.dims ?? []
+            let perChannel = members[root] == 1 && dims.count >= 3 && dims.allSatisfy { $0 > 0 }
+                && origins[tensor]!.allSatisfy { Self.isDepthwiseInput($0, in: graph) }
             return Activation(
-                tensor: tensor, name: Self.name(of: tensor, in: graph), consumers: readers, group: group,
+                tensor: tensor, name: Self.name(of: tensor, in: graph), consumers: consumers[tensor]!, group: group,
                 channelAxis: perChannel ? 1 : nil)
         }
         self.weights = weights
@@ -220,11 +227,11 @@ public struct QuantizationPlan: Sendable {
     }
 
     /// True when `input` is the data input of a depthwise GroupConvolution (weights
-    /// `[G, 1, 1, kh, kw]`) with a static input of rank 3 or more.
+    /// `[G, 1, 1, kh, kw]`).
     private static func isDepthwiseInput(_ input: PortReference, in graph: IRGraph) -> Bool {
         guard let layer = graph.layer(input.layer), layer.type == "GroupConvolution", layer.inputs.count == 2,
-            input.port == layer.inputs[0].id, let dims = layer.inputs[0].dims, dims.count >= 3, dims.allSatisfy({ $0 > 0 }),
-            let weights = layer.inputs[1].dims, weights.count == dims.count + 1, weights[1] == 1, weights[2] == 1
+            input.port == layer.inputs[0].id, let weights = layer.inputs[1].dims, weights.count >= 4, weights[1] == 1,
+            weights[2] == 1
         else { return false }
         return true
     }

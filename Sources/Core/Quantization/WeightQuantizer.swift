@@ -1,8 +1,9 @@
 /// Symmetric per-output-channel weight quantization as POT/NNCF do it for CPU (domain.md
 /// §3, §6): 255 levels (int8 -127...127), `high_c = max(absmax_c, 8e-5, 0.01 * max absmax)`
 /// so near-empty filters keep a usable scale. The first layer's range is doubled (POT's
-/// saturation fix): its weights use only -64...64, 7 bits, so int8 products cannot
-/// saturate VNNI accumulation, while the FakeQuantize keeps the 255 levels int8 kernels need.
+/// and NNCF's saturation fix): step `2 high_c / 127`, integers clipped to -63...63 (7 bits,
+/// as NNCF writes them), so int8 products cannot saturate VNNI accumulation, while the
+/// FakeQuantize keeps the 255 levels int8 kernels need.
 public struct WeightQuantizer: Sendable {
     /// The integer weights, same layout as the float ones.
     public let values: [Int8]
@@ -53,11 +54,16 @@ public struct WeightQuantizer: Sendable {
         let overall = absoluteMaxima.max() ?? 0
         let floor = max(Float(8e-5), 0.01 * overall)
         let highs = absoluteMaxima.map { max($0, floor) * (isFirstLayer ? 2 : 1) }
-        let largest = Float((Self.levels - 1) / 2)
-        let scales = highs.map { $0 / largest }
+        let levelsEachSide = Float((Self.levels - 1) / 2)
+        let largest: Float = isFirstLayer ? 63 : levelsEachSide
+        let scales = highs.map { $0 / levelsEachSide }
+        // The FakeQuantize formula (domain.md §3) over [-high, high] with 255 levels, in f32 as
+        // OpenVINO folds a weight FakeQuantize: a tie such as high / 2 rounds to even on the
+        // shifted level (190.5 -> 190, i.e. 63), not on the signed one (63.5 -> 64).
         values = weights.enumerated().map { index, weight in
-            let step = (weight / scales[channelOf(index)]).rounded(.toNearestOrEven)
-            return Int8(min(max(step, -largest), largest))
+            let high = highs[channelOf(index)]
+            let level = ((weight + high) / (high + high) * Float(Self.levels - 1)).rounded(.toNearestOrEven)
+            return Int8(min(max(level - levelsEachSide, -largest), largest))
         }
         self.highs = highs
         self.scales = scales
