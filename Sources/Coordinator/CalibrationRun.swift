@@ -13,6 +13,9 @@ public struct CalibrationRun: Sendable {
     public let modelDigest: String
     /// The image input as calibration feeds it.
     public let input: ImageInput
+    /// The layer names and types left in float, as given: workers plan the same.
+    public let ignoredNames: [String]
+    public let ignoredTypes: [String]
 
     /// Plans `graph`; `inputShape` and `layout` fix what its input leaves open (see `ImageInput`).
     public init(
@@ -20,6 +23,8 @@ public struct CalibrationRun: Sendable {
         layout: ImageInput.Layout? = nil
     ) throws {
         self.graph = graph
+        self.ignoredNames = ignoredNames
+        self.ignoredTypes = ignoredTypes
         input = try ImageInput(graph: graph, shape: inputShape, layout: layout)
         plan = try QuantizationPlan(graph: graph, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes)
         biasCorrection = BiasCorrectionPlan(graph: graph, plan: plan)

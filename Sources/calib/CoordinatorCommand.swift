@@ -46,6 +46,7 @@ struct CoordinatorCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
+        let job = try self.job.resolved()
         try job.checkOutputs()
         let calibration = try job.calibration()
         let dataset = try job.data.dataset()

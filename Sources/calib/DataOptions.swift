@@ -11,18 +11,25 @@ struct DataOptions: ParsableArguments {
     @Option(help: "List file (cali.txt format) selecting and ordering the images.")
     var list: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "A COCO instances file selecting and ordering the images, as POT's mscoco_detection converter does (by image id).",
+            discussion: "calib eval also scores both models' detections against its boxes."))
+    var annotations: String?
+
     @Option(help: "Use only the first N images.")
     var subset: Int?
 
-    @Option(help: "Resize interpolation: bilinear (MLPerf harnesses) or bicubic (POT's config).")
-    var interpolation: Interpolation = .bilinear
+    @Option(name: .customLong("interpolation"), help: "Resize interpolation: bilinear (default; MLPerf harnesses) or bicubic (POT's config).")
+    var interpolationChoice: Interpolation?
 
-    @Option(help: "Channel order the model expects: rgb or bgr.")
-    var channelOrder: ChannelOrder = .rgb
+    @Option(name: .customLong("channel-order"), help: "Channel order the model expects: rgb (default) or bgr.")
+    var channelOrderChoice: ChannelOrder?
 
     @Option(
+        name: .customLong("reader"),
         help: ArgumentHelp(
-            "Image reader whose pixels to reproduce: pillow or opencv.",
+            "Image reader whose pixels to reproduce: pillow (default) or opencv.",
             discussion: """
                 pillow follows Pillow's Image.open(f).convert('RGB'), the reader of Accuracy Checker's \
                 pillow_imread (the seed's configuration); opencv follows cv2.imread(f, IMREAD_COLOR), the \
@@ -33,7 +40,7 @@ struct DataOptions: ParsableArguments {
                 opencv (16-bit colour and grey+alpha PNGs keep the high byte in both); CMYK and YCCK JPEGs \
                 are converted to RGB with each library's own rounding.
                 """))
-    var reader: ImageReader = .pillow
+    var readerChoice: ImageReader?
 
     @Option(
         help: ArgumentHelp(
@@ -45,6 +52,11 @@ struct DataOptions: ParsableArguments {
     @Option(help: "The input layout, NCHW or NHWC (default: the model's rt_info, else guessed from the shape).")
     var layout: ImageInput.Layout?
 
+    /// The resize interpolation, the channel order and the reader in effect.
+    var interpolation: Interpolation { interpolationChoice ?? .bilinear }
+    var channelOrder: ChannelOrder { channelOrderChoice ?? .rgb }
+    var reader: ImageReader { readerChoice ?? .pillow }
+
     func validate() throws {
         if let subset { try OptionRange.require(subset >= 1, "--subset", "at least 1", subset) }
     }
@@ -52,13 +64,28 @@ struct DataOptions: ParsableArguments {
     func dataset() throws -> CalibrationDataset {
         guard let data else { throw CommandFailure("--data is required: the folder of calibration images") }
         let folder = URL(fileURLWithPath: data)
-        var dataset = try list.map { try CalibrationDataset(folder: folder, listFile: URL(fileURLWithPath: $0)) }
-            ?? CalibrationDataset(folder: folder)
+        var dataset: CalibrationDataset
+        switch (list, try instances()) {
+        case (.some, .some):
+            throw CommandFailure("give --list or --annotations, not both: each selects and orders the images")
+        case let (.some(list), nil):
+            dataset = try CalibrationDataset(folder: folder, listFile: URL(fileURLWithPath: list))
+        case let (nil, .some(instances)):
+            let source = URL(fileURLWithPath: annotations ?? "").lastPathComponent
+            dataset = try CalibrationDataset(folder: folder, list: CalibrationList(names: instances.calibrationOrder, source: source))
+        case (nil, nil):
+            dataset = try CalibrationDataset(folder: folder)
+        }
         if let subset {
             dataset = dataset.subset(subset)
         }
         guard dataset.count > 0 else { throw CommandFailure("no images in \(data)") }
         return dataset
+    }
+
+    /// The `--annotations` file, read; nil without the option.
+    func instances() throws -> COCOInstances? {
+        try annotations.map { try COCOInstances(path: $0) }
     }
 }
 

@@ -12,7 +12,9 @@ struct EvalCommand: ParsableCommand {
         discussion: """
             Both models run the same images with the f32 precision hint and the same threads. For a detector, the \
             boxes and scores that feed each NonMaxSuppression are compared too, since the outputs after NMS vary in \
-            length and order. The first image warms both models up and is not timed (unless it is the only one).
+            length and order. The first image warms both models up and is not timed (unless it is the only one). \
+            With --annotations (a COCO instances file; detectors with bboxes, labels and scores outputs, boxes \
+            0...1, labels 1...K) it runs that file's images and reports both models' COCO box mAP@[.5:.95].
             """
     )
 
@@ -26,9 +28,6 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "Use only the first N images (after --subset).")
     var count: Int?
-
-    @Option(help: "A COCO instances file with the images' ground truth: report both models' COCO box mAP@[.5:.95] (detectors with bboxes, labels and scores outputs; boxes 0...1, labels 1...K).")
-    var annotations: String?
 
     @Option(help: "OpenVINO inference threads for each model (0: all cores).")
     var threads = 0
@@ -51,7 +50,7 @@ struct EvalCommand: ParsableCommand {
         let report = try EvaluationRun(
             reference: referenceGraph, model: modelGraph, dataset: dataset, threads: threads, interpolation: data.interpolation,
             channelOrder: data.channelOrder, reader: data.reader, input: input,
-            annotations: try annotations.map { try COCOInstances(path: $0) }
+            annotations: try data.instances()
         ).run { bar.update(done: $0) }
         if json {
             let encoder = JSONEncoder()

@@ -7,22 +7,32 @@ import Worker
 /// The options that define a calibration job, shared by `calib run` and `calib coordinator`,
 /// and the job's last step: pick ranges, write the int8 IR, print the summary.
 struct JobOptions: ParsableArguments {
-    @Option(help: "Model .xml path (the .bin next to it).")
-    var model: String
+    @Option(
+        name: [.customShort("c"), .long],
+        help: ArgumentHelp(
+            "A POT configuration file (pot -c CONFIG.json) giving the model, images and quantization settings.",
+            discussion: "Needs --output-dir; the int8 IR goes to DIR/optimized/<model_name>.xml, as POT puts it."))
+    var config: String?
+
+    @Option(help: "With -c: the folder the int8 IR is written under (DIR/optimized/).")
+    var outputDir: String?
+
+    @Option(name: .customLong("model"), help: "Model .xml path (the .bin next to it).")
+    var modelPath: String?
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: "Output .xml path of the int8 IR (the .bin is written next to it).")
-    var output: String
+    @Option(name: .customLong("output"), help: "Output .xml path of the int8 IR (the .bin is written next to it).")
+    var outputPath: String?
 
-    @Option(help: "Range method: pot (default), minmax, quantile, kl, mse.")
-    var method: CalibrationMethod = .pot
+    @Option(name: .customLong("method"), help: "Range method: pot (default), minmax, quantile, kl, mse.")
+    var methodChoice: CalibrationMethod?
 
-    @Option(help: "Preset: performance (symmetric activations) or mixed (asymmetric).")
-    var preset: QuantizationPreset = .performance
+    @Option(name: .customLong("preset"), help: "Preset: performance (default; symmetric activations) or mixed (asymmetric).")
+    var presetChoice: QuantizationPreset?
 
-    @Option(help: "For --method quantile: the share of values cut off each end.")
-    var outlierProbability = 1e-4
+    @Option(name: .customLong("outlier-probability"), help: "For --method quantile: the share of values cut off each end (default 1e-4).")
+    var outlierProbabilityChoice: Double?
 
     @Option(help: "Layer name to leave in float (repeatable).")
     var ignored: [String] = []
@@ -47,9 +57,73 @@ struct JobOptions: ParsableArguments {
     @Option(help: "Pick ranges from this statistics file instead of running inference.")
     var loadStats: String?
 
+    /// The model, the output and the range settings in effect (after `resolved()`).
+    var model: String { modelPath ?? "" }
+    var output: String { outputPath ?? "" }
+    var method: CalibrationMethod { methodChoice ?? .pot }
+    var preset: QuantizationPreset { presetChoice ?? .performance }
+    var outlierProbability: Double { outlierProbabilityChoice ?? 1e-4 }
+
     func validate() throws {
         try OptionRange.require(
             outlierProbability >= 0 && outlierProbability < 0.5, "--outlier-probability", "at least 0 and below 0.5", outlierProbability)
+        if config == nil {
+            guard modelPath != nil else { throw ValidationError("--model is required (or -c CONFIG.json)") }
+            guard outputPath != nil else { throw ValidationError("--output is required (or -c CONFIG.json with --output-dir)") }
+            guard outputDir == nil else { throw ValidationError("--output-dir goes with -c; without it, give --output") }
+        } else {
+            guard outputDir != nil else { throw ValidationError("-c needs --output-dir: the int8 IR goes to DIR/optimized/<model_name>.xml") }
+            let given = [
+                ("--model", modelPath != nil), ("--output", outputPath != nil), ("--data", data.data != nil), ("--list", data.list != nil),
+                ("--annotations", data.annotations != nil), ("--subset", data.subset != nil), ("--reader", data.readerChoice != nil),
+                ("--interpolation", data.interpolationChoice != nil), ("--channel-order", data.channelOrderChoice != nil),
+                ("--method", methodChoice != nil), ("--preset", presetChoice != nil),
+                ("--outlier-probability", outlierProbabilityChoice != nil), ("--ignored", !ignored.isEmpty),
+                ("--ignored-type", !ignoredType.isEmpty), ("--no-bias-correction", noBiasCorrection),
+            ].filter(\.1).map(\.0)
+            guard given.isEmpty else {
+                throw ValidationError("\(given.joined(separator: ", ")) cannot be given with -c: the configuration sets them")
+            }
+        }
+    }
+
+    /// The job with a POT configuration's settings filled in (itself without `-c`):
+    /// model, output `DIR/optimized/<model_name>.xml`, images (`data_source`, the COCO
+    /// annotation file, `stat_subset_size`), reader (OpenCV's gives BGR, as POT feeds it),
+    /// resize interpolation, preset, range method, ignored layers, bias correction.
+    /// Throws `CommandFailure` naming the file for an unreadable or unsupported
+    /// configuration, or weights that are not the `.bin` next to the model. Creates
+    /// `DIR/optimized`.
+    func resolved() throws -> JobOptions {
+        guard let config, let outputDir, let settings = try configuration() else { return self }
+        guard URL(fileURLWithPath: settings.weights).standardizedFileURL == URL(fileURLWithPath: IRFiles.weightsPath(for: settings.model)).standardizedFileURL
+        else {
+            throw CommandFailure(
+                "\(config): model.weights \(settings.weights) is not the .bin of model.model \(settings.model) "
+                    + "(calib reads \(IRFiles.weightsPath(for: settings.model)))")
+        }
+        var job = self
+        job.modelPath = settings.model
+        let folder = URL(fileURLWithPath: outputDir).appendingPathComponent("optimized")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CommandFailure("\(folder.path): cannot be created: \(error.localizedDescription)")
+        }
+        job.outputPath = folder.appendingPathComponent("\(settings.modelName).xml").path
+        job.data.data = settings.dataSource
+        job.data.annotations = settings.annotationFile
+        job.data.subset = settings.subsetSize
+        job.data.readerChoice = settings.reader
+        job.data.channelOrderChoice = settings.reader == .opencv ? .bgr : .rgb
+        job.data.interpolationChoice = settings.interpolation
+        job.presetChoice = settings.preset
+        job.methodChoice = settings.method
+        job.outlierProbabilityChoice = settings.outlierProbability
+        job.ignored = settings.ignoredNames
+        job.ignoredType = settings.ignoredTypes
+        job.noBiasCorrection = !settings.biasCorrection
+        return job
     }
 
     /// Where the journal of a distributed run goes unless `--journal` says otherwise.
@@ -75,10 +149,37 @@ struct JobOptions: ParsableArguments {
     }
 
     /// Reads the model and plans it.
+    /// The `-c` configuration, read; nil without it.
+    func configuration() throws -> POTConfiguration? {
+        guard let config else { return nil }
+        do {
+            return try POTConfiguration(text: String(decoding: AtomicFile.read(config), as: UTF8.self))
+        } catch let error as POTConfigurationError {
+            throw CommandFailure("\(config): \(error)")
+        }
+    }
+
+    /// Reads the model and plans it. With `-c`, `ignored.scope` names the model does not
+    /// have are left out with a note (POT ignores them silently; the seed's names are
+    /// those of MLPerf's IR), and the configuration's resize must be the model's input size.
     func calibration() throws -> CalibrationRun {
-        try CalibrationRun(
-            graph: IRFiles.read(xmlPath: model), ignoredNames: ignored, ignoredTypes: ignoredType, inputShape: data.inputShape,
-            layout: data.layout)
+        let graph = try IRFiles.read(xmlPath: model)
+        var names = ignored
+        if let settings = try configuration() {
+            let missing = names.filter { graph.layer(named: $0) == nil }
+            if !missing.isEmpty {
+                Console.logger.notice("\(config ?? ""): ignored.scope names not in the model, left out: \(missing.joined(separator: ", "))")
+                names.removeAll { missing.contains($0) }
+            }
+            let input = try ImageInput(graph: graph, shape: data.inputShape, layout: data.layout)
+            if let resize = settings.resize, (resize.width, resize.height) != (input.width, input.height) {
+                throw CommandFailure(
+                    "\(config ?? ""): preprocessing resizes to \(resize.width)x\(resize.height) but the model takes "
+                        + "\(input.width)x\(input.height)")
+            }
+        }
+        return try CalibrationRun(
+            graph: graph, ignoredNames: names, ignoredTypes: ignoredType, inputShape: data.inputShape, layout: data.layout)
     }
 
     /// Saves statistics if asked, quantizes, writes the IR atomically and prints the summary.

@@ -34,6 +34,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
+        let job = try self.job.resolved()
         try job.checkOutputs()
         let calibration = try job.calibration()
         if workers > 0, job.loadStats == nil {
@@ -54,13 +55,13 @@ struct RunCommand: ParsableCommand {
             ) { bar.update(done: $0) }
         }
         try job.finish(calibration, statistics: statistics, started: started)
-        try removeStaleJournal()
+        try removeStaleJournal(of: job)
     }
 
     /// Deletes the journal an earlier distributed run with this output left behind: it is
     /// of no use once the output is written, and must not lie next to it. A journal a
     /// running coordinator holds is left alone.
-    private func removeStaleJournal() throws {
+    private func removeStaleJournal(of job: JobOptions) throws {
         let path = job.implicitJournalPath
         guard FileManager.default.fileExists(atPath: path) else { return }
         if try ResultJournal.removeUnlessInUse(path: path) {

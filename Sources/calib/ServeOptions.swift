@@ -44,7 +44,7 @@ struct ServeOptions: ParsableArguments {
         }
         let node = try CoordinatorNode(
             run: calibration, dataset: dataset, interpolation: job.data.interpolation, channelOrder: job.data.channelOrder,
-            reader: job.data.reader, ignoredNames: job.ignored, ignoredTypes: job.ignoredType,
+            reader: job.data.reader, ignoredNames: calibration.ignoredNames, ignoredTypes: calibration.ignoredTypes,
             options: .init(
                 endpoint: endpoint,
                 shardSize: shardSize > 0 ? shardSize : ShardPlan.defaultSize(imageCount: dataset.count, expectedWorkers: expectedWorkers),

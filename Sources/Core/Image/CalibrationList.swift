@@ -10,8 +10,7 @@ public struct CalibrationList: Sendable, Equatable {
     /// Parses the list text; `source` (usually the list's file name) names it in errors.
     /// Throws when a name occurs twice or when the list names nothing.
     public init(text: String, source: String) throws(ImageError) {
-        var names: [String] = []
-        var firstLines: [String: Int] = [:]
+        var entries: [(name: String, line: Int)] = []
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         for (offset, line) in lines.enumerated() {
             var name = line.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -19,13 +18,27 @@ public struct CalibrationList: Sendable, Equatable {
                 name = String(name.dropFirst()).trimmingCharacters(in: .whitespacesAndNewlines)
             }
             guard !name.isEmpty else { continue }
-            if let firstLine = firstLines[name] {
-                throw .duplicateListEntry(source: source, name: name, line: offset + 1, firstLine: firstLine)
-            }
-            firstLines[name] = offset + 1
-            names.append(name)
+            entries.append((name, offset + 1))
         }
-        guard !names.isEmpty else { throw .emptyList(source: source) }
-        self.names = names
+        try self.init(entries: entries, source: source)
+    }
+
+    /// A list of `names` in that order (from a COCO instances file, say); `source` names
+    /// it in errors, where an entry's "line" is its position. Throws when a name occurs
+    /// twice or when there is none.
+    public init(names: [String], source: String) throws(ImageError) {
+        try self.init(entries: names.enumerated().map { ($0.element, $0.offset + 1) }, source: source)
+    }
+
+    private init(entries: [(name: String, line: Int)], source: String) throws(ImageError) {
+        var firstLines: [String: Int] = [:]
+        for (name, line) in entries {
+            if let firstLine = firstLines[name] {
+                throw .duplicateListEntry(source: source, name: name, line: line, firstLine: firstLine)
+            }
+            firstLines[name] = line
+        }
+        guard !entries.isEmpty else { throw .emptyList(source: source) }
+        names = entries.map(\.name)
     }
 }

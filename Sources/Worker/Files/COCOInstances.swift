@@ -44,6 +44,9 @@ public struct COCOInstances: Sendable {
 
     /// Images by file name.
     public let images: [String: Image]
+    /// The image files in the order POT's `mscoco_detection` converter gives them: by
+    /// ascending image id, the file's order among equal ids.
+    public let calibrationOrder: [String]
     /// Category ids, ascending: a detector's contiguous label `l` (1-based) is category `categoryIDs[l - 1]`.
     public let categoryIDs: [Int]
     /// Ground truth by image id, boxes in pixels.
@@ -61,6 +64,8 @@ public struct COCOInstances: Sendable {
             throw FileError(path: path, reason: "not a COCO instances file: \(Self.describe(error))")
         }
         images = Dictionary(file.images.map { ($0.fileName, $0) }, uniquingKeysWith: { first, _ in first })
+        calibrationOrder = file.images.enumerated().sorted { ($0.element.id, $0.offset) < ($1.element.id, $1.offset) }
+            .map(\.element.fileName)
         categoryIDs = file.categories.map(\.id).sorted()
         var truth = [Int: [Detection]]()
         for annotation in file.annotations {
