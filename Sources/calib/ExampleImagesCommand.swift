@@ -23,16 +23,25 @@ struct ExampleImagesCommand: ParsableCommand {
     @Option(help: "List file (cali.txt format) whose file names the images take, in order.")
     var names: String?
 
+    @Option(help: "Also write a COCO instances file of the images, one box per shape drawn (with --names: default FOLDER/instances.json).")
+    var instances: String?
+
     func run() throws {
         let writer = ExampleImageWriter(directory: URL(fileURLWithPath: output))
         let written: [String]
         if let names {
             let text = try String(decoding: AtomicFile.read(names), as: UTF8.self)
             let list = try CalibrationList(text: text, source: names)
-            written = try writer.write(names: list.names, limit: count)
+            written = try writer.write(
+                names: list.names, limit: count,
+                instancesPath: instances ?? URL(fileURLWithPath: output).appendingPathComponent("instances.json").path)
         } else {
-            written = try writer.write(count: count)
+            written = try writer.write(
+                names: (0..<count).map(ExampleImageWriter.exampleName), instancesPath: instances)
         }
         print("wrote \(written.count) images to \(output) (\(written.first ?? "")\(written.count > 1 ? " ... \(written.last!)" : ""))")
+        if let path = instances ?? names.map({ _ in URL(fileURLWithPath: output).appendingPathComponent("instances.json").path }) {
+            print("wrote \(path) (COCO instances: one box per shape drawn)")
+        }
     }
 }

@@ -28,15 +28,48 @@ extension RGBImage {
     public static func synthetic(index: Int, seed: UInt64 = defaultSyntheticSeed, width: Int, height: Int)
         -> RGBImage
     {
+        syntheticScene(index: index, seed: seed, width: width, height: height).image
+    }
+
+    /// The example image number `index` (as `synthetic(index:seed:)`) and the boxes of the
+    /// shapes drawn on it, for annotation files that match the pictures.
+    public static func syntheticScene(index: Int, seed: UInt64 = defaultSyntheticSeed) -> SyntheticScene {
+        var generator = SeededGenerator(seed: seed, stream: "synthetic-size-\(index)")
+        let size = syntheticSizes[Int(generator.next() % UInt64(syntheticSizes.count))]
+        return syntheticScene(index: index, seed: seed, width: size.width, height: size.height)
+    }
+
+    private static func syntheticScene(index: Int, seed: UInt64, width: Int, height: Int) -> SyntheticScene {
         var painter = ScenePainter(width: max(width, 1), height: max(height, 1))
         var generator = SeededGenerator(seed: seed, stream: "synthetic-image-\(index)")
         painter.paintBackground(using: &generator)
         let shapeCount = 3 + Int(generator.next() % 6)
+        var objects = [SyntheticScene.Object]()
         for _ in 0..<shapeCount {
-            painter.paintShape(using: &generator)
+            if let object = painter.paintShape(using: &generator) { objects.append(object) }
         }
-        return painter.finish(using: &generator)
+        return SyntheticScene(image: painter.finish(using: &generator), objects: objects)
     }
+}
+
+/// An example image with what is drawn on it: the shapes, each as a kind and a box.
+public struct SyntheticScene: Sendable {
+    /// One shape: its kind and its axis-aligned box in pixels, clipped to the image.
+    public struct Object: Sendable, Equatable {
+        public enum Kind: Int, Sendable, CaseIterable {
+            case ellipse, rectangle, triangle
+        }
+
+        public let kind: Kind
+        public let x: Double
+        public let y: Double
+        public let width: Double
+        public let height: Double
+    }
+
+    public let image: RGBImage
+    /// The shapes in drawing order (later ones may cover earlier ones).
+    public let objects: [Object]
 }
 
 /// A floating-point RGB canvas (0...255 per channel) that the scene is drawn on before
@@ -108,8 +141,9 @@ private struct ScenePainter {
     }
 
     /// One filled ellipse, rectangle or triangle with a soft edge, directional shading and
-    /// optionally stripes or noise texture, blended over what is already drawn.
-    mutating func paintShape(using generator: inout SeededGenerator) {
+    /// optionally stripes or noise texture, blended over what is already drawn; returns its
+    /// box (nil when it lies outside the image).
+    mutating func paintShape(using generator: inout SeededGenerator) -> SyntheticScene.Object? {
         let shortSide = Double(min(width, height))
         let kind = generator.next() % 3
         let centreX = Double(width) * (0.05 + 0.9 * generator.unit())
@@ -134,7 +168,15 @@ private struct ScenePainter {
 
         let x0 = max(Int(Float(centreX) - reach), 0), x1 = min(Int(Float(centreX) + reach), width - 1)
         let y0 = max(Int(Float(centreY) - reach), 0), y1 = min(Int(Float(centreY) + reach), height - 1)
-        guard x0 <= x1, y0 <= y1 else { return }
+        guard x0 <= x1, y0 <= y1 else { return nil }
+        // The extent of the shape's ellipse of radii (radiusX, radiusY) turned by `angle`.
+        let halfWidth = (pow(Double(radiusX) * cos(angle), 2) + pow(Double(radiusY) * sin(angle), 2)).squareRoot()
+        let halfHeight = (pow(Double(radiusX) * sin(angle), 2) + pow(Double(radiusY) * cos(angle), 2)).squareRoot()
+        let left = max(centreX - halfWidth, 0), right = min(centreX + halfWidth, Double(width))
+        let top = max(centreY - halfHeight, 0), bottom = min(centreY + halfHeight, Double(height))
+        let object = SyntheticScene.Object(
+            kind: SyntheticScene.Object.Kind(rawValue: Int(kind)) ?? .ellipse, x: left, y: top, width: max(right - left, 0),
+            height: max(bottom - top, 0))
         let cx = Float(centreX), cy = Float(centreY), size = Float(radius)
         let width = width
         texture.withUnsafeBufferPointer { noise in
@@ -174,6 +216,7 @@ private struct ScenePainter {
                 }
             }
         }
+        return object
     }
 
     /// Adds per-pixel gaussian noise of a random strength and rounds to bytes.

@@ -31,8 +31,10 @@ public struct ExampleImageWriter: Sendable {
     /// Writes synthetic image `i` under `names[i]` for the first `limit` names (all when
     /// nil), e.g. the names of MLPerf's calibration list, and returns the names written.
     /// Names ending in `.png` get a PNG, all others a JPEG. Each file appears atomically.
+    /// With `instancesPath`, also writes a COCO instances file of those images whose
+    /// boxes are the shapes drawn on them (`COCOInstancesWriter`).
     @discardableResult
-    public func write(names: [String], limit: Int? = nil) throws(ImageFileError) -> [String] {
+    public func write(names: [String], limit: Int? = nil, instancesPath: String? = nil) throws(ImageFileError) -> [String] {
         let chosen = Array(names.prefix(max(limit ?? names.count, 0)))
         for name in chosen where name.isEmpty || name.contains("/") || name == "." || name == ".." {
             throw .unwritable(path: directory.appendingPathComponent(name).path, reason: "not a plain file name")
@@ -42,8 +44,11 @@ public struct ExampleImageWriter: Sendable {
         } catch {
             throw .unwritable(path: directory.path, reason: ImageFileError.oneLine(error.localizedDescription))
         }
+        var annotated = [COCOInstancesWriter.Image]()
         for (index, name) in chosen.enumerated() {
-            let image = RGBImage.synthetic(index: index, seed: seed)
+            let scene = RGBImage.syntheticScene(index: index, seed: seed)
+            let image = scene.image
+            annotated.append(.init(fileName: name, width: image.width, height: image.height, objects: scene.objects))
             let target = directory.appendingPathComponent(name)
             let bytes: [UInt8]
             do {
@@ -60,6 +65,15 @@ public struct ExampleImageWriter: Sendable {
                 throw .unwritable(path: target.path, reason: ImageFileError.oneLine(error.reason))
             } catch {
                 throw .unwritable(path: target.path, reason: ImageFileError.oneLine(String(describing: error)))
+            }
+        }
+        if let instancesPath {
+            do {
+                try AtomicFile.write(COCOInstancesWriter.json(annotated), to: instancesPath)
+            } catch let error as FileError {
+                throw .unwritable(path: instancesPath, reason: ImageFileError.oneLine(error.reason))
+            } catch {
+                throw .unwritable(path: instancesPath, reason: ImageFileError.oneLine(String(describing: error)))
             }
         }
         return chosen
