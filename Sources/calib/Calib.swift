@@ -9,7 +9,7 @@ struct Calib: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, CoordinatorCommand.self, WorkerCommand.self, StatusCommand.self, KeygenCommand.self, BenchmarkCommand.self,
             CoordinatorBenchmarkCommand.self, ExampleModelCommand.self, ExampleImagesCommand.self, InferCommand.self,
-            EvalCommand.self, ConvertCommand.self,
+            EvalCommand.self, ConvertCommand.self, PrepareCommand.self,
         ]
     )
 }
