@@ -5,7 +5,7 @@
 #   2. `calib convert` with the seed's Model Optimizer options (FP16, mean, scale, shape);
 #   3. `calib run -c` with the users' POT configuration, only its data_source changed,
 #      on example images named after MLPerf's calibration list with a COCO instances file;
-# then `calib eval` shows the int8 IR running on int8 kernels in OpenVINO.
+# then `calib eval -c` shows the int8 IR running on int8 kernels in OpenVINO.
 #
 #   scripts/seed-workflow.sh [POT-CONFIG.json [cali.txt]]   (RESOLUTION=1200 IMAGES=8)
 set -euo pipefail
@@ -33,5 +33,4 @@ sed -e 's|"/data/coco/train2017"|"train2017"|' "$config" > config.json
 diff "$config" config.json || true
 $calib run -c config.json --output-dir results
 echo "== the int8 IR in OpenVINO"
-$calib eval --reference FP16/ssd-resnet34_fp16.xml --model results/optimized/ssd-resnet34_int8.xml --data train2017 \
-    --annotations annotations/cali_instances_train2017.json
+$calib eval -c config.json --model results/optimized/ssd-resnet34_int8.xml

@@ -83,6 +83,26 @@ struct DataOptions: ParsableArguments {
         return dataset
     }
 
+    /// Takes the images and how to read them from a POT configuration: `data_source`, its
+    /// COCO annotation file, the reader (OpenCV's gives BGR, as POT feeds it) and the
+    /// resize interpolation.
+    mutating func apply(_ settings: POTConfiguration) {
+        data = settings.dataSource
+        annotations = settings.annotationFile
+        readerChoice = settings.reader
+        channelOrderChoice = settings.reader == .opencv ? .bgr : .rgb
+        interpolationChoice = settings.interpolation
+    }
+
+    /// The options `apply(_:)` sets that were also given on the command line.
+    var givenWithConfiguration: [String] {
+        [
+            ("--data", data != nil), ("--list", list != nil), ("--annotations", annotations != nil), ("--subset", subset != nil),
+            ("--reader", readerChoice != nil), ("--interpolation", interpolationChoice != nil),
+            ("--channel-order", channelOrderChoice != nil),
+        ].filter(\.1).map(\.0)
+    }
+
     /// The `--annotations` file, read; nil without the option.
     func instances() throws -> COCOInstances? {
         try annotations.map { try COCOInstances(path: $0) }

@@ -14,12 +14,17 @@ struct EvalCommand: ParsableCommand {
             boxes and scores that feed each NonMaxSuppression are compared too, since the outputs after NMS vary in \
             length and order. The first image warms both models up and is not timed (unless it is the only one). \
             With --annotations (a COCO instances file; detectors with bboxes, labels and scores outputs, boxes \
-            0...1, labels 1...K) it runs that file's images and reports both models' COCO box mAP@[.5:.95].
+            0...1, labels 1...K) it runs that file's images and reports both models' COCO box mAP@[.5:.95]. \
+            With -c, a POT configuration gives the reference (its model) and the images (its first dataset: \
+            data_source, annotation file, reader, resize interpolation); all of the dataset's images are run.
             """
     )
 
-    @Option(help: "The FP32 (or FP16) reference .xml.")
-    var reference: String
+    @Option(name: [.customShort("c"), .long], help: "A POT configuration: its model is the reference, its dataset the images.")
+    var config: String?
+
+    @Option(name: .customLong("reference"), help: "The FP32 (or FP16) reference .xml.")
+    var referencePath: String?
 
     @Option(help: "The int8 .xml to evaluate.")
     var model: String
@@ -36,11 +41,26 @@ struct EvalCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        if config == nil {
+            guard referencePath != nil else { throw ValidationError("--reference is required (or -c CONFIG.json)") }
+        } else {
+            let given = (referencePath != nil ? ["--reference"] : []) + data.givenWithConfiguration
+            guard given.isEmpty else {
+                throw ValidationError("\(given.joined(separator: ", ")) cannot be given with -c: the configuration sets them")
+            }
+        }
         try OptionRange.threads(threads)
         if let count { try OptionRange.require(count >= 1, "--count", "at least 1", count) }
     }
 
     func run() throws {
+        var data = self.data
+        var reference = referencePath ?? ""
+        if let config {
+            let settings = try ConfigurationFile.read(config)
+            data.apply(settings)
+            reference = settings.model
+        }
         let referenceGraph = try IRFiles.read(xmlPath: reference)
         let modelGraph = try IRFiles.read(xmlPath: model)
         var dataset = try data.dataset()
@@ -58,11 +78,11 @@ struct EvalCommand: ParsableCommand {
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print(render(report))
+            print(render(report, reference: reference))
         }
     }
 
-    private func render(_ report: EvaluationReport) -> String {
+    private func render(_ report: EvaluationReport, reference: String) -> String {
         let width = min(max(report.tensors.map(\.name.count).max() ?? 6, 6), 48)
         var lines = [
             "evaluated \(report.images) images: int8 \(model) against FP32 \(reference) (OpenVINO \(OpenVINORuntime.version), CPU)",

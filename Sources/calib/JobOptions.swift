@@ -73,10 +73,8 @@ struct JobOptions: ParsableArguments {
             guard outputDir == nil else { throw ValidationError("--output-dir goes with -c; without it, give --output") }
         } else {
             guard outputDir != nil else { throw ValidationError("-c needs --output-dir: the int8 IR goes to DIR/optimized/<model_name>.xml") }
-            let given = [
-                ("--model", modelPath != nil), ("--output", outputPath != nil), ("--data", data.data != nil), ("--list", data.list != nil),
-                ("--annotations", data.annotations != nil), ("--subset", data.subset != nil), ("--reader", data.readerChoice != nil),
-                ("--interpolation", data.interpolationChoice != nil), ("--channel-order", data.channelOrderChoice != nil),
+            let given = [("--model", modelPath != nil), ("--output", outputPath != nil)].filter(\.1).map(\.0)
+                + data.givenWithConfiguration + [
                 ("--method", methodChoice != nil), ("--preset", presetChoice != nil),
                 ("--outlier-probability", outlierProbabilityChoice != nil), ("--ignored", !ignored.isEmpty),
                 ("--ignored-type", !ignoredType.isEmpty), ("--no-bias-correction", noBiasCorrection),
@@ -91,17 +89,9 @@ struct JobOptions: ParsableArguments {
     /// model, output `DIR/optimized/<model_name>.xml`, images (`data_source`, the COCO
     /// annotation file, `stat_subset_size`), reader (OpenCV's gives BGR, as POT feeds it),
     /// resize interpolation, preset, range method, ignored layers, bias correction.
-    /// Throws `CommandFailure` naming the file for an unreadable or unsupported
-    /// configuration, or weights that are not the `.bin` next to the model. Creates
-    /// `DIR/optimized`.
+    /// Throws `CommandFailure` as `ConfigurationFile.read` does. Creates `DIR/optimized`.
     func resolved() throws -> JobOptions {
-        guard let config, let outputDir, let settings = try configuration() else { return self }
-        guard URL(fileURLWithPath: settings.weights).standardizedFileURL == URL(fileURLWithPath: IRFiles.weightsPath(for: settings.model)).standardizedFileURL
-        else {
-            throw CommandFailure(
-                "\(config): model.weights \(settings.weights) is not the .bin of model.model \(settings.model) "
-                    + "(calib reads \(IRFiles.weightsPath(for: settings.model)))")
-        }
+        guard let outputDir, let settings = try configuration() else { return self }
         var job = self
         job.modelPath = settings.model
         let folder = URL(fileURLWithPath: outputDir).appendingPathComponent("optimized")
@@ -111,12 +101,8 @@ struct JobOptions: ParsableArguments {
             throw CommandFailure("\(folder.path): cannot be created: \(error.localizedDescription)")
         }
         job.outputPath = folder.appendingPathComponent("\(settings.modelName).xml").path
-        job.data.data = settings.dataSource
-        job.data.annotations = settings.annotationFile
+        job.data.apply(settings)
         job.data.subset = settings.subsetSize
-        job.data.readerChoice = settings.reader
-        job.data.channelOrderChoice = settings.reader == .opencv ? .bgr : .rgb
-        job.data.interpolationChoice = settings.interpolation
         job.presetChoice = settings.preset
         job.methodChoice = settings.method
         job.outlierProbabilityChoice = settings.outlierProbability
@@ -148,15 +134,9 @@ struct JobOptions: ParsableArguments {
         ]
     }
 
-    /// Reads the model and plans it.
     /// The `-c` configuration, read; nil without it.
     func configuration() throws -> POTConfiguration? {
-        guard let config else { return nil }
-        do {
-            return try POTConfiguration(text: String(decoding: AtomicFile.read(config), as: UTF8.self))
-        } catch let error as POTConfigurationError {
-            throw CommandFailure("\(config): \(error)")
-        }
+        try config.map(ConfigurationFile.read)
     }
 
     /// Reads the model and plans it. With `-c`, `ignored.scope` names the model does not

@@ -74,6 +74,16 @@ import Worker
         }
         // The images in the instances file's order (ascending id), the first four of them.
         #expect(configured.standardOutput.contains("calibrated 4 images"))
+
+        // calib eval -c: the configuration's model is the reference; all five images run.
+        let evaluated = try CalibProcess.run([
+            "eval", "-c", workspace.path("config.json"), "--model", workspace.path("results/optimized/ssd_int8.xml"), "--json",
+            "--threads", "2",
+        ])
+        try #require(evaluated.status == 0, "\(evaluated.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(evaluated.standardOutput.utf8)) as? [String: Any])
+        #expect(report["images"] as? Int == 5)
+        #expect(report["cocoMeanAveragePrecision"] != nil, "scored against the configuration's annotation file")
     }
 
     @Test func theInstancesFileOrdersByIdAndHoldsTheListsImages() throws {
