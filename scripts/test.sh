@@ -4,5 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/pretrained-models.sh   # networks with real weights for the conversion tests
+# Headless Chromium renders report.html in the report test, as a user's browser would.
+if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "ok installed"; then
+  echo "test: installing chromium"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
 swift build   # the calib and ov-serialize executables the tests run
 swift test

@@ -2,6 +2,7 @@ import ArgumentParser
 import Coordinator
 import Core
 import Foundation
+import Protocol
 import Worker
 
 /// The options that define a calibration job, shared by `calib run` and `calib coordinator`,
@@ -112,6 +113,9 @@ struct JobOptions: ParsableArguments {
         return job
     }
 
+    /// The report page written next to the int8 IR.
+    var reportPath: String { URL(fileURLWithPath: output).deletingLastPathComponent().appendingPathComponent("report.html").path }
+
     /// Where the journal of a distributed run goes unless `--journal` says otherwise.
     var implicitJournalPath: String { output + ".journal" }
 
@@ -162,8 +166,10 @@ struct JobOptions: ParsableArguments {
             graph: graph, ignoredNames: names, ignoredTypes: ignoredType, inputShape: data.inputShape, layout: data.layout)
     }
 
-    /// Saves statistics if asked, quantizes, writes the IR atomically and prints the summary.
-    func finish(_ calibration: CalibrationRun, statistics: CalibrationStatistics, started: Date) throws {
+    /// Saves statistics if asked, quantizes, writes the IR atomically and `report.html`
+    /// next to it (with each worker's share from `cluster`, for a distributed run), and
+    /// prints the summary.
+    func finish(_ calibration: CalibrationRun, statistics: CalibrationStatistics, started: Date, cluster: ClusterStatus? = nil) throws {
         if let saveStats {
             try AtomicFile.write(statistics.encoded(), to: saveStats)
         }
@@ -171,6 +177,21 @@ struct JobOptions: ParsableArguments {
         let (quantized, ranges, corrections) = try calibration.quantize(
             statistics: statistics, selector: selector, keepFloatWeights: keepFloatWeights, biasCorrection: !noBiasCorrection)
         try IRFiles.write(quantized, xmlPath: output)
+        let report = CalibrationReport(
+            model: model, output: output, commandLine: CommandLine.arguments.joined(separator: " "), method: method, preset: preset,
+            images: statistics.imageIndices.count, seconds: Date().timeIntervalSince(started), weightTensors: calibration.plan.weights.count,
+            tensors: zip(calibration.plan.activations, zip(statistics.tensors, ranges)).map { activation, pair in
+                TensorRangeReport(name: activation.name, statistics: pair.0, range: pair.1, selector: selector)
+            },
+            biasChanges: noBiasCorrection ? [] : corrections.map {
+                .init(layer: calibration.graph.layer($0.layer.layer)?.name ?? "?", isApplied: $0.isApplied,
+                      largestRelativeChange: $0.largestRelativeChange)
+            },
+            workers: cluster?.workers.map {
+                .init(id: $0.id, host: $0.host, state: $0.state.rawValue, images: Int($0.imagesDone), imagesPerSecond: $0.imagesPerSecond,
+                      errors: Int($0.errors))
+            })
+        try AtomicFile.write(Array(report.html().utf8), to: reportPath)
         print(
             CalibrationSummary(
                 plan: calibration.plan, ranges: ranges, images: statistics.imageIndices.count, method: method, preset: preset,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Coordinator
 import Core
 import Foundation
+import Protocol
 import Worker
 
 /// `calib run --workers N`: a coordinator on a loopback port in this process and N
@@ -16,7 +17,7 @@ struct LocalCluster {
 
     /// Collects the statistics with the workers, hands them to `finish` (which writes the
     /// output), then deletes the journal.
-    func run(finish: (CalibrationStatistics) throws -> Void) throws {
+    func run(finish: (CalibrationStatistics, ClusterStatus) throws -> Void) throws {
         let dataset = try job.data.dataset()
         let cores = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
         let node = try serve.node(
@@ -40,7 +41,7 @@ struct LocalCluster {
         let statistics = try node.serve(
             progress: { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") },
             abandon: { Self.allExited(processes) })
-        try finish(statistics)
+        try finish(statistics, node.clusterStatus)
         try node.removeJournal()
     }
 

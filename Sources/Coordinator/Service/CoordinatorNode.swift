@@ -275,6 +275,9 @@ public final class CoordinatorNode: @unchecked Sendable {
 
     private var live: [WorkerID] { sessions.sorted() }
 
+    /// The run as `calib status` sees it now: after `serve`, each worker's final share.
+    public var clusterStatus: ClusterStatus { status(now: clock.seconds) }
+
     /// The run as `calib status` sees it, at coordinator time `now`.
     private func status(now: Double) -> ClusterStatus {
         directory.status(scheduler: scheduler, jobID: spec.jobID, now: now)
