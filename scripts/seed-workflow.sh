@@ -11,8 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh >/dev/null
-config=$(realpath "${1:-../shared/reference/ssd_resnet34_1200_int8_simplified.json}")
-list=$(realpath "${2:-../shared/reference/coco_cal_images_list.txt}")
+config=${1:-../shared/reference/ssd_resnet34_1200_int8_simplified.json}
+list=${2:-../shared/reference/coco_cal_images_list.txt}
+for file in "$config" "$list"; do
+    [ -f "$file" ] || { echo "seed-workflow: $file not found: give your POT configuration and cali.txt as arguments" >&2; exit 2; }
+done
+config=$(realpath "$config") list=$(realpath "$list")
 RESOLUTION=${RESOLUTION:-1200}
 IMAGES=${IMAGES:-8}
 swift build -c release --product calib >/dev/null
@@ -29,7 +33,8 @@ $calib prepare --single-output FP16/ssd-resnet34_fp16_3outputs.xml --output FP16
 echo "== 3. images named after MLPerf's list, their COCO instances, and the POT configuration"
 $calib example-images --count "$IMAGES" --names "$list" --output train2017 \
     --instances annotations/cali_instances_train2017.json
-sed -e 's|"/data/coco/train2017"|"train2017"|' "$config" > config.json
+# Only the paths change (and the resize, when the example is not made at 1200).
+sed -e 's|"/data/coco/train2017"|"train2017"|' -e "s|\"size\": 1200|\"size\": $RESOLUTION|" "$config" > config.json
 diff "$config" config.json || true
 $calib run -c config.json --output-dir results
 echo "== the int8 IR in OpenVINO"

@@ -71,8 +71,9 @@ ov::Layout inputLayout(const ov::PartialShape &shape, const char *given, size_t 
             return ov::Layout(channelsFirst ? "NCHW" : "NHWC");
         }
     }
-    throw ConversionError("cannot tell the channel axis of input shape " + describe(shape) +
-                          " for " + std::to_string(channels) + " channels: give --layout (NCHW or NHWC)");
+    throw ConversionError("input shape " + describe(shape) + " has no axis 1 or 3 of " + std::to_string(channels) +
+                          " channels for " + std::to_string(channels) +
+                          " mean/scale values: give one value per channel, or --layout (NCHW or NHWC)");
 }
 
 /// A [1,..,C,..,1] f32 constant holding `values` along the channel axis of `layout`.
@@ -93,7 +94,7 @@ void convert(const calib_model_conversion &request) {
         model->set_friendly_name(request.model_name);
     }
     const bool preprocess = request.mean_count > 0 || request.scale_count > 0 || request.reverse_input_channels != 0;
-    const bool shapes = request.input_rank > 0 || request.layout != nullptr || preprocess;
+    const bool shapes = request.input_rank > 0 || request.layout != nullptr || preprocess || request.input_name != nullptr;
     if (shapes) {
         ov::Output<ov::Node> input = selectInput(model, request.input_name);
         const std::string inputName = input.get_any_name();
@@ -128,6 +129,11 @@ void convert(const calib_model_conversion &request) {
                                           " mean/scale values were given");
                 }
                 if (request.reverse_input_channels != 0) {
+                    if (!channelDim.is_static() || channelDim.get_length() != 3) {
+                        throw ConversionError("--reverse-input-channels needs 3 channels, but input '" + inputName + "' " +
+                                              describe(shape) + " in layout " + layout.to_string() + " has " +
+                                              (channelDim.is_static() ? std::to_string(channelDim.get_length()) : "?"));
+                    }
                     inputSteps.preprocess().reverse_channels();
                 }
                 const std::vector<float> mean(request.mean_values, request.mean_values + request.mean_count);
@@ -179,6 +185,9 @@ extern "C" int calib_convert_model(const calib_model_conversion *conversion, cha
     try {
         convert(*conversion);
         return 0;
+    } catch (const ConversionError &failure) {
+        report(failure.what(), error, error_capacity);
+        return 2;
     } catch (const std::exception &failure) {
         report(failure.what(), error, error_capacity);
         return 1;

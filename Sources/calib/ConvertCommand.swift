@@ -10,12 +10,15 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert an ONNX or TFLite model to OpenVINO IR, folding in input shape, mean and scale.",
         discussion: """
-            The seed's step, for example:
-              calib convert resnet34-ssd1200.onnx --output FP16/ssd-resnet34_fp16.xml --input image \\
-                --input-shape 1,3,1200,1200 --mean-values 123.675,116.28,103.53 \\
-                --scale-values 58.395,57.12,57.375 --fp16
-            The IR then takes raw 0..255 pixels: it subtracts the mean first and multiplies by \
-            1/scale (OpenVINO folds that into the first convolution's weights when it can).
+            The seed's step, for example (one command):
+              calib convert resnet34-ssd1200.onnx
+                --output FP16/ssd-resnet34_fp16.xml --input image
+                --input-shape 1,3,1200,1200 --fp16
+                --mean-values 123.675,116.28,103.53
+                --scale-values 58.395,57.12,57.375
+            The IR then takes raw 0..255 pixels: it subtracts the mean first and \
+            multiplies by 1/scale (OpenVINO folds that into the first convolution's \
+            weights when it can). An IR .xml is read too, to reshape or preprocess it.
             """
     )
 
@@ -53,8 +56,8 @@ struct ConvertCommand: ParsableCommand {
     var fp16 = false
 
     func validate() throws {
-        if let scaleValues, scaleValues.contains(0) {
-            throw ValidationError("--scale-values must not contain 0, got \(scaleValues)")
+        if let scaleValues, scaleValues.contains(where: { !(1 / $0).isFinite }) {
+            throw ValidationError("--scale-values must not contain 0 or values whose inverse overflows a float, got \(scaleValues)")
         }
     }
 

@@ -46,16 +46,17 @@ struct CoordinatorCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let job = try self.job.resolved()
-        try job.checkOutputs()
-        let calibration = try job.calibration()
-        let dataset = try job.data.dataset()
-        let node = try serve.node(
-            job: job, calibration: calibration, dataset: dataset, endpoint: bind, expectedWorkers: 4, security: try security())
-        Console.logger.info("coordinator listening on \(node.boundEndpoint), \(dataset.count) images")
-        var bar = ProgressBar(total: dataset.count, label: "statistics")
-        let statistics = try node.serve { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") }
-        try job.finish(calibration, statistics: statistics, started: started, cluster: node.clusterStatus)
-        try node.removeJournal()
+        try self.job.withResolvedJob { job in
+            try job.checkOutputs()
+            let calibration = try job.calibration()
+            let dataset = try job.data.dataset()
+            let node = try serve.node(
+                job: job, calibration: calibration, dataset: dataset, endpoint: bind, expectedWorkers: 4, security: try security())
+            Console.logger.info("coordinator listening on \(node.boundEndpoint), \(dataset.count) images")
+            var bar = ProgressBar(total: dataset.count, label: "statistics")
+            let statistics = try node.serve { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") }
+            try job.finish(calibration, statistics: statistics, started: started, cluster: node.clusterStatus)
+            try node.removeJournal()
+        }
     }
 }

@@ -59,6 +59,9 @@ struct DataOptions: ParsableArguments {
 
     func validate() throws {
         if let subset { try OptionRange.require(subset >= 1, "--subset", "at least 1", subset) }
+        if list != nil, annotations != nil {
+            throw ValidationError("give --list or --annotations, not both: each selects and orders the images")
+        }
     }
 
     func dataset() throws -> CalibrationDataset {
@@ -66,9 +69,7 @@ struct DataOptions: ParsableArguments {
         let folder = URL(fileURLWithPath: data)
         var dataset: CalibrationDataset
         switch (list, try instances()) {
-        case (.some, .some):
-            throw CommandFailure("give --list or --annotations, not both: each selects and orders the images")
-        case let (.some(list), nil):
+        case let (.some(list), _):
             dataset = try CalibrationDataset(folder: folder, listFile: URL(fileURLWithPath: list))
         case let (nil, .some(instances)):
             let source = URL(fileURLWithPath: annotations ?? "").lastPathComponent

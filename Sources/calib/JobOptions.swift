@@ -95,6 +95,10 @@ struct JobOptions: ParsableArguments {
         guard let outputDir, let settings = try configuration() else { return self }
         var job = self
         job.modelPath = settings.model
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: outputDir, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw CommandFailure("\(outputDir): is a file; --output-dir names the folder the results go under")
+        }
         let folder = URL(fileURLWithPath: outputDir).appendingPathComponent("optimized")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -111,6 +115,23 @@ struct JobOptions: ParsableArguments {
         job.ignoredType = settings.ignoredTypes
         job.noBiasCorrection = !settings.biasCorrection
         return job
+    }
+
+    /// Runs `body` with the `resolved()` job. When it fails, the output folders resolving
+    /// created (`DIR`, `DIR/optimized`) are removed again if nothing was written in them.
+    func withResolvedJob(_ body: (JobOptions) throws -> Void) throws {
+        let created = outputDir.map { directory in
+            [URL(fileURLWithPath: directory).appendingPathComponent("optimized").path, directory]
+                .filter { !FileManager.default.fileExists(atPath: $0) }
+        } ?? []
+        do {
+            try body(try resolved())
+        } catch {
+            for folder in created where (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true {
+                try? FileManager.default.removeItem(atPath: folder)
+            }
+            throw error
+        }
     }
 
     /// The report page written next to the int8 IR.

@@ -9,8 +9,8 @@ struct PrepareCommand: ParsableCommand {
         commandName: "prepare",
         abstract: "Edit an IR as the seed did before calibration: --single-output adds one [1,N,7] detections output.",
         discussion: """
-            --single-output is the seed's modify_onnx_model.py: next to bboxes [1,N,4], labels [1,N] and \\
-            scores [1,N], an output named "output" [1,N,7] with rows [x0, y0, x1, y1, label, score, score] \\
+            --single-output is the seed's modify_onnx_model.py: next to bboxes [1,N,4], labels [1,N] and \
+            scores [1,N], an output named "output" [1,N,7] with rows [x0, y0, x1, y1, label, score, score] \
             (labels as f32), for harnesses that read one tensor.
             """
     )
@@ -29,7 +29,7 @@ struct PrepareCommand: ParsableCommand {
     }
 
     func run() throws {
-        try OutputLocation.checkIR(output: output, model: model)
+        try OutputLocation.checkIR(output: output, model: model, kind: "edited IR")
         let graph = try IRFiles.read(xmlPath: model)
         let edited: IRGraph
         do {

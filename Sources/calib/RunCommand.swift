@@ -34,28 +34,29 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let job = try self.job.resolved()
-        try job.checkOutputs()
-        let calibration = try job.calibration()
-        if workers > 0, job.loadStats == nil {
-            try LocalCluster(job: job, calibration: calibration, workers: workers, threads: threads, serve: serve).run {
-                try job.finish(calibration, statistics: $0, started: started, cluster: $1)
+        try self.job.withResolvedJob { job in
+            try job.checkOutputs()
+            let calibration = try job.calibration()
+            if workers > 0, job.loadStats == nil {
+                try LocalCluster(job: job, calibration: calibration, workers: workers, threads: threads, serve: serve).run {
+                    try job.finish(calibration, statistics: $0, started: started, cluster: $1)
+                }
+                return
             }
-            return
+            let statistics: CalibrationStatistics
+            if let loadStats = job.loadStats {
+                statistics = try CalibrationStatistics(decoding: AtomicFile.read(loadStats))
+            } else {
+                let dataset = try job.data.dataset()
+                var bar = ProgressBar(total: dataset.count, label: "statistics")
+                statistics = try calibration.collect(
+                    dataset: dataset, threads: threads, interpolation: job.data.interpolation, channelOrder: job.data.channelOrder,
+                    reader: job.data.reader
+                ) { bar.update(done: $0) }
+            }
+            try job.finish(calibration, statistics: statistics, started: started)
+            try removeStaleJournal(of: job)
         }
-        let statistics: CalibrationStatistics
-        if let loadStats = job.loadStats {
-            statistics = try CalibrationStatistics(decoding: AtomicFile.read(loadStats))
-        } else {
-            let dataset = try job.data.dataset()
-            var bar = ProgressBar(total: dataset.count, label: "statistics")
-            statistics = try calibration.collect(
-                dataset: dataset, threads: threads, interpolation: job.data.interpolation, channelOrder: job.data.channelOrder,
-                reader: job.data.reader
-            ) { bar.update(done: $0) }
-        }
-        try job.finish(calibration, statistics: statistics, started: started)
-        try removeStaleJournal(of: job)
     }
 
     /// Deletes the journal an earlier distributed run with this output left behind: it is

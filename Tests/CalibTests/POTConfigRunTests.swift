@@ -111,8 +111,13 @@ import Worker
             #expect(outcome.status != 0 && outcome.exitedNormally, "\(message)")
             let lines = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
             #expect(lines.count == 1 && lines[0].contains(message), "\(message): \(outcome.standardError)")
-            #expect(!FileManager.default.fileExists(atPath: workspace.path("results/optimized/ssd_int8.xml")))
+            #expect(!FileManager.default.fileExists(atPath: workspace.path("results")), "no empty output folders left: \(message)")
         }
+        let workspace = try seedFolder()
+        defer { workspace.remove() }
+        try Data("x".utf8).write(to: URL(fileURLWithPath: workspace.path("afile")))
+        let onFile = try CalibProcess.run(["run", "-c", workspace.path("config.json"), "--output-dir", workspace.path("afile")])
+        #expect(onFile.status != 0 && onFile.standardError.contains("is a file; --output-dir names the folder"), "\(onFile.standardError)")
     }
 
     @Test func anInstancesFileNamingMissingImagesIsOneErrorListingThem() throws {

@@ -80,6 +80,36 @@ struct POTConfigurationTests {
         ) { try POTConfiguration(text: fourBit) }
     }
 
+    @Test func valuesOfTheWrongKindAreErrorsNotDefaults() {
+        func refused(_ old: String, _ new: String) -> POTConfigurationError? {
+            do {
+                _ = try POTConfiguration(text: Self.seedLike.replacingOccurrences(of: old, with: new))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let preset = "\"preset\": \"performance\","
+        #expect(refused(preset, preset + " \"use_fast_bias\": \"false\",")
+            == .invalid(key: "compression.algorithms[0].params.use_fast_bias", reason: "must be true or false, not \"false\""))
+        #expect(refused("\"reader\": \"pillow_imread\"", "\"reader\": 5")
+            == .invalid(key: "engine.datasets[0].reader", reason: "must be a string, not 5"))
+        #expect(refused(preset, preset + " \"range_estimator\": \"minmax\",")
+            == .invalid(key: "compression.algorithms[0].params.range_estimator", reason: "must be an object, not \"minmax\""))
+        #expect(refused(preset, preset + " \"weights\": {\"levels\": 1e20}, \"target_device\": \"GPU\",")
+            == .unsupported([
+                "compression.algorithms[0].params.target_device = \"GPU\"", "compression.algorithms[0].params.weights.levels = 1e+20",
+            ]))
+        #expect(refused("\"ssd-resnet34_int8\"", "\"../../FP16/ssd\"")?.description.contains("must be a plain file name") == true)
+        let noAlgorithm = """
+            {"model": {"model_name": "m", "model": "m.xml", "weights": "m.bin"},
+             "engine": {"datasets": [{"data_source": "images"}]}, "compression": {"algorithms": []}}
+            """
+        #expect(throws: POTConfigurationError.invalid(key: "compression.algorithms", reason: "is empty: calib runs DefaultQuantization")) {
+            try POTConfiguration(text: noAlgorithm)
+        }
+    }
+
     @Test func rangeEstimatorsMapToCalibsMethods() throws {
         func method(_ estimator: String) throws -> (CalibrationMethod, Double) {
             let text = Self.seedLike.replacingOccurrences(

@@ -60,12 +60,15 @@ public struct POTConfiguration: Sendable, Equatable {
         let model = try reader.object(top["model"], "model")
         reader.allow(model, "model", ["model_name", "model", "weights"])
         modelName = try reader.string(model["model_name"], "model.model_name")
+        guard !modelName.contains("/"), modelName != ".", modelName != ".." else {
+            throw .invalid(key: "model.model_name", reason: "'\(modelName)' must be a plain file name: the int8 IR is written as DIR/optimized/<model_name>.xml")
+        }
         self.model = try reader.string(model["model"], "model.model")
         weights = try reader.string(model["weights"], "model.weights")
 
         let engine = try reader.object(top["engine"], "engine")
         reader.allow(engine, "engine", ["type", "launchers", "datasets", "stat_requests_number", "eval_requests_number", "device"])
-        if let type = engine["type"]?.string, !["simplified", "accuracy_checker"].contains(type) {
+        if let type = try reader.optionalString(engine["type"], "engine.type"), !["simplified", "accuracy_checker"].contains(type) {
             reader.unsupported("engine.type", quoted: type)
         }
         let datasets = try reader.array(engine["datasets"], "engine.datasets")
@@ -77,7 +80,13 @@ public struct POTConfiguration: Sendable, Equatable {
             ["name", "data_source", "reader", "preprocessing", "postprocessing", "metrics", "annotation_conversion", "annotation",
              "dataset_meta", "subsample_size"])
         dataSource = try reader.string(dataset["data_source"], "engine.datasets[0].data_source")
-        switch dataset["reader"].flatMap(\.string) ?? dataset["reader"]?.object?["type"]?.string ?? "opencv_imread" {
+        let readerName: String?
+        if let members = dataset["reader"]?.object {
+            readerName = try reader.optionalString(members["type"], "engine.datasets[0].reader.type")
+        } else {
+            readerName = try reader.optionalString(dataset["reader"], "engine.datasets[0].reader")
+        }
+        switch readerName ?? "opencv_imread" {
         case "pillow_imread": self.reader = .pillow
         case "opencv_imread": self.reader = .opencv
         case let other:
@@ -104,7 +113,7 @@ public struct POTConfiguration: Sendable, Equatable {
                     try reader.positiveInteger(members["dst_height"], "\(key).dst_height")
                 )
             }
-            switch members["interpolation"]?.string?.uppercased() ?? "LINEAR" {
+            switch try reader.optionalString(members["interpolation"], "\(key).interpolation")?.uppercased() ?? "LINEAR" {
             case "LINEAR": interpolation = .bilinear
             case "CUBIC": interpolation = .bicubic
             case let other: reader.unsupported("\(key).interpolation", quoted: other)
@@ -117,12 +126,14 @@ public struct POTConfiguration: Sendable, Equatable {
             reader.allow(
                 members, "engine.datasets[0].annotation_conversion",
                 ["converter", "annotation_file", "has_background", "use_full_label_map", "sort_annotations", "sort_key", "images_dir"])
-            let converter = members["converter"]?.string ?? "none"
+            let converter = try reader.optionalString(members["converter"], "engine.datasets[0].annotation_conversion.converter") ?? "none"
             if converter != "mscoco_detection" { reader.unsupported("engine.datasets[0].annotation_conversion.converter", quoted: converter) }
-            if let sort = members["sort_key"]?.string, sort != "image_id" {
+            if let sort = try reader.optionalString(members["sort_key"], "engine.datasets[0].annotation_conversion.sort_key"),
+                sort != "image_id"
+            {
                 reader.unsupported("engine.datasets[0].annotation_conversion.sort_key", quoted: sort)
             }
-            if members["sort_annotations"]?.bool == false {
+            if try reader.optionalBool(members["sort_annotations"], "engine.datasets[0].annotation_conversion.sort_annotations") == false {
                 reader.unsupported("engine.datasets[0].annotation_conversion.sort_annotations", "false")
             }
             annotationFile = try reader.string(members["annotation_file"], "engine.datasets[0].annotation_conversion.annotation_file")
@@ -132,10 +143,15 @@ public struct POTConfiguration: Sendable, Equatable {
 
         let compression = try reader.object(top["compression"], "compression")
         reader.allow(compression, "compression", ["target_device", "algorithms", "dump_intermediate_model", "log_algorithm_steps"])
-        if let device = compression["target_device"]?.string, !["CPU", "ANY"].contains(device.uppercased()) {
+        if let device = try reader.optionalString(compression["target_device"], "compression.target_device"),
+            !["CPU", "ANY"].contains(device.uppercased())
+        {
             reader.unsupported("compression.target_device", quoted: device)
         }
         let algorithms = try reader.array(compression["algorithms"], "compression.algorithms")
+        guard !algorithms.isEmpty else {
+            throw .invalid(key: "compression.algorithms", reason: "is empty: calib runs DefaultQuantization")
+        }
         var parameters: [String: JSONValue] = [:]
         for (index, algorithm) in algorithms.enumerated() {
             let members = try reader.object(algorithm, "compression.algorithms[\(index)]")
@@ -152,7 +168,12 @@ public struct POTConfiguration: Sendable, Equatable {
             parameters, key,
             ["preset", "stat_subset_size", "ignored", "use_fast_bias", "range_estimator", "weights", "activations", "target_device",
              "stat_batch_size", "shuffle_data", "seed"])
-        switch parameters["preset"]?.string ?? "performance" {
+        if let device = try reader.optionalString(parameters["target_device"], "\(key).target_device"),
+            !["CPU", "ANY"].contains(device.uppercased())
+        {
+            reader.unsupported("\(key).target_device", quoted: device)
+        }
+        switch try reader.optionalString(parameters["preset"], "\(key).preset") ?? "performance" {
         case "performance": preset = .performance
         case "mixed": preset = .mixed
         case let other:
@@ -164,7 +185,9 @@ public struct POTConfiguration: Sendable, Equatable {
         } else {
             subsetSize = nil
         }
-        if parameters["shuffle_data"]?.bool == true { reader.unsupported("\(key).shuffle_data", "true") }
+        if try reader.optionalBool(parameters["shuffle_data"], "\(key).shuffle_data") == true {
+            reader.unsupported("\(key).shuffle_data", "true")
+        }
         var names: [String] = []
         var types: [String] = []
         if let ignored = parameters["ignored"] {
@@ -182,7 +205,11 @@ public struct POTConfiguration: Sendable, Equatable {
         }
         ignoredNames = names
         ignoredTypes = types
-        biasCorrection = parameters["use_fast_bias"]?.bool ?? true
+        biasCorrection = try reader.optionalBool(parameters["use_fast_bias"], "\(key).use_fast_bias") ?? true
+        for (section, value) in [("range_estimator", parameters["range_estimator"]), ("weights", parameters["weights"]),
+                                 ("activations", parameters["activations"])] where value != nil {
+            _ = try reader.object(value, "\(key).\(section)")
+        }
         var (rangeMethod, probability) = reader.rangeMethod(parameters["range_estimator"], "\(key).range_estimator")
         reader.checkQuantizer(parameters["weights"], "\(key).weights", mode: "symmetric", granularity: "perchannel", levels: [255, 256])
         reader.checkQuantizer(
@@ -239,6 +266,20 @@ private struct KeyReader {
         return text
     }
 
+    /// A string, nil when absent; another kind of value is an error.
+    func optionalString(_ value: JSONValue?, _ key: String) throws(POTConfigurationError) -> String? {
+        guard let value else { return nil }
+        guard let text = value.string else { throw .invalid(key: key, reason: "must be a string, not \(value.text)") }
+        return text
+    }
+
+    /// A Boolean, nil when absent; another kind of value is an error.
+    func optionalBool(_ value: JSONValue?, _ key: String) throws(POTConfigurationError) -> Bool? {
+        guard let value else { return nil }
+        guard let flag = value.bool else { throw .invalid(key: key, reason: "must be true or false, not \(value.text)") }
+        return flag
+    }
+
     func positiveInteger(_ value: JSONValue?, _ key: String) throws(POTConfigurationError) -> Int {
         guard let value else { throw .invalid(key: key, reason: "is missing") }
         guard let number = value.number, number >= 1, number <= Double(Int32.max), number.rounded() == number else {
@@ -292,7 +333,7 @@ private struct KeyReader {
             case "bits" where setting.number == 8, "mode" where setting.string == mode,
                 "granularity" where setting.string == granularity, "range_estimator":
                 continue
-            case "levels" where setting.number.map { levels.contains(Int($0)) } ?? false:
+            case "levels" where setting.number.flatMap { Int(exactly: $0) }.map(levels.contains) ?? false:
                 continue
             default:
                 unsupported("\(key).\(name)", setting.text)

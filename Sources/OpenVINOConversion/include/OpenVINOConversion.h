@@ -36,8 +36,9 @@ typedef struct {
     int compress_to_fp16;
 } calib_model_conversion;
 
-/// Converts and writes the IR. Returns 0 on success; otherwise 1 with a one-line message
-/// (NUL-terminated, truncated to `error_capacity`) in `error`.
+/// Converts and writes the IR. Returns 0 on success; otherwise a one-line message
+/// (NUL-terminated, truncated to `error_capacity`) in `error` and 2 when the options do
+/// not fit the model (no such input, wrong channel count), 1 when OpenVINO failed.
 int calib_convert_model(const calib_model_conversion *conversion, char *error, size_t error_capacity);
 
 #ifdef __cplusplus

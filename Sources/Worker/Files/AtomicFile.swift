@@ -15,6 +15,10 @@ public enum AtomicFile {
 
     /// The file's bytes; a missing or unreadable file is a `FileError` naming it.
     public static func read(_ path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw FileError(path: path, reason: "is a folder, not a file")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw FileError(path: path, reason: exists ? "cannot be read" : "no such file")
@@ -38,8 +42,7 @@ public enum AtomicFile {
     /// Writes `bytes` to a temporary file next to `path` and flushes it; `path` is not
     /// touched. Throws `FileError` naming `path` (a full disk, no permission).
     public static func stage(_ bytes: [UInt8], for path: String) throws -> StagedFile {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).partial").path
+        let temporary = stagingPath(for: path)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw FileError(path: path, reason: "cannot create: \(String(cString: strerror(errno)))")
@@ -55,6 +58,12 @@ public enum AtomicFile {
             throw error
         }
         return StagedFile(temporary: temporary, path: path)
+    }
+
+    /// The temporary name `stage` writes `path` under: `.NAME.PID.partial` in its folder.
+    public static func stagingPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).partial").path
     }
 
     /// Renames a staged file over its target.

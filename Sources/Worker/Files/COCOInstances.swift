@@ -95,7 +95,7 @@ public struct COCOInstances: Sendable {
     private static func describe(_ error: Error) -> String {
         switch error {
         case let DecodingError.keyNotFound(key, context):
-            "missing '\(key.stringValue)' at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+            "missing '\(key.stringValue)'" + (context.codingPath.isEmpty ? "" : " at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
         case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
             "\(context.debugDescription) at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
         case let DecodingError.dataCorrupted(context):

@@ -5,23 +5,24 @@ import Foundation
 /// inference must not end in "permission denied", and `--output` naming the input IR
 /// (by any path) must not replace it with the int8 one.
 public enum OutputLocation {
-    /// Throws `FileError` naming the path when the int8 IR `outputXML` (or the `.bin` next
-    /// to it) is the model `modelXML` or its `.bin` under any path (same device and inode),
-    /// when either names a directory, or when their folder does not exist or cannot be
-    /// written (checked by creating and removing a file in it).
-    public static func checkIR(output outputXML: String, model modelXML: String) throws {
+    /// Throws `FileError` naming the path when the written IR `outputXML` (or the `.bin`
+    /// next to it) is the model `modelXML` or its `.bin` under any path (same device and
+    /// inode), when either names a directory, or when their folder does not exist or cannot
+    /// be written (checked by creating and removing a file in it). `kind` names the written
+    /// IR in messages ("int8 IR", "converted IR", ...).
+    public static func checkIR(output outputXML: String, model modelXML: String, kind: String = "int8 IR") throws {
         guard outputXML.lowercased().hasSuffix(".xml") else {
-            throw FileError(path: outputXML, reason: "--output names the .xml file of the int8 IR (the .bin goes next to it)")
+            throw FileError(path: outputXML, reason: "--output names the .xml file of the \(kind) (the .bin goes next to it)")
         }
         let outputs = [outputXML, IRFiles.weightsPath(for: outputXML)]
         let inputs = [modelXML, IRFiles.weightsPath(for: modelXML)]
         for output in outputs {
             guard let target = identity(of: output) else { continue }
             if target.isDirectory {
-                throw FileError(path: output, reason: "is a directory; --output names the .xml file of the int8 IR")
+                throw FileError(path: output, reason: "is a directory; --output names the .xml file of the \(kind)")
             }
             if let input = inputs.first(where: { identity(of: $0).map { $0.sameFile(as: target) } ?? false }) {
-                throw FileError(path: output, reason: "is the input model's file \(input): the int8 IR would replace it")
+                throw FileError(path: output, reason: "is the input model's file \(input): the \(kind) would replace it")
             }
         }
         try checkWritable(outputXML)

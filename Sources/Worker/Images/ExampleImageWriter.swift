@@ -39,10 +39,23 @@ public struct ExampleImageWriter: Sendable {
         for name in chosen where name.isEmpty || name.contains("/") || name == "." || name == ".." {
             throw .unwritable(path: directory.appendingPathComponent(name).path, reason: "not a plain file name")
         }
+        for name in chosen where !CalibrationDataset.imageExtensions.contains(URL(fileURLWithPath: name).pathExtension.lowercased()) {
+            throw .unwritable(
+                path: directory.appendingPathComponent(name).path, reason: "not a .jpg, .jpeg or .png name: calib reads only those")
+        }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw .unwritable(path: directory.path, reason: ImageFileError.oneLine(error.localizedDescription))
+        }
+        if let instancesPath {
+            do {
+                try OutputLocation.checkWritable(instancesPath)
+            } catch let error as FileError {
+                throw .unwritable(path: instancesPath, reason: ImageFileError.oneLine(error.reason))
+            } catch {
+                throw .unwritable(path: instancesPath, reason: ImageFileError.oneLine(String(describing: error)))
+            }
         }
         var annotated = [COCOInstancesWriter.Image]()
         for (index, name) in chosen.enumerated() {

@@ -39,13 +39,18 @@ public struct ModelConverter: Sendable {
     /// options) or the output (see `OutputLocation.checkIR`).
     public func convert(to xmlPath: String) throws -> IRGraph {
         try checkSource()
-        try OutputLocation.checkIR(output: xmlPath, model: source)
+        try OutputLocation.checkIR(output: xmlPath, model: source, kind: "converted IR")
         let folder = URL(fileURLWithPath: xmlPath).deletingLastPathComponent().path
         var template = Array("\(folder)/.calib-convert.XXXXXX".utf8CString)
         guard let scratch = mkdtemp(&template).map({ String(cString: $0) }) else {
             throw FileError(path: xmlPath, reason: "cannot create a scratch folder next to it: \(String(cString: strerror(errno)))")
         }
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let cleanup = InterruptCleanup(
+            removing: [scratch] + [xmlPath, IRFiles.weightsPath(for: xmlPath)].map(AtomicFile.stagingPath(for:)))
+        defer {
+            try? FileManager.default.removeItem(atPath: scratch)
+            cleanup.cancel()
+        }
         let scratchXML = "\(scratch)/model.xml"
         try runOpenVINO(writing: scratchXML, modelName: URL(fileURLWithPath: xmlPath).deletingPathExtension().lastPathComponent)
         let xml = try AtomicFile.read(scratchXML)
@@ -104,7 +109,7 @@ public struct ModelConverter: Sendable {
         }
         guard status == 0 else {
             let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw FileError(path: source, reason: "OpenVINO cannot convert it: \(reason)")
+            throw FileError(path: source, reason: status == 2 ? reason : "OpenVINO cannot convert it: \(reason)")
         }
     }
 
