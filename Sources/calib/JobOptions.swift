@@ -190,7 +190,10 @@ struct JobOptions: ParsableArguments {
     /// Saves statistics if asked, quantizes, writes the IR atomically and `report.html`
     /// next to it (with each worker's share from `cluster`, for a distributed run), and
     /// prints the summary.
-    func finish(_ calibration: CalibrationRun, statistics: CalibrationStatistics, started: Date, cluster: ClusterStatus? = nil) throws {
+    func finish(
+        _ calibration: CalibrationRun, statistics: CalibrationStatistics, started: Date, cluster: ClusterStatus? = nil,
+        timeline: [WorkerEvent] = []
+    ) throws {
         if let saveStats {
             try AtomicFile.write(statistics.encoded(), to: saveStats)
         }
@@ -211,7 +214,8 @@ struct JobOptions: ParsableArguments {
             workers: cluster?.workers.map {
                 .init(id: $0.id, host: $0.host, state: $0.state.rawValue, images: Int($0.imagesDone), imagesPerSecond: $0.imagesPerSecond,
                       errors: Int($0.errors))
-            })
+            },
+            timeline: timeline)
         try AtomicFile.write(Array(report.html().utf8), to: reportPath)
         print(
             CalibrationSummary(

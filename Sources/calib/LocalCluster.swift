@@ -17,7 +17,7 @@ struct LocalCluster {
 
     /// Collects the statistics with the workers, hands them to `finish` (which writes the
     /// output), then deletes the journal.
-    func run(finish: (CalibrationStatistics, ClusterStatus) throws -> Void) throws {
+    func run(finish: (CalibrationStatistics, ClusterStatus, [WorkerEvent]) throws -> Void) throws {
         let dataset = try job.data.dataset()
         let cores = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
         let node = try serve.node(
@@ -41,7 +41,7 @@ struct LocalCluster {
         let statistics = try node.serve(
             progress: { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") },
             abandon: { Self.allExited(processes) })
-        try finish(statistics, node.clusterStatus)
+        try finish(statistics, node.clusterStatus, node.timeline)
         try node.removeJournal()
     }
 

@@ -39,7 +39,7 @@ struct RunCommand: ParsableCommand {
             let calibration = try job.calibration()
             if workers > 0, job.loadStats == nil {
                 try LocalCluster(job: job, calibration: calibration, workers: workers, threads: threads, serve: serve).run {
-                    try job.finish(calibration, statistics: $0, started: started, cluster: $1)
+                    try job.finish(calibration, statistics: $0, started: started, cluster: $1, timeline: $2)
                 }
                 return
             }

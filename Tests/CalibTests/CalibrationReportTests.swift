@@ -21,6 +21,7 @@ import Worker
         let tensors = try QuantizationPlan(graph: graph).activations.count
         #expect(page.components(separatedBy: "<svg class=\"histogram\"").count - 1 == tensors)
         #expect(page.contains("<h2>Workers</h2>") && page.components(separatedBy: "<tr><td>").count >= 3)
+        #expect(page.contains("<svg class=\"timeline\"") && page.contains("<svg class=\"throughput\""))
         #expect(page.contains("estimated SQNR") && page.contains("FastBiasCorrection"))
         #expect(!page.contains("<script") && !page.contains("http://") && !page.contains("https://"), "self-contained")
 

@@ -74,6 +74,8 @@ public final class CoordinatorNode: @unchecked Sendable {
     private var statistics: CalibrationStatistics
     private var sessions = Set<WorkerID>()
     private var directory = WorkerDirectory()
+    /// What happened to each worker and when, for the report's timeline.
+    public private(set) var timeline: [WorkerEvent] = []
     /// What this node did so far.
     public private(set) var counters = ServeCounters()
     private var malformed: [WorkerID: Int] = [:]
@@ -195,6 +197,7 @@ public final class CoordinatorNode: @unchecked Sendable {
                 lastBeat = now
                 for worker in live { send(.heartbeat(nil), to: worker) }
                 for dead in scheduler.tick(now: now) {
+                    timeline.append(WorkerEvent(worker: "\(dead)", seconds: now, kind: .dead))
                     sessions.remove(dead)
                     logger.warning("worker \(dead) missed \(options.missedHeartbeats) heartbeats: declared dead, its shards go back to the queue")
                 }
@@ -354,6 +357,7 @@ public final class CoordinatorNode: @unchecked Sendable {
                 }
                 let journalEnd = clock.now
                 try statistics.merge(result)
+                timeline.append(WorkerEvent(worker: "\(worker)", seconds: now, kind: .accepted(images: plan.shards[shard].count)))
                 counters.resultsAccepted += 1
                 counters.bytesAccepted += bytes.count
                 counters.imagesComputed += plan.shards[shard].count
@@ -365,17 +369,20 @@ public final class CoordinatorNode: @unchecked Sendable {
                 break
             }
         case let .shardFailed(id, reason):
+            timeline.append(WorkerEvent(worker: "\(worker)", seconds: now, kind: .failed))
             directory.failed(worker)
             scheduler.failed(shard: Int(id), by: worker, now: now, reason: reason)
         case let .heartbeat(report?):
             directory.reported(worker, status: report)
         case .bye:
+            timeline.append(WorkerEvent(worker: "\(worker)", seconds: now, kind: .left))
             sessions.remove(worker)
             directory.left(worker)
             scheduler.workerLeft(worker, now: now)
         case let .jobFailed(reason):
             logger.error("worker \(worker) cannot serve the job and left: \(reason)")
             jobFailures.append(reason)
+            timeline.append(WorkerEvent(worker: "\(worker)", seconds: now, kind: .failed))
             sessions.remove(worker)
             directory.failed(worker)
             directory.left(worker)

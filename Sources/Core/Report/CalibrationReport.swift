@@ -4,7 +4,8 @@ import Foundation
 /// see why to trust it: totals and the command line; for each quantized tensor its
 /// histogram on a log scale with the chosen range and the ranges of the other methods,
 /// the share clipped and the estimated quantization SQNR; the layers FastBiasCorrection
-/// changed; for a distributed run, each worker's share. Self-contained HTML with inline
+/// changed; for a distributed run, each worker's share and a timeline of what each did
+/// (shards accepted, failures, deaths) with the throughput over time. Self-contained HTML with inline
 /// SVG: no script, no network.
 public struct CalibrationReport: Sendable {
     /// One worker of a distributed run, as the coordinator last saw it.
@@ -52,11 +53,15 @@ public struct CalibrationReport: Sendable {
     public var biasChanges: [BiasChange]
     /// Nil for a run in one process.
     public var workers: [Worker]?
+    /// What happened to the workers, in time order (empty for a run in one process).
+    public var timeline: [WorkerEvent]
 
     public init(
         model: String, output: String, commandLine: String, method: CalibrationMethod, preset: QuantizationPreset, images: Int,
-        seconds: Double, weightTensors: Int, tensors: [TensorRangeReport], biasChanges: [BiasChange], workers: [Worker]?
+        seconds: Double, weightTensors: Int, tensors: [TensorRangeReport], biasChanges: [BiasChange], workers: [Worker]?,
+        timeline: [WorkerEvent] = []
     ) {
+        self.timeline = timeline
         self.model = model
         self.output = output
         self.commandLine = commandLine
@@ -122,7 +127,53 @@ public struct CalibrationReport: Sendable {
                 + "<td>\(worker.images)</td><td>\(String(format: "%.2f", worker.imagesPerSecond))</td><td>\(worker.errors)</td>"
                 + "<td><svg width=\"204\" height=\"12\"><rect width=\"\(bar)\" height=\"12\" fill=\"#1f77b4\"/></svg></td></tr>\n"
         }
-        return text + "</table>\n"
+        return text + "</table>\n" + timelineSection(workers.map(\.id))
+    }
+
+    /// One row per worker: a blue tick per accepted shard, a red cross per failure, a black
+    /// bar where it was declared dead, a grey dot where it left; below, images done over time.
+    private func timelineSection(_ order: [String]) -> String {
+        guard !timeline.isEmpty else { return "" }
+        let workers = order + Array(Set(timeline.map(\.worker)).subtracting(order)).sorted()
+        let (left, width, row) = (100.0, 700.0, 18.0)
+        let end = max(timeline.map(\.seconds).max() ?? 1, 1e-3)
+        func x(_ seconds: Double) -> Double { left + seconds / end * width }
+        let height = Double(workers.count) * row + 20
+        var marks = ""
+        for (index, worker) in workers.enumerated() {
+            let y = Double(index) * row + 4
+            marks += "<text x=\"0\" y=\"\(Int(y + 11))\" font-size=\"11\">\(escape(worker))</text>"
+            for event in timeline where event.worker == worker {
+                let position = String(format: "%.1f", x(event.seconds))
+                switch event.kind {
+                case .accepted:
+                    marks += "<rect x=\"\(position)\" y=\"\(Int(y))\" width=\"2\" height=\"12\" fill=\"#1f77b4\"/>"
+                case .failed:
+                    marks += "<text x=\"\(position)\" y=\"\(Int(y + 11))\" font-size=\"12\" fill=\"#d62728\">✕</text>"
+                case .dead:
+                    marks += "<rect x=\"\(position)\" y=\"\(Int(y - 2))\" width=\"3\" height=\"16\" fill=\"#000\"/>"
+                case .left:
+                    marks += "<circle cx=\"\(position)\" cy=\"\(Int(y + 6))\" r=\"3\" fill=\"#888\"/>"
+                }
+            }
+        }
+        marks += "<text x=\"\(Int(left))\" y=\"\(Int(height - 2))\" font-size=\"10\">0 s</text>"
+            + "<text x=\"\(Int(left + width))\" y=\"\(Int(height - 2))\" font-size=\"10\" text-anchor=\"end\">"
+            + String(format: "%.1f s", end) + "</text>"
+        var done = 0
+        var points = ["\(Int(left)),100"]
+        let total = max(timeline.reduce(0) { sum, event in if case let .accepted(images) = event.kind { sum + images } else { sum } }, 1)
+        for event in timeline {
+            guard case let .accepted(images) = event.kind else { continue }
+            done += images
+            points.append(String(format: "%.1f,%.1f", x(event.seconds), 100 - Double(done) / Double(total) * 96))
+        }
+        return "<h3>Timeline</h3>\n<p>Per worker: shards accepted (blue), failures (red ✕), declared dead (black), left (grey). "
+            + "Below: images done over time, \(total) in all.</p>\n"
+            + "<svg class=\"timeline\" width=\"\(Int(left + width + 10))\" height=\"\(Int(height))\">\(marks)</svg>\n"
+            + "<svg class=\"throughput\" width=\"\(Int(left + width + 10))\" height=\"104\">"
+            + "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>"
+            + "<line x1=\"\(Int(left))\" x2=\"\(Int(left + width))\" y1=\"100\" y2=\"100\" stroke=\"#999\"/></svg>\n"
     }
 
     private func biasSection() -> String {
