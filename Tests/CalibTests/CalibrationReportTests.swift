@@ -30,7 +30,7 @@ import Worker
         let process = Process()
         process.executableURL = URL(fileURLWithPath: browser)
         process.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,900",
+            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,2000",
             "--screenshot=\(screenshot)", URL(fileURLWithPath: workspace.path("int8/report.html")).absoluteString,
         ]
         process.standardOutput = FileHandle.nullDevice
@@ -39,7 +39,7 @@ import Worker
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "chromium exited with \(process.terminationStatus)")
         let image = try PNGCodec.decode(try AtomicFile.read(screenshot), name: "report.png", reader: .pillow)
-        #expect(image.width == 1000 && image.height == 900)
+        #expect(image.width == 1000 && image.height == 2000)
         // Not blank: text, table lines and the histograms' blue bars.
         var colours = Set<UInt32>()
         var blue = 0
