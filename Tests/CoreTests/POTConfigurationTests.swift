@@ -133,6 +133,10 @@ struct POTConfigurationTests {
             guard case .syntax = error as? POTConfigurationError else { return false }
             return !String(describing: error).contains("\n")
         }
+        // The place is in the file as written: comments do not shift it.
+        #expect(throws: POTConfigurationError.syntax("line 3, column 26: Invalid value")) {
+            try POTConfiguration(text: "{\n  // the model\n  \"model\": {\"model_name\" \"x\"}\n}")
+        }
     }
 
     @Test func commentMarksInsideStringsStayText() throws {

@@ -10,13 +10,25 @@ public enum RelaxedJSON {
         do {
             return try JSONDecoder().decode(JSONValue.self, from: Data(strict.utf8))
         } catch {
-            let reason: String
-            if case let DecodingError.dataCorrupted(context) = error {
-                reason = ([context.debugDescription] + context.underlyingError.map { ["\($0)"] }.orEmpty).joined(separator: ": ")
-            } else {
-                reason = "\(error)"
-            }
-            throw .syntax(reason.split(whereSeparator: \.isNewline).joined(separator: " "))
+            throw .syntax(location(ofErrorIn: strict) ?? String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " "))
+        }
+    }
+
+    /// Where JSONSerialization finds `text` invalid, as "line L, column C: reason" (the
+    /// comment-free text has the original's offsets); nil when it names no position.
+    private static func location(ofErrorIn text: String) -> String? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            guard let description = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String else { return nil }
+            let digits = description.split(separator: " ").last.map { $0.filter(\.isNumber) } ?? ""
+            guard description.contains("around character"), let offset = Int(digits) else { return description }
+            let before = Array(text.utf8.prefix(offset))
+            let line = before.filter { $0 == UInt8(ascii: "\n") }.count + 1
+            let column = before.count - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+            let reason = description.components(separatedBy: " around").first ?? description
+            return "line \(line), column \(column): \(reason)"
         }
     }
 
@@ -69,7 +81,3 @@ public enum RelaxedJSON {
     }
 }
 
-extension Optional where Wrapped == [String] {
-    /// The array, or none.
-    fileprivate var orEmpty: [String] { self ?? [] }
-}
