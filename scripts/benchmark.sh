@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks, each against a baseline in the same run, on the 1200x1200 example:
 #  1. statistics collection against plain FP32 inference (same threads): ratio, histogram
-#     kernel speed, peak memory;
+#     kernel speed, peak memory, and the per-node-type profile of plain against probed;
 #  2. `calib run --workers 2` against one worker with 2 threads, same images: wall times
 #     and ratio, output bytes compared;
 #  3. one coordinator against 256 simulated workers returning statistics of this model's
@@ -21,7 +21,7 @@ mkdir -p example
 if [[ ,$PARTS, == *,1,* ]]; then
     echo "== 1. statistics collection against plain FP32 inference"
     $calib example-images --count "$IMAGES" --output example/bench-images
-    $calib benchmark --model example/ssd-resnet34_1200.xml --data example/bench-images --threads "${THREADS:-2}"
+    $calib benchmark --model example/ssd-resnet34_1200.xml --data example/bench-images --threads "${THREADS:-2}" --profile
 fi
 
 if [[ ,$PARTS, == *,2,* ]]; then

@@ -21,6 +21,9 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(help: "OpenVINO inference threads (0: all cores).")
     var threads = 0
 
+    @Flag(help: "Also profile the plain and the probed model per node type (OpenVINO's per-node profiling, every image once).")
+    var profile = false
+
     func validate() throws {
         try OptionRange.threads(threads)
     }
@@ -68,6 +71,18 @@ struct BenchmarkCommand: ParsableCommand {
         print(String(format: "histogram kernel:       %.0f M elements/s on one core", kernel / 1e6))
         print(String(format: "histograms in memory:   %.1f MB for all tensors", Double(histogramBytes) / 1e6))
         print(String(format: "peak resident memory:   %.0f MB", Self.peakResidentMegabytes()))
+        if profile {
+            let profiled = try [graph, probe.graph].map { model in
+                let inference = try FP32Inference(graph: model, runtime: runtime, threads: threads, profiling: true, input: calibration.input)
+                _ = try inference.infer(inputs[0])
+                return try inputs.map { input in
+                    _ = try inference.infer(input)
+                    return try inference.profilingInfo()
+                }
+            }
+            print("per node type, mean over \(inputs.count) images (after a warm-up), plain model against the probed one:")
+            print(ProfileComparison(plain: profiled[0], probed: profiled[1]).render())
+        }
     }
 
     private static func seconds(_ body: () throws -> Void) rethrows -> Double {
