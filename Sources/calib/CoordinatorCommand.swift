@@ -46,9 +46,9 @@ struct CoordinatorCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        try self.job.withResolvedJob { job in
+        try self.job.withResolvedJob { job, settings in
             try job.checkOutputs()
-            let calibration = try job.calibration()
+            let calibration = try job.calibration(configuration: settings)
             let dataset = try job.data.dataset()
             let node = try serve.node(
                 job: job, calibration: calibration, dataset: dataset, endpoint: bind, expectedWorkers: 4, security: try security())

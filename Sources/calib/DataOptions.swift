@@ -64,11 +64,13 @@ struct DataOptions: ParsableArguments {
         }
     }
 
-    func dataset() throws -> CalibrationDataset {
+    /// The images: from `--list`, from `instances` (the `--annotations` file, read by
+    /// the caller), or every image of the folder.
+    func dataset(instances: COCOInstances? = nil) throws -> CalibrationDataset {
         guard let data else { throw CommandFailure("--data is required: the folder of calibration images") }
         let folder = URL(fileURLWithPath: data)
         var dataset: CalibrationDataset
-        switch (list, try instances()) {
+        switch (list, try instances ?? self.instances()) {
         case let (.some(list), _):
             dataset = try CalibrationDataset(folder: folder, listFile: URL(fileURLWithPath: list))
         case let (nil, .some(instances)):

@@ -63,14 +63,15 @@ struct EvalCommand: ParsableCommand {
         }
         let referenceGraph = try IRFiles.read(xmlPath: reference)
         let modelGraph = try IRFiles.read(xmlPath: model)
-        var dataset = try data.dataset()
+        let annotations = try data.instances()
+        var dataset = try data.dataset(instances: annotations)
         if let count { dataset = dataset.subset(count) }
         let input = try ImageInput(graph: referenceGraph, shape: data.inputShape, layout: data.layout)
         var bar = ProgressBar(total: dataset.count, label: "eval")
         let report = try EvaluationRun(
             reference: referenceGraph, model: modelGraph, dataset: dataset, threads: threads, interpolation: data.interpolation,
             channelOrder: data.channelOrder, reader: data.reader, input: input,
-            annotations: try data.instances()
+            annotations: annotations
         ).run { bar.update(done: $0) }
         if json {
             let encoder = JSONEncoder()

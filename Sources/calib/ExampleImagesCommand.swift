@@ -26,22 +26,24 @@ struct ExampleImagesCommand: ParsableCommand {
     @Option(help: "Also write a COCO instances file of the images, one box per shape drawn (with --names: default FOLDER/instances.json).")
     var instances: String?
 
+    /// Where the instances file goes: `--instances`, else `FOLDER/instances.json` with `--names`.
+    private var instancesPath: String? {
+        instances ?? names.map { _ in URL(fileURLWithPath: output).appendingPathComponent("instances.json").path }
+    }
+
     func run() throws {
         let writer = ExampleImageWriter(directory: URL(fileURLWithPath: output))
         let written: [String]
         if let names {
             let text = try String(decoding: AtomicFile.read(names), as: UTF8.self)
             let list = try CalibrationList(text: text, source: names)
-            written = try writer.write(
-                names: list.names, limit: count,
-                instancesPath: instances ?? URL(fileURLWithPath: output).appendingPathComponent("instances.json").path)
+            written = try writer.write(names: list.names, limit: count, instancesPath: instancesPath)
         } else {
-            written = try writer.write(
-                names: (0..<count).map(ExampleImageWriter.exampleName), instancesPath: instances)
+            written = try writer.write(names: (0..<count).map(ExampleImageWriter.exampleName), instancesPath: instancesPath)
         }
         print("wrote \(written.count) images to \(output) (\(written.first ?? "")\(written.count > 1 ? " ... \(written.last!)" : ""))")
-        if let path = instances ?? names.map({ _ in URL(fileURLWithPath: output).appendingPathComponent("instances.json").path }) {
-            print("wrote \(path) (COCO instances: one box per shape drawn)")
+        if let instancesPath {
+            print("wrote \(instancesPath) (COCO instances: one box per shape drawn)")
         }
     }
 }

@@ -58,7 +58,7 @@ struct JobOptions: ParsableArguments {
     @Option(help: "Pick ranges from this statistics file instead of running inference.")
     var loadStats: String?
 
-    /// The model, the output and the range settings in effect (after `resolved()`).
+    /// The model, the output and the range settings in effect (with `-c`, once resolved by `withResolvedJob`).
     var model: String { modelPath ?? "" }
     var output: String { outputPath ?? "" }
     var method: CalibrationMethod { methodChoice ?? .pot }
@@ -91,8 +91,8 @@ struct JobOptions: ParsableArguments {
     /// annotation file, `stat_subset_size`), reader (OpenCV's gives BGR, as POT feeds it),
     /// resize interpolation, preset, range method, ignored layers, bias correction.
     /// Throws `CommandFailure` as `ConfigurationFile.read` does. Creates `DIR/optimized`.
-    func resolved() throws -> JobOptions {
-        guard let outputDir, let settings = try configuration() else { return self }
+    private func resolved(with settings: POTConfiguration?) throws -> JobOptions {
+        guard let outputDir, let settings else { return self }
         var job = self
         job.modelPath = settings.model
         var isDirectory: ObjCBool = false
@@ -117,15 +117,17 @@ struct JobOptions: ParsableArguments {
         return job
     }
 
-    /// Runs `body` with the `resolved()` job. When it fails, the output folders resolving
-    /// created (`DIR`, `DIR/optimized`) are removed again if nothing was written in them.
-    func withResolvedJob(_ body: (JobOptions) throws -> Void) throws {
+    /// Runs `body` with the job resolved against the `-c` configuration (read once; nil
+    /// without `-c`). When it fails, the output folders resolving created (`DIR`,
+    /// `DIR/optimized`) are removed again if nothing was written in them.
+    func withResolvedJob(_ body: (JobOptions, POTConfiguration?) throws -> Void) throws {
         let created = outputDir.map { directory in
             [URL(fileURLWithPath: directory).appendingPathComponent("optimized").path, directory]
                 .filter { !FileManager.default.fileExists(atPath: $0) }
         } ?? []
         do {
-            try body(try resolved())
+            let settings = try config.map(ConfigurationFile.read)
+            try body(try resolved(with: settings), settings)
         } catch {
             for folder in created where (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true {
                 try? FileManager.default.removeItem(atPath: folder)
@@ -159,32 +161,28 @@ struct JobOptions: ParsableArguments {
         ]
     }
 
-    /// The `-c` configuration, read; nil without it.
-    func configuration() throws -> POTConfiguration? {
-        try config.map(ConfigurationFile.read)
-    }
-
-    /// Reads the model and plans it. With `-c`, `ignored.scope` names the model does not
-    /// have are left out with a note (POT ignores them silently; the seed's names are
-    /// those of MLPerf's IR), and the configuration's resize must be the model's input size.
-    func calibration() throws -> CalibrationRun {
+    /// Reads the model and plans it. With the `-c` `settings`, `ignored.scope` names the
+    /// model does not have are left out with a note (POT ignores them silently; the seed's
+    /// names are those of MLPerf's IR), and the configuration's resize must be the model's
+    /// input size.
+    func calibration(configuration settings: POTConfiguration? = nil) throws -> CalibrationRun {
         let graph = try IRFiles.read(xmlPath: model)
         var names = ignored
-        if let settings = try configuration() {
+        if settings != nil {
             let missing = names.filter { graph.layer(named: $0) == nil }
             if !missing.isEmpty {
                 Console.logger.notice("\(config ?? ""): ignored.scope names not in the model, left out: \(missing.joined(separator: ", "))")
                 names.removeAll { missing.contains($0) }
             }
-            let input = try ImageInput(graph: graph, shape: data.inputShape, layout: data.layout)
-            if let resize = settings.resize, (resize.width, resize.height) != (input.width, input.height) {
-                throw CommandFailure(
-                    "\(config ?? ""): preprocessing resizes to \(resize.width)x\(resize.height) but the model takes "
-                        + "\(input.width)x\(input.height)")
-            }
         }
-        return try CalibrationRun(
+        let run = try CalibrationRun(
             graph: graph, ignoredNames: names, ignoredTypes: ignoredType, inputShape: data.inputShape, layout: data.layout)
+        if let resize = settings?.resize, (resize.width, resize.height) != (run.input.width, run.input.height) {
+            throw CommandFailure(
+                "\(config ?? ""): preprocessing resizes to \(resize.width)x\(resize.height) but the model takes "
+                    + "\(run.input.width)x\(run.input.height)")
+        }
+        return run
     }
 
     /// Saves statistics if asked, quantizes, writes the IR atomically and `report.html`

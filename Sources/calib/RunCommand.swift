@@ -34,9 +34,9 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        try self.job.withResolvedJob { job in
+        try self.job.withResolvedJob { job, settings in
             try job.checkOutputs()
-            let calibration = try job.calibration()
+            let calibration = try job.calibration(configuration: settings)
             if workers > 0, job.loadStats == nil {
                 try LocalCluster(job: job, calibration: calibration, workers: workers, threads: threads, serve: serve).run {
                     try job.finish(calibration, statistics: $0, started: started, cluster: $1, timeline: $2)

@@ -7,7 +7,7 @@
 /// activations, ...) is collected into one `POTConfigurationError.unsupported`, never
 /// silently ignored. Paths are returned as written (relative to the working directory,
 /// as POT resolves them).
-public struct POTConfiguration: Sendable, Equatable {
+public struct POTConfiguration: Sendable {
     /// `model.model_name`: the name of the written int8 IR.
     public let modelName: String
     /// `model.model` and `model.weights`.
@@ -37,16 +37,6 @@ public struct POTConfiguration: Sendable, Equatable {
     public let method: CalibrationMethod
     /// For `quantile`: `outlier_prob`.
     public let outlierProbability: Double
-
-    public static func == (lhs: POTConfiguration, rhs: POTConfiguration) -> Bool {
-        lhs.modelName == rhs.modelName && lhs.model == rhs.model && lhs.weights == rhs.weights
-            && lhs.dataSource == rhs.dataSource && lhs.reader == rhs.reader && lhs.resize?.width == rhs.resize?.width
-            && lhs.resize?.height == rhs.resize?.height && lhs.interpolation == rhs.interpolation
-            && lhs.annotationFile == rhs.annotationFile && lhs.preset == rhs.preset && lhs.subsetSize == rhs.subsetSize
-            && lhs.ignoredNames == rhs.ignoredNames && lhs.ignoredTypes == rhs.ignoredTypes
-            && lhs.biasCorrection == rhs.biasCorrection && lhs.method == rhs.method
-            && lhs.outlierProbability == rhs.outlierProbability
-    }
 
     /// Reads the configuration text. Throws `POTConfigurationError`: `.syntax` for text
     /// that is not JSON with comments, `.invalid` for a missing or malformed key, and
