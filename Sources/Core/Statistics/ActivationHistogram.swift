@@ -222,6 +222,13 @@ public struct ActivationHistogram: Sendable, Equatable {
     private mutating func insertBlock(_ key: Int) {
         let position = blockOfKey[..<key].count { $0 >= 0 }
         let split = position * Self.binsPerBlock
+        if split == counts.count {
+            // After every block there is (always so when reading an encoding into an empty
+            // histogram): appended, in amortized constant time.
+            counts.append(contentsOf: repeatElement(0, count: Self.binsPerBlock))
+            blockOfKey[key] = Int16(position)
+            return
+        }
         var grown = [UInt64]()
         grown.reserveCapacity(counts.count + Self.binsPerBlock)
         grown += counts[..<split]
@@ -375,56 +382,135 @@ public struct ActivationHistogram: Sendable, Equatable {
     /// have written (keys out of order or out of range, empty blocks or bins, inconsistent
     /// extremes), so that decoding and encoding again gives the same bytes.
     public init(decoding reader: inout ByteReader) throws {
-        nanCount = try reader.read(UInt64.self, "histogram NaN count")
-        infinityCount = try reader.read(UInt64.self, "histogram infinity count")
-        zeroCount = try reader.read(UInt64.self, "histogram zero count")
+        self.init()
+        try read(&reader, adding: true)
+    }
+
+    /// Checks the encoded histogram at `reader` as `init(decoding:)` does and moves past
+    /// it, keeping nothing: the first pass of a merge straight from the encoding.
+    public static func skip(_ reader: inout ByteReader) throws {
+        var scratch = ActivationHistogram()
+        try scratch.read(&reader, adding: false)
+    }
+
+    /// Adds the encoded histogram at `reader` to this one without decoding it first: each
+    /// bin's count goes straight into the running sums. Exact, like `merge(_:)`. Pass only
+    /// an encoding `skip` accepted: a bad one throws with part of it already added.
+    public mutating func add(encoded reader: inout ByteReader) throws {
+        try read(&reader, adding: true)
+    }
+
+    /// Reads one encoded histogram, checking everything; `adding` adds it to this one.
+    private mutating func read(_ reader: inout ByteReader, adding: Bool) throws {
+        let nans = try reader.read(UInt64.self, "histogram NaN count")
+        let infinities = try reader.read(UInt64.self, "histogram infinity count")
+        let zeros = try reader.read(UInt64.self, "histogram zero count")
         let extremesOffset = reader.offset
-        lowest = try reader.readFloat("histogram minimum")
-        highest = try reader.readFloat("histogram maximum")
+        let low = try reader.readFloat("histogram minimum")
+        let high = try reader.readFloat("histogram maximum")
         let blockCount = Int(try reader.read(UInt16.self, "histogram block count"))
-        var total = zeroCount
-        var previousKey = -1
-        var blocks = [UInt64]()
-        for _ in 0..<blockCount {
-            let keyOffset = reader.offset
-            let key = Int(try reader.read(UInt16.self, "histogram block key"))
-            let exponent = key & 0xff
-            guard key > previousKey, key < Self.keyCount, exponent >= Self.smallestExponent, exponent <= Self.largestExponent else {
-                throw BinaryCodingError.invalid(
-                    field: "histogram block key", offset: keyOffset, reason: "\(key) is out of range or out of order")
-            }
-            previousKey = key
-            let mapOffset = reader.offset
-            let map = try reader.read(raw: Self.binsPerBlock / 8, "histogram bin map")
-            guard map.contains(where: { $0 != 0 }) else {
-                throw BinaryCodingError.invalid(field: "histogram bin map", offset: mapOffset, reason: "has no bin")
-            }
-            blockOfKey[key] = Int16(blocks.count / Self.binsPerBlock)
-            for bin in 0..<Self.binsPerBlock {
-                guard map[bin / 8] & (1 << (bin % 8)) != 0 else {
-                    blocks.append(0)
-                    continue
-                }
-                let countOffset = reader.offset
-                let count = try reader.readCompact("histogram bin count")
-                let (sum, overflow) = total.addingReportingOverflow(count)
-                guard count > 0, !overflow else {
-                    throw BinaryCodingError.invalid(
-                        field: "histogram bin count", offset: countOffset, reason: "is \(count == 0 ? "zero" : "too large")")
-                }
-                total = sum
-                blocks.append(count)
-            }
+        let total = try reader.consume { bytes, offset in
+            try readBlocks(bytes, offset: offset, count: blockCount, total: zeros, adding: adding)
         }
-        counts = blocks
-        count = total
         let consistent = total == 0
-            ? lowest == .infinity && highest == -.infinity
-            : lowest.isFinite && highest.isFinite && lowest <= highest
+            ? low == .infinity && high == -.infinity
+            : low.isFinite && high.isFinite && low <= high
         guard consistent else {
             throw BinaryCodingError.invalid(
                 field: "histogram minimum and maximum", offset: extremesOffset,
-                reason: "(\(lowest), \(highest)) do not fit \(total) values")
+                reason: "(\(low), \(high)) do not fit \(total) values")
+        }
+        guard adding else { return }
+        nanCount += nans
+        infinityCount += infinities
+        zeroCount += zeros
+        count += total
+        lowest = min(lowest, low)
+        highest = max(highest, high)
+    }
+
+    /// Reads `blockCount` encoded blocks from `bytes` (which start at `offset` of the
+    /// whole), adding their counts when `adding`; returns `total` plus their counts and
+    /// the bytes used. Set bins are found a map byte at a time.
+    private mutating func readBlocks(
+        _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, count blockCount: Int, total start: UInt64, adding: Bool
+    ) throws -> (result: UInt64, used: Int) {
+        let mapBytes = Self.binsPerBlock / 8
+        var position = 0
+        var total = start
+        var previousKey = -1
+        for _ in 0..<blockCount {
+            guard bytes.count - position >= 2 else {
+                throw BinaryCodingError.truncated(
+                    field: "histogram block key", offset: offset + position, needed: 2, available: bytes.count - position)
+            }
+            let key = Int(bytes[position]) | Int(bytes[position + 1]) << 8
+            let exponent = key & 0xff
+            guard key > previousKey, key < Self.keyCount, exponent >= Self.smallestExponent, exponent <= Self.largestExponent else {
+                throw BinaryCodingError.invalid(
+                    field: "histogram block key", offset: offset + position, reason: "\(key) is out of range or out of order")
+            }
+            previousKey = key
+            position += 2
+            guard bytes.count - position >= mapBytes else {
+                throw BinaryCodingError.truncated(
+                    field: "histogram bin map", offset: offset + position, needed: mapBytes, available: bytes.count - position)
+            }
+            let map = position
+            position += mapBytes
+            guard UnsafeBufferPointer(rebasing: bytes[map..<position]).contains(where: { $0 != 0 }) else {
+                throw BinaryCodingError.invalid(field: "histogram bin map", offset: offset + map, reason: "has no bin")
+            }
+            if adding, blockOfKey[key] < 0 { insertBlock(key) }
+            let block = adding ? Int(blockOfKey[key]) * Self.binsPerBlock : 0
+            try counts.withUnsafeMutableBufferPointer { storage in
+                for mapByte in 0..<mapBytes {
+                    var bits = bytes[map + mapByte]
+                    while bits != 0 {
+                        let bin = mapByte * 8 + bits.trailingZeroBitCount
+                        bits &= bits &- 1
+                        let countOffset = position
+                        let value = try Self.readCompact(bytes, at: &position, offset: offset)
+                        let (sum, overflow) = total.addingReportingOverflow(value)
+                        guard value > 0, !overflow else {
+                            throw BinaryCodingError.invalid(
+                                field: "histogram bin count", offset: offset + countOffset,
+                                reason: "is \(value == 0 ? "zero" : "too large")")
+                        }
+                        total = sum
+                        if adding { storage[block + bin] += value }
+                    }
+                }
+            }
+        }
+        return (total, position)
+    }
+
+    /// A compact integer (`ByteWriter.writeCompact`) at `position`, which it moves past it.
+    @inline(__always)
+    private static func readCompact(_ bytes: UnsafeBufferPointer<UInt8>, at position: inout Int, offset: Int) throws -> UInt64 {
+        let start = position
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard position < bytes.count else {
+                throw BinaryCodingError.truncated(field: "histogram bin count", offset: offset + position, needed: 1, available: 0)
+            }
+            let byte = bytes[position]
+            position += 1
+            let payload = UInt64(byte & 0x7f)
+            guard shift < 64, (payload << shift) >> shift == payload else {
+                throw BinaryCodingError.invalid(field: "histogram bin count", offset: offset + start, reason: "does not fit 64 bits")
+            }
+            value |= payload << shift
+            if byte & 0x80 == 0 {
+                if byte == 0 && position - start > 1 {
+                    throw BinaryCodingError.invalid(
+                        field: "histogram bin count", offset: offset + start, reason: "is encoded in more bytes than needed")
+                }
+                return value
+            }
+            shift += 7
         }
     }
 }

@@ -49,13 +49,7 @@ public struct CalibrationStatistics: Sendable, Equatable {
     /// Adds `other`'s images. Both must describe the same model and tensors, and share no
     /// image in any tensor; otherwise this throws and nothing changes.
     public mutating func merge(_ other: CalibrationStatistics) throws {
-        guard other.modelDigest == modelDigest else {
-            throw StatisticsError.mismatch("model \(other.modelDigest.prefix(12)) is not \(modelDigest.prefix(12))")
-        }
-        guard other.tensorNames == tensorNames, other.channelNames == channelNames else {
-            throw StatisticsError.mismatch(
-                "the \(other.tensorNames.count) tensors of one are not the \(tensorNames.count) tensors of the other")
-        }
+        try requireSameModel(digest: other.modelDigest, tensorNames: other.tensorNames, channelNames: other.channelNames)
         for (index, name) in tensorNames.enumerated() {
             if let duplicate = tensors[index].firstSharedImage(with: other.tensors[index]) {
                 throw StatisticsError.duplicateImage(tensor: name, image: duplicate)
@@ -132,30 +126,47 @@ public struct CalibrationStatistics: Sendable, Equatable {
     /// `.unsupportedVersion` or `.malformed` (truncation or invalid values, with the field
     /// and offset).
     public init(decoding bytes: [UInt8]) throws {
-        guard bytes.starts(with: Self.magic) else { throw StatisticsError.notStatisticsFile }
-        var reader = ByteReader(bytes)
-        do {
-            _ = try reader.read(raw: Self.magic.count, "magic")
-            let version = try reader.read(UInt32.self, "format version")
-            guard version == Self.formatVersion else {
-                throw StatisticsError.unsupportedVersion(found: version, supported: Self.formatVersion)
+        let verified = try VerifiedStatistics(checking: bytes)
+        self.init(modelDigest: verified.modelDigest, tensorNames: verified.tensorNames, channelNames: verified.channelNames)
+        try merge(verified)
+    }
+
+    /// Adds the images of `verified`, histograms straight from their encoding. Both must
+    /// describe the same model and tensors, and share no image in any tensor; otherwise
+    /// this throws `StatisticsError` and nothing changes.
+    public mutating func merge(_ verified: VerifiedStatistics) throws {
+        try requireSameModel(digest: verified.modelDigest, tensorNames: verified.tensorNames, channelNames: verified.channelNames)
+        for (index, name) in tensorNames.enumerated() {
+            if let duplicate = tensors[index].firstSharedImage(with: verified.perImage[index]) {
+                throw StatisticsError.duplicateImage(tensor: name, image: duplicate)
             }
-            modelDigest = try reader.readString("model digest")
-            let names = try Self.readNames(from: &reader, of: "tensor")
-            tensorNames = names
-            tensors = []
-            for name in names {
-                tensors.append(try Self.decodeTensor(named: name, from: &reader))
+        }
+        for (index, name) in channelNames.enumerated() {
+            if let duplicate = channelFigures[index].firstSharedImage(with: verified.channelFigures[index]) {
+                throw StatisticsError.duplicateImage(tensor: name, image: duplicate)
             }
-            let figureNames = try Self.readNames(from: &reader, of: "per-channel figure")
-            channelNames = figureNames
-            channelFigures = []
-            for name in figureNames {
-                channelFigures.append(try Self.decodeChannelFigures(named: name, from: &reader))
+        }
+        for index in tensorNames.indices {
+            var reader = verified.histogramReader(ofTensor: index)
+            do {
+                try tensors[index].add(perImage: verified.perImage[index], encodedHistogram: &reader)
+            } catch let error as BinaryCodingError {
+                throw StatisticsError.malformed(error)
             }
-            try reader.requireEnd()
-        } catch let error as BinaryCodingError {
-            throw StatisticsError.malformed(error)
+        }
+        for (index, name) in channelNames.enumerated() {
+            try channelFigures[index].merge(verified.channelFigures[index], tensor: name)
+        }
+    }
+
+    /// Throws unless the other statistics are of this model, tensors and figures.
+    private func requireSameModel(digest: String, tensorNames: [String], channelNames: [String]) throws {
+        guard digest == modelDigest else {
+            throw StatisticsError.mismatch("model \(digest.prefix(12)) is not \(modelDigest.prefix(12))")
+        }
+        guard tensorNames == self.tensorNames, channelNames == self.channelNames else {
+            throw StatisticsError.mismatch(
+                "the \(tensorNames.count) tensors of one are not the \(self.tensorNames.count) tensors of the other")
         }
     }
 
@@ -163,64 +174,5 @@ public struct CalibrationStatistics: Sendable, Equatable {
     private static func write(names: [String], into writer: inout ByteWriter) {
         writer.write(UInt32(names.count))
         for name in names { writer.write(name) }
-    }
-
-    /// Reads what `write(names:into:)` wrote; `kind` names the list in errors.
-    private static func readNames(from reader: inout ByteReader, of kind: String) throws -> [String] {
-        let count = try reader.read(UInt32.self, "\(kind) count")
-        var names = [String]()
-        for index in 0..<count {
-            names.append(try reader.readString("name of \(kind) \(index)"))
-        }
-        return names
-    }
-
-    private static func decodeChannelFigures(named name: String, from reader: inout ByteReader) throws -> ChannelFigures {
-        let imageCount = try reader.read(UInt32.self, "image count of \(name)")
-        var perImage = [Int: [Float]]()
-        var previous: Int64?
-        for _ in 0..<imageCount {
-            let offset = reader.offset
-            let image = try reader.read(Int64.self, "image index in \(name)")
-            guard previous.map({ image > $0 }) ?? true, let index = Int(exactly: image) else {
-                throw BinaryCodingError.invalid(
-                    field: "image index in \(name)", offset: offset, reason: "\(image) is not above the one before")
-            }
-            previous = image
-            let channels = try reader.read(UInt32.self, "channel count of \(name)")
-            // Appended one by one, never reserved: a forged count fails at the end of the
-            // data instead of allocating for it (found by fuzzing: 16 GB for 2^32 channels).
-            var values = [Float]()
-            for _ in 0..<channels {
-                values.append(try reader.readFloat("a channel value of \(name)"))
-            }
-            perImage[index] = values
-        }
-        return ChannelFigures(perImage: perImage)
-    }
-
-    private static func decodeTensor(named name: String, from reader: inout ByteReader) throws -> TensorStatistics {
-        let imageCount = try reader.read(UInt32.self, "image count of \(name)")
-        var perImage = [Int: ImageStatistics]()
-        var previous: Int64?
-        for _ in 0..<imageCount {
-            let offset = reader.offset
-            let image = try reader.read(Int64.self, "image index in \(name)")
-            let minimum = try reader.readFloat("image minimum in \(name)")
-            let maximum = try reader.readFloat("image maximum in \(name)")
-            guard previous.map({ image > $0 }) ?? true, let index = Int(exactly: image) else {
-                throw BinaryCodingError.invalid(
-                    field: "image index in \(name)", offset: offset, reason: "\(image) is not above the one before")
-            }
-            let figures = ImageStatistics(minimum: minimum, maximum: maximum)
-            guard (figures.hasValues && minimum.isFinite && maximum.isFinite) || figures == .empty else {
-                throw BinaryCodingError.invalid(
-                    field: "image \(image) of \(name)", offset: offset + 8,
-                    reason: "has minimum \(minimum) and maximum \(maximum)")
-            }
-            previous = image
-            perImage[index] = figures
-        }
-        return TensorStatistics(perImage: perImage, histogram: try ActivationHistogram(decoding: &reader))
     }
 }

@@ -12,10 +12,11 @@ public struct TensorStatistics: Sendable, Equatable {
     /// No images yet.
     public init() {}
 
-    /// Statistics made of given parts, for decoding.
-    init(perImage: [Int: ImageStatistics], histogram: ActivationHistogram) {
-        self.perImage = perImage
-        self.histogram = histogram
+    /// Adds images none of which is here yet (`firstSharedImage` said so): their extremes,
+    /// and their histogram straight from its encoding (checked by `VerifiedStatistics`).
+    mutating func add(perImage other: [Int: ImageStatistics], encodedHistogram reader: inout ByteReader) throws {
+        perImage.merge(other) { mine, _ in mine }
+        try histogram.add(encoded: &reader)
     }
 
     /// Records the tensor's values for image `image`: its extremes and its histogram.
@@ -45,7 +46,12 @@ public struct TensorStatistics: Sendable, Equatable {
 
     /// The lowest image index recorded in both, if any.
     func firstSharedImage(with other: TensorStatistics) -> Int? {
-        let (smaller, larger) = perImage.count <= other.perImage.count ? (perImage, other.perImage) : (other.perImage, perImage)
+        firstSharedImage(with: other.perImage)
+    }
+
+    /// The lowest image index recorded here and in `other`, if any.
+    func firstSharedImage(with other: [Int: ImageStatistics]) -> Int? {
+        let (smaller, larger) = perImage.count <= other.count ? (perImage, other) : (other, perImage)
         return smaller.keys.filter { larger[$0] != nil }.min()
     }
 

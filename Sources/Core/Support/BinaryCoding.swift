@@ -69,6 +69,28 @@ public struct ByteReader: Sendable {
         self.bytes = bytes
     }
 
+    /// A reader of `bytes` at `offset` (clamped to the end), to read again a part found
+    /// by an earlier pass.
+    public init(_ bytes: [UInt8], at offset: Int) {
+        self.bytes = bytes
+        self.offset = min(max(offset, 0), bytes.count)
+    }
+
+    /// Lets `body` read the bytes not read yet in place, for loops too hot for the checked
+    /// reads: it gets them and the offset of the first (for errors), and returns what it
+    /// found and how many bytes it used, which the reader then skips.
+    public mutating func consume<Result>(
+        _ body: (UnsafeBufferPointer<UInt8>, _ offset: Int) throws -> (result: Result, used: Int)
+    ) throws -> Result {
+        let start = offset
+        let (result, used) = try bytes.withUnsafeBufferPointer { all in
+            try body(UnsafeBufferPointer(rebasing: all[start...]), start)
+        }
+        precondition(used >= 0 && used <= bytes.count - start, "consumed \(used) of \(bytes.count - start) bytes")
+        offset += used
+        return result
+    }
+
     /// True when every byte has been read.
     public var isAtEnd: Bool { offset == bytes.count }
 
