@@ -17,11 +17,21 @@ struct WorkerCommand: ParsableCommand {
 
     func validate() throws {
         try OptionRange.threads(threads)
+        if noCache, cacheDir != nil { throw ValidationError("--cache-dir and --no-cache exclude each other") }
     }
 
     @OptionGroup var heartbeat: HeartbeatOptions
 
     @OptionGroup(title: "Encryption") var keys: ClientKeyOptions
+
+    @Option(help: ArgumentHelp(
+        "Folder where received models are kept by digest, so a restarted worker or a later job on the same model downloads nothing.",
+        discussion: "Default: \(ModelCache.defaultDirectory) ($XDG_CACHE_HOME/calib or ~/.cache/calib).",
+        valueName: "dir"))
+    var cacheDir: String?
+
+    @Flag(help: "Keep received models in memory only.")
+    var noCache = false
 
     @Option(help: .hidden)
     var parentPid: Int32?
@@ -31,7 +41,7 @@ struct WorkerCommand: ParsableCommand {
             options: .init(
                 endpoint: connect, threads: threads, heartbeatInterval: heartbeat.heartbeatInterval,
                 missedHeartbeats: heartbeat.missedHeartbeats, security: try keys.keys(), idleTimeout: heartbeat.idleTimeout,
-                parentPID: parentPid),
+                parentPID: parentPid, cache: noCache ? nil : ModelCache(directory: cacheDir ?? ModelCache.defaultDirectory)),
             logger: Console.logger)
         try node.run()
     }

@@ -14,8 +14,10 @@ struct MessageCodecTests {
             jobID: "run-7", modelDigest: digest, interpolation: "bicubic", channelOrder: "BGR", reader: "opencv",
             inputShape: [2, 1200, 1200, 3], layout: "NHWC",
             ignoredNames: ["head.0", "naïve/σ"], ignoredTypes: [], tensorNames: ["a", "", "backbone.layer3.5.relu"])),
-        .modelRequest(digest: digest),
-        .model(digest: digest, xml: Array("<net name=\"x\"/>".utf8), weights: (0..<300).map { UInt8($0 % 251) }),
+        .modelFetch(ModelFetch(digest: digest, offset: 3 << 20, count: 1 << 20, received: 2 << 20)),
+        .modelFetch(ModelFetch(digest: digest, offset: .max, count: 0, received: .max)),
+        .modelChunk(ModelChunk(digest: digest, offset: 1 << 20, totalBytes: 80_000_000, xmlBytes: 120_000, data: (0..<300).map { UInt8($0 % 251) })),
+        .modelChunk(ModelChunk(digest: digest, offset: 90_000_000, totalBytes: 80_000_000, xmlBytes: 0, data: [])),
         .ready(capacity: 3),
         .shard(Shard(id: 0xdead_beef, images: [
             ShardImage(index: 0, name: "000.jpg", bytes: [0xff, 0xd8, 0xff, 0xd9]),
@@ -76,10 +78,10 @@ struct MessageCodecTests {
     }
 
     @Test func layoutIsLittleEndianAndPinned() throws {
-        #expect(MessageCodec.encode(.bye) == Array("CALB".utf8) + [3, 0, 11])
-        #expect(MessageCodec.encode(.ready(capacity: 0x0102_0304)) == Array("CALB".utf8) + [3, 0, 6, 4, 3, 2, 1])
-        #expect(MessageCodec.encode(.heartbeat(nil)) == Array("CALB".utf8) + [3, 0, 10, 0])
-        #expect(MessageCodec.encode(.jobFailed(reason: "x")) == Array("CALB".utf8) + [3, 0, 14, 1, 0, 0, 0, 0x78])
+        #expect(MessageCodec.encode(.bye) == Array("CALB".utf8) + [4, 0, 11])
+        #expect(MessageCodec.encode(.ready(capacity: 0x0102_0304)) == Array("CALB".utf8) + [4, 0, 6, 4, 3, 2, 1])
+        #expect(MessageCodec.encode(.heartbeat(nil)) == Array("CALB".utf8) + [4, 0, 10, 0])
+        #expect(MessageCodec.encode(.jobFailed(reason: "x")) == Array("CALB".utf8) + [4, 0, 14, 1, 0, 0, 0, 0x78])
     }
 
     @Test func badMagicAndShortFrames() {
@@ -108,10 +110,10 @@ struct MessageCodecTests {
 
     @Test func otherVersionIsUnsupportedButHelloAndRefusedDecode() throws {
         var frame = MessageCodec.encode(.ready(capacity: 1))
-        frame[4] = 4
-        #expect(Self.decodeError(frame) == .unsupportedVersion(found: 4))
-        #expect(try MessageCodec.version(of: frame) == 4)
-        #expect(ProtocolError.unsupportedVersion(found: 4).description.contains("version 4"))
+        frame[4] = 5
+        #expect(Self.decodeError(frame) == .unsupportedVersion(found: 5))
+        #expect(try MessageCodec.version(of: frame) == 5)
+        #expect(ProtocolError.unsupportedVersion(found: 5).description.contains("version 5"))
 
         // A future worker's hello: the coordinator can still read its version...
         let future = Hello(protocolVersion: 0x0203, calibVersion: "9.0", openVINOVersion: "2030.1", host: "h", pid: 1, threads: 8)
@@ -146,7 +148,8 @@ struct MessageCodecTests {
     }
 
     @Test func unknownTypes() {
-        for type: UInt8 in [0, 15, 200, 255] {
+        // 4 and 5 are retired (the whole model in one frame, before version 4).
+        for type: UInt8 in [0, 4, 5, 17, 200, 255] {
             #expect(Self.decodeError(Self.header(type: type)) == .unknownType(type))
         }
     }
@@ -162,7 +165,7 @@ struct MessageCodecTests {
         // A byte-array length of 4 GiB - 1.
         let result = MessageCodec.encode(.result(shardID: 1, statistics: [1, 2]))
         #expect(Self.decodeError(Self.patched(result, uint32: .max, at: 11))
-            == .lengthOverLimit(field: "result.statistics", offset: 11, length: Int(UInt32.max), limit: 1 << 30))
+            == .lengthOverLimit(field: "result.statistics", offset: 11, length: Int(UInt32.max), limit: 256 << 20))
         // A string over the limit is refused even when it is all there.
         let long = String(repeating: "a", count: 4097)
         #expect(Self.decodeError(MessageCodec.encode(.shardFailed(shardID: 0, reason: long)))
@@ -207,10 +210,10 @@ struct MessageCodecTests {
     @Test func badDigests() {
         for bad in [String(Self.digest.dropLast()), Self.digest.uppercased(), Self.digest + "0",
                     String(Self.digest.dropLast()) + "g", ""] {
-            #expect(Self.decodeError(MessageCodec.encode(.modelRequest(digest: bad)))
-                == .invalidDigest(field: "modelRequest.digest", offset: 7))
-            #expect(Self.decodeError(MessageCodec.encode(.model(digest: bad, xml: [], weights: [])))
-                == .invalidDigest(field: "model.digest", offset: 7))
+            #expect(Self.decodeError(MessageCodec.encode(.modelFetch(ModelFetch(digest: bad, offset: 0, count: 1, received: 0))))
+                == .invalidDigest(field: "modelFetch.digest", offset: 7))
+            #expect(Self.decodeError(MessageCodec.encode(.modelChunk(ModelChunk(digest: bad, offset: 0, totalBytes: 0, xmlBytes: 0, data: []))))
+                == .invalidDigest(field: "modelChunk.digest", offset: 7))
         }
         let job = JobSpec(jobID: "j", modelDigest: "sha", interpolation: "", channelOrder: "", reader: "",
                           inputShape: [], layout: "", ignoredNames: [], ignoredTypes: [], tensorNames: [])

@@ -9,11 +9,11 @@ public enum Message: Sendable, Equatable {
     case refused(reason: String)
     /// Coordinator → worker: what to calibrate; the model is identified by its digest only.
     case job(JobSpec)
-    /// Worker → coordinator: the worker does not have the model with `digest` cached.
-    case modelRequest(digest: String)
-    /// Coordinator → worker: the model IR (`xml`) and its weights (`.bin`), identified by
-    /// the SHA-256 `digest`.
-    case model(digest: String, xml: [UInt8], weights: [UInt8])
+    /// Worker → coordinator: send a range of the model's bytes (the worker has no copy
+    /// with the job's digest), and how much of it arrived so far.
+    case modelFetch(ModelFetch)
+    /// Coordinator → worker: a range of the model's bytes, the answer to one `modelFetch`.
+    case modelChunk(ModelChunk)
     /// Worker → coordinator: send up to `capacity` more shards.
     case ready(capacity: UInt32)
     /// Coordinator → worker: images to run.
@@ -40,8 +40,8 @@ public enum Message: Sendable, Equatable {
         case .hello: .hello
         case .refused: .refused
         case .job: .job
-        case .modelRequest: .modelRequest
-        case .model: .model
+        case .modelFetch: .modelFetch
+        case .modelChunk: .modelChunk
         case .ready: .ready
         case .shard: .shard
         case .result: .result
@@ -56,13 +56,12 @@ public enum Message: Sendable, Equatable {
 }
 
 /// The type byte of a frame. Codes are never reused; `hello` (1) and `refused` (2) are
-/// frozen across protocol versions.
+/// frozen across protocol versions. Codes 4 (`modelRequest`) and 5 (`model`, the whole
+/// model in one frame) were retired in version 4.
 public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case hello = 1
     case refused = 2
     case job = 3
-    case modelRequest = 4
-    case model = 5
     case ready = 6
     case shard = 7
     case result = 8
@@ -72,14 +71,16 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     case statusRequest = 12
     case status = 13
     case jobFailed = 14
+    case modelFetch = 15
+    case modelChunk = 16
 
     public var description: String {
         switch self {
         case .hello: "hello"
         case .refused: "refused"
         case .job: "job"
-        case .modelRequest: "modelRequest"
-        case .model: "model"
+        case .modelFetch: "modelFetch"
+        case .modelChunk: "modelChunk"
         case .ready: "ready"
         case .shard: "shard"
         case .result: "result"

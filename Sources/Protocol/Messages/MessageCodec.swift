@@ -19,8 +19,9 @@ public struct MessageLimits: Sendable, Equatable {
         self.maxImagesPerShard = maxImagesPerShard
     }
 
-    /// For what workers receive: up to 1 GiB, enough for a `model` message.
-    public static let `default` = MessageLimits(maxMessageBytes: 1 << 30)
+    /// For what workers receive: up to 256 MiB, enough for a shard of large images (a
+    /// model comes in chunks of at most ``ModelTransferLimits/maxChunkBytes``).
+    public static let `default` = MessageLimits(maxMessageBytes: 256 << 20)
     /// For what the coordinator receives from workers: up to 256 MiB (a `result`'s statistics).
     public static let coordinatorInbound = MessageLimits(maxMessageBytes: 256 << 20)
 }
@@ -79,12 +80,17 @@ public enum MessageCodec {
                 writer.write(UInt32(list.count))
                 for name in list { writer.write(name) }
             }
-        case let .modelRequest(digest):
-            writer.write(digest)
-        case let .model(digest, xml, weights):
-            writer.write(digest)
-            writer.write(lengthPrefixed: xml)
-            writer.write(lengthPrefixed: weights)
+        case let .modelFetch(fetch):
+            writer.write(fetch.digest)
+            writer.write(fetch.offset)
+            writer.write(fetch.count)
+            writer.write(fetch.received)
+        case let .modelChunk(chunk):
+            writer.write(chunk.digest)
+            writer.write(chunk.offset)
+            writer.write(chunk.totalBytes)
+            writer.write(chunk.xmlBytes)
+            writer.write(lengthPrefixed: chunk.data)
         case let .ready(capacity):
             writer.write(capacity)
         case let .shard(shard):
@@ -196,13 +202,19 @@ public enum MessageCodec {
                 jobID: jobID, modelDigest: digest, interpolation: interpolation, channelOrder: channelOrder,
                 reader: imageReader, inputShape: inputShape, layout: layout,
                 ignoredNames: ignoredNames, ignoredTypes: ignoredTypes, tensorNames: tensorNames))
-        case .modelRequest:
-            message = .modelRequest(digest: try reader.digest("modelRequest.digest"))
-        case .model:
-            let digest = try reader.digest("model.digest")
-            let xml = try reader.bytes("model.xml")
-            let weights = try reader.bytes("model.weights")
-            message = .model(digest: digest, xml: xml, weights: weights)
+        case .modelFetch:
+            let digest = try reader.digest("modelFetch.digest")
+            let offset = try reader.integer(UInt64.self, "modelFetch.offset")
+            let count = try reader.integer(UInt32.self, "modelFetch.count")
+            let received = try reader.integer(UInt64.self, "modelFetch.received")
+            message = .modelFetch(ModelFetch(digest: digest, offset: offset, count: count, received: received))
+        case .modelChunk:
+            let digest = try reader.digest("modelChunk.digest")
+            let offset = try reader.integer(UInt64.self, "modelChunk.offset")
+            let total = try reader.integer(UInt64.self, "modelChunk.totalBytes")
+            let xmlBytes = try reader.integer(UInt64.self, "modelChunk.xmlBytes")
+            let data = try reader.bytes("modelChunk.data")
+            message = .modelChunk(ModelChunk(digest: digest, offset: offset, totalBytes: total, xmlBytes: xmlBytes, data: data))
         case .ready:
             message = .ready(capacity: try reader.integer(UInt32.self, "ready.capacity"))
         case .shard:

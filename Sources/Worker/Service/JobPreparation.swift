@@ -7,6 +7,8 @@ import Protocol
 struct JobPreparation: Sendable {
     /// Why a preparation did not give a ready job.
     enum Failure: Error, Sendable {
+        /// The model is neither in memory nor in the cache: fetch it from the coordinator.
+        case notCached
         /// The model bytes received do not hash to the job's digest: ask for them again.
         case digestMismatch
         /// The job cannot be served here (the model does not read or compile, the image

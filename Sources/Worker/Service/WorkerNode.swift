@@ -21,12 +21,15 @@ public final class WorkerNode: @unchecked Sendable {
         /// The process that started this worker (`calib run --workers`): when it is gone,
         /// killed before it could stop its workers, the worker stops too.
         public var parentPID: Int32?
+        /// Where received models are kept; nil keeps them in memory only.
+        public var cache: ModelCache?
 
         public init(
             endpoint: String, threads: Int = 0, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3,
-            security: CurveClientKeys? = nil, idleTimeout: Double = 600, parentPID: Int32? = nil
+            security: CurveClientKeys? = nil, idleTimeout: Double = 600, parentPID: Int32? = nil, cache: ModelCache? = nil
         ) {
             self.parentPID = parentPID
+            self.cache = cache
             self.endpoint = endpoint
             self.idleTimeout = idleTimeout
             self.security = security
@@ -74,6 +77,8 @@ public final class WorkerNode: @unchecked Sendable {
     private var monitor: HandshakeMonitor?
     private var models = [String: IRGraph]()
     private var job: JobSpec?
+    /// The model being received for the current job, if it was not cached.
+    private var download: ModelDownload?
     private var processor: ShardProcessor?
     private var imagesDone: UInt32 = 0
     private var errors: UInt32 = 0
@@ -159,22 +164,39 @@ public final class WorkerNode: @unchecked Sendable {
         case let .job(spec):
             job = spec
             processor = nil
+            download = nil
             generation += 1
             if let graph = models[spec.modelDigest] {
                 prepare(spec) { graph }
             } else {
-                send(.modelRequest(digest: spec.modelDigest))
-            }
-        case let .model(digest, xml, weights):
-            guard let spec = job, spec.modelDigest == digest else { return true }
-            prepare(spec) {
-                let graph: IRGraph
-                do {
-                    graph = try IRReader.read(xml: xml, weights: weights)
-                } catch {
-                    throw JobPreparation.Failure.cannotServe("the model received cannot be read: \(error)")
+                let cache = options.cache
+                prepare(spec) {
+                    guard let (xml, weights) = cache?.load(digest: spec.modelDigest) else { throw JobPreparation.Failure.notCached }
+                    return try Self.graph(xml: xml, weights: weights)
                 }
-                guard ModelDigest.of(graph) == digest else { throw JobPreparation.Failure.digestMismatch }
+            }
+        case let .modelChunk(chunk):
+            guard let spec = job, var transfer = download else { return true }
+            do {
+                for fetch in try transfer.receive(chunk) { send(fetch) }
+            } catch {
+                errors += 1
+                logger.warning("\(error); fetching the model again")
+                startDownload(spec)
+                return true
+            }
+            download = transfer
+            guard transfer.isComplete else { return true }
+            download = nil
+            let (cache, logger, received) = (options.cache, logger, transfer)
+            prepare(spec) {
+                guard received.matchesDigest, let (xml, weights) = received.parts else { throw JobPreparation.Failure.digestMismatch }
+                let graph = try Self.graph(xml: Array(xml), weights: Array(weights))
+                do {
+                    try cache?.store(digest: spec.modelDigest, xml: Array(xml), weights: Array(weights))
+                } catch {
+                    logger.warning("the model could not be kept in the cache: \(error)")
+                }
                 return graph
             }
         case let .shard(shard):
@@ -186,6 +208,22 @@ public final class WorkerNode: @unchecked Sendable {
             break
         }
         return true
+    }
+
+    /// The model in `xml` and `weights`, or why this worker cannot serve it.
+    private static func graph(xml: [UInt8], weights: [UInt8]) throws -> IRGraph {
+        do {
+            return try IRReader.read(xml: xml, weights: weights)
+        } catch {
+            throw JobPreparation.Failure.cannotServe("the model received cannot be read: \(error)")
+        }
+    }
+
+    /// Starts (again) fetching the job's model from the coordinator.
+    private func startDownload(_ spec: JobSpec) {
+        var transfer = ModelDownload(digest: spec.modelDigest)
+        for fetch in transfer.start() { send(fetch) }
+        download = transfer
     }
 
     /// Reads the model with `model` and compiles the job on a background thread, so that
@@ -228,10 +266,13 @@ public final class WorkerNode: @unchecked Sendable {
             self.processor = processor
             logger.info("job \(spec.jobID): model \(spec.modelDigest.prefix(12)) ready, \(spec.tensorNames.count) tensors")
             send(.ready(capacity: 1))
+        case .failure(.notCached):
+            logger.info("job \(spec.jobID): fetching model \(spec.modelDigest.prefix(12)) from the coordinator")
+            startDownload(spec)
         case .failure(.digestMismatch):
             errors += 1
             logger.warning("the model received does not match its digest \(spec.modelDigest.prefix(12)); asking again")
-            send(.modelRequest(digest: spec.modelDigest))
+            startDownload(spec)
         case let .failure(.cannotServe(reason)):
             try leave(because: reason)
         }
@@ -297,6 +338,7 @@ public final class WorkerNode: @unchecked Sendable {
         self.socket = socket
         job = nil
         processor = nil
+        download = nil
         generation += 1
         send(
             .hello(

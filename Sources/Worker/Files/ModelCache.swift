@@ -1,0 +1,64 @@
+import Core
+import Foundation
+
+/// Models a worker received, kept on disk by their digest, so that a restarted worker,
+/// or a second job on the same model, downloads nothing.
+///
+/// Layout: `DIR/models/<digest>.xml` and `.bin`, the model's IR text as calib writes it
+/// and its weights, whose SHA-256 together is the digest. Files are written atomically
+/// and checked against the digest when read, so a damaged entry is a miss (and is
+/// removed), never a wrong model. `DIR/openvino` holds OpenVINO's compiled-model cache.
+public struct ModelCache: Sendable {
+    /// The cache's folder.
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// `$XDG_CACHE_HOME/calib`, or `~/.cache/calib` when that is not set.
+    public static var defaultDirectory: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let base = environment["XDG_CACHE_HOME"], base.hasPrefix("/") { return base + "/calib" }
+        return (environment["HOME"] ?? NSHomeDirectory()) + "/.cache/calib"
+    }
+
+    /// Where OpenVINO keeps compiled models (its `CACHE_DIR`).
+    public var compiledModels: String { directory + "/openvino" }
+
+    /// The model with `digest`, or nil when it is not here or its bytes do not match.
+    public func load(digest: String) -> (xml: [UInt8], weights: [UInt8])? {
+        let (xmlPath, weightsPath) = paths(digest)
+        guard FileManager.default.fileExists(atPath: xmlPath),
+            let xml = try? AtomicFile.read(xmlPath), let weights = try? AtomicFile.read(weightsPath)
+        else { return nil }
+        var hasher = SHA256()
+        hasher.update(xml)
+        hasher.update(weights)
+        guard hasher.finalizeHex() == digest else {
+            try? FileManager.default.removeItem(atPath: xmlPath)
+            try? FileManager.default.removeItem(atPath: weightsPath)
+            return nil
+        }
+        return (xml, weights)
+    }
+
+    /// Keeps the model with `digest`.
+    /// - Throws: `FileError` when the folder cannot be made or a file written (a full disk).
+    public func store(digest: String, xml: [UInt8], weights: [UInt8]) throws {
+        let (xmlPath, weightsPath) = paths(digest)
+        do {
+            try FileManager.default.createDirectory(atPath: directory + "/models", withIntermediateDirectories: true)
+        } catch {
+            throw FileError(path: directory + "/models", reason: "cannot create the model cache folder: \(error.localizedDescription)")
+        }
+        // The weights first: an IR text is only there with its weights.
+        try AtomicFile.write(weights, to: weightsPath)
+        try AtomicFile.write(xml, to: xmlPath)
+    }
+
+    private func paths(_ digest: String) -> (xml: String, weights: String) {
+        let base = "\(directory)/models/\(digest)"
+        return (base + ".xml", base + ".bin")
+    }
+}
