@@ -81,6 +81,12 @@ let package = Package(
             dependencies: ["Protocol", "Core"]
         ),
         .testTarget(
+            name: "CoordinatorTests",
+            dependencies: ["Coordinator", "Protocol", "Core"],
+            swiftSettings: openVINOHeaders,
+            linkerSettings: openVINOLibraries
+        ),
+        .testTarget(
             name: "WorkerTests",
             dependencies: ["Worker", "Core", "Coordinator", "TestSupport"],
             swiftSettings: openVINOHeaders,

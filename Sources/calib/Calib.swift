@@ -8,7 +8,7 @@ struct Calib: AsyncParsableCommand {
         abstract: "Distributed INT8 post-training calibration for OpenVINO.",
         subcommands: [
             RunCommand.self, CoordinatorCommand.self, WorkerCommand.self, StatusCommand.self, KeygenCommand.self, BenchmarkCommand.self,
-            CoordinatorBenchmarkCommand.self, ExampleModelCommand.self, ExampleImagesCommand.self, InferCommand.self,
+            CoordinatorBenchmarkCommand.self, SimulatedWorkersCommand.self, ExampleModelCommand.self, ExampleImagesCommand.self, InferCommand.self,
             EvalCommand.self, ConvertCommand.self, PrepareCommand.self,
         ]
     )

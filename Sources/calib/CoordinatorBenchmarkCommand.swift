@@ -4,91 +4,76 @@ import Core
 import Foundation
 import Worker
 
-/// `calib benchmark-coordinator`: the coordinator against hundreds of simulated workers
-/// returning statistics of the 1200x1200 model's size, to see whether one coordinator
-/// keeps up: its CPU per result, merge throughput, and makespan against the ideal.
+/// `calib benchmark-coordinator`: one coordinator against hundreds of simulated workers
+/// in another process, which fetch the model (80 MB at any resolution) and return
+/// statistics of the 1200x1200 model's size, to see whether one coordinator keeps up:
+/// makespan against the ideal, its CPU per result, merge throughput, false deaths and
+/// its peak memory.
 struct CoordinatorBenchmarkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "benchmark-coordinator",
         abstract: "Measure one coordinator serving many simulated workers."
     )
 
-    @Option(help: "Simulated workers.")
-    var workers = 256
+    @OptionGroup var load: SimulatedLoad
 
-    @Option(help: "Calibration images.")
-    var images = 1024
-
-    @Option(help: "Images per shard.")
-    var shardSize = 2
-
-    @Option(help: "Simulated inference time per image, seconds.")
-    var secondsPerImage = 1.0
-
-    @Option(help: "Values per tensor and image fed to the statistics of each simulated result.")
-    var samplesPerTensor = 20_000
-
-    @Option(help: "Model resolution whose probed tensors the results describe.")
-    var resolution = 1200
-
-    func validate() throws {
-        try OptionRange.require(workers >= 1, "--workers", "at least 1", workers)
-        try OptionRange.require(images >= 1, "--images", "at least 1", images)
-        try OptionRange.require(shardSize >= 1, "--shard-size", "at least 1", shardSize)
-        try OptionRange.require(secondsPerImage >= 0 && secondsPerImage.isFinite, "--seconds-per-image", "0 or more", secondsPerImage)
-        try OptionRange.require(samplesPerTensor >= 1, "--samples-per-tensor", "at least 1", samplesPerTensor)
-    }
+    @Flag(help: "Simulated workers have the model cached: no model transfer.")
+    var modelCached = false
 
     func run() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("calib-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let calibration = try CalibrationRun(graph: SSDResNet34(resolution: resolution).makeGraph())
-        let dataset = try Self.images(count: images, in: folder)
-        let plan = ShardPlan(imageCount: images, size: shardSize)
-        print("model: \(resolution)x\(resolution) example, \(calibration.plan.activations.count) probed tensors")
-        let payloads = Self.results(plan: plan, calibration: calibration, samples: samplesPerTensor)
-        let payloadBytes = payloads.values.reduce(0) { $0 + $1.count }
-        print(String(format: "results: %d shards of %d images, %.2f MB each on average", plan.count, shardSize, Double(payloadBytes) / Double(plan.count) / 1e6))
+        let calibration = try CalibrationRun(graph: SSDResNet34(resolution: load.resolution).makeGraph())
+        let dataset = try Self.images(count: load.images, in: folder)
+        let plan = ShardPlan(imageCount: load.images, size: load.shardSize)
+        print("model: \(load.resolution)x\(load.resolution) example, \(calibration.plan.activations.count) probed tensors, \(String(format: "%.1f", Double(calibration.graph.weights.count) / 1e6)) MB of weights")
 
         let node = try CoordinatorNode(
             run: calibration, dataset: dataset, interpolation: .bilinear, channelOrder: .rgb, reader: .pillow, ignoredNames: [],
             ignoredTypes: [],
             options: .init(
-                endpoint: "tcp://127.0.0.1:*", shardSize: shardSize,
+                endpoint: "tcp://127.0.0.1:*", shardSize: load.shardSize,
                 journalPath: folder.appendingPathComponent("benchmark.journal").path),
             logger: Console.logger)
-        let simulation = try SimulatedWorkers(
-            count: workers, endpoint: node.boundEndpoint, secondsPerImage: secondsPerImage, heartbeatInterval: 1,
-            results: payloads)
-        let simulationFailure = SimulationOutcome()
-        let simulator = Thread {
-            do { try simulation.run(timeout: 1800) } catch { simulationFailure.record(error) }
-            simulationFailure.finish()
-        }
-        simulator.stackSize = 8 << 20
-        let processBefore = Self.processCPUSeconds()
+        let simulator = Process()
+        simulator.executableURL = try SelfExecutable.url
+        simulator.arguments = ["simulated-workers", "--connect", node.boundEndpoint] + load.arguments + (modelCached ? ["--model-cached"] : [])
+        try simulator.run()
+        defer { if simulator.isRunning { simulator.terminate() } }
+        print("\(load.workers) simulated workers started (process \(simulator.processIdentifier)); they precompute their results first")
+
         let threadBefore = Self.threadCPUSeconds()
-        let started = Date()
-        simulator.start()
-        var bar = ProgressBar(total: images, label: "merged")
-        _ = try node.serve { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") }
-        let makespan = Date().timeIntervalSince(started)
-        simulation.stop()
+        let processBefore = Self.processCPUSeconds()
+        var started: Date?
+        var bar = ProgressBar(total: load.images, label: "merged")
+        _ = try node.serve(
+            progress: { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") },
+            abandon: {
+                // The clock starts when the first worker says hello, after the simulator's precomputation.
+                if started == nil, node.liveWorkerCount > 0 { started = Date() }
+                return simulator.isRunning ? nil : "the simulated workers exited (status \(simulator.terminationStatus))"
+            })
+        let makespan = Date().timeIntervalSince(started ?? Date())
         let coordinatorCPU = Self.threadCPUSeconds() - threadBefore
         let processCPU = Self.processCPUSeconds() - processBefore
-        simulationFailure.wait()
-        if let failure = simulationFailure.error { throw failure }
+        simulator.terminate()
+        simulator.waitUntilExit()
 
         let counters = node.counters
-        let rounds = (plan.count + workers - 1) / workers
-        let ideal = Double(rounds * shardSize) * secondsPerImage
-        print(String(format: "workers:               %d simulated, %.2f s per image", workers, secondsPerImage))
-        print(String(format: "results merged:        %d (%.1f MB, %d duplicates)", counters.resultsAccepted, Double(counters.bytesAccepted) / 1e6, counters.duplicateResults))
-        print(String(format: "makespan:              %.2f s (ideal %.2f s: %d rounds) -> ratio %.2f", makespan, ideal, rounds, makespan / ideal))
-        print(String(format: "coordinator thread:    %.2f s CPU, %.1f ms per result", coordinatorCPU, coordinatorCPU * 1000 / Double(max(counters.resultsAccepted, 1))))
-        print(String(format: "merge (decode+merge):  %.2f s, %.0f MB/s", counters.mergeSeconds, Double(counters.bytesAccepted) / 1e6 / max(counters.mergeSeconds, 1e-9)))
+        let deaths = node.timeline.filter { $0.kind == .dead }.count
+        let rounds = (plan.count + load.workers - 1) / load.workers
+        let ideal = Double(rounds * load.shardSize) * load.secondsPerImage
+        let results = max(counters.resultsAccepted, 1)
+        print(String(format: "workers:               %d simulated, %.2f s per image, model %@", load.workers, load.secondsPerImage, modelCached ? "cached" : "fetched from the coordinator"))
+        print(String(format: "results merged:        %d (%.1f MB, %.2f MB each, %d duplicates)", counters.resultsAccepted, Double(counters.bytesAccepted) / 1e6, Double(counters.bytesAccepted) / 1e6 / Double(results), counters.duplicateResults))
+        print(String(format: "model sent:            %.2f GB, at most %.1f MB in flight", Double(counters.modelBytesSent) / 1e9, Double(counters.peakModelBytesInFlight) / 1e6))
+        print(String(format: "makespan:              %.2f s (ideal %.2f s: %d rounds of compute) -> ratio %.2f", makespan, ideal, rounds, makespan / ideal))
+        print("false deaths:          \(deaths) (workers declared dead; none is killed in this benchmark)")
+        print(String(format: "network thread:        %.2f s CPU, %.2f ms per result", coordinatorCPU, coordinatorCPU * 1000 / Double(results)))
+        print(String(format: "coordinator process:   %.2f s CPU, %.2f ms per result (network, merging, journal, ZeroMQ I/O)", processCPU, processCPU * 1000 / Double(results)))
+        print(String(format: "merging:               %.2f s CPU over %d threads, %.0f MB/s per thread", counters.mergeSeconds, ProcessInfo.processInfo.activeProcessorCount, Double(counters.bytesAccepted) / 1e6 / max(counters.mergeSeconds, 1e-9)))
         print(String(format: "journal (write+fsync): %.2f s, %.0f MB/s", counters.journalSeconds, Double(counters.bytesAccepted) / 1e6 / max(counters.journalSeconds, 1e-9)))
-        print(String(format: "whole process:         %.2f s CPU (coordinator, simulated workers, ZeroMQ I/O)", processCPU))
+        print(String(format: "coordinator peak RSS:  %.0f MB", Self.peakResidentMegabytes()))
     }
 
     /// `count` example images: eight written files, hard-linked under the other names.
@@ -141,10 +126,16 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
         return collected.dictionary
     }
 
-    private static func threadCPUSeconds() -> Double {
+    static func threadCPUSeconds() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+
+    private static func peakResidentMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
     }
 
     private static func processCPUSeconds() -> Double {
@@ -176,20 +167,3 @@ private final class ResultTable: @unchecked Sendable {
     }
 }
 
-/// The simulator thread's end: its error, if any, and a way to wait for it.
-private final class SimulationOutcome: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private(set) var error: (any Error)?
-
-    func record(_ error: any Error) {
-        self.error = error
-    }
-
-    func wait() {
-        done.wait()
-    }
-
-    func finish() {
-        done.signal()
-    }
-}

@@ -2,6 +2,10 @@ import Foundation
 
 /// Runs the built `calib` executable as a real process and captures what it prints.
 struct CalibProcess {
+    /// The `XDG_CACHE_HOME` of every process the tests start: one folder per machine,
+    /// shared by test runs, so models are cached as for a user but not in the user's cache.
+    static let testCache = FileManager.default.temporaryDirectory.appendingPathComponent("calib-test-cache")
+
     struct Outcome {
         let status: Int32
         let standardOutput: String
@@ -38,7 +42,10 @@ struct CalibProcess {
             process.executableURL = program
             process.arguments = arguments
             if let directory { process.currentDirectoryURL = directory }
-            if let environment { process.environment = environment }
+            // Workers keep received models in a cache of the tests' own, not the user's.
+            var inherited = environment ?? ProcessInfo.processInfo.environment
+            if environment?["XDG_CACHE_HOME"] == nil { inherited["XDG_CACHE_HOME"] = CalibProcess.testCache.path }
+            process.environment = inherited
             for name in ["stdout", "stderr"] {
                 _ = FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: nil)
             }

@@ -3,7 +3,7 @@ import Protocol
 import Testing
 
 /// The status `calib status` and the metrics endpoint show, built from scheduler events.
-struct WorkerDirectoryTests {
+struct WorkerRegistryTests {
     let a = WorkerID([0, 1])
     let b = WorkerID([0, 2])
     let c = WorkerID([0, 3])
@@ -13,30 +13,30 @@ struct WorkerDirectoryTests {
     }
 
     /// Three workers: `a` works and reports, `b` completes a shard then goes silent, `c` leaves.
-    func scenario() -> (ShardScheduler, WorkerDirectory) {
+    func scenario() -> (ShardScheduler, WorkerRegistry) {
         var scheduler = ShardScheduler(plan: ShardPlan(imageCount: 8, size: 2), heartbeatInterval: 1, missedHeartbeats: 3)
-        var directory = WorkerDirectory()
+        var registry = WorkerRegistry()
         for (id, host) in [(a, "alpha"), (b, "beta"), (c, "gamma")] {
             scheduler.workerJoined(id, now: 0)
-            directory.joined(id, hello: hello(host))
+            registry.joined(id, hello: hello(host))
         }
         #expect(scheduler.requestShards(for: a, capacity: 1, now: 0) == [0])
         #expect(scheduler.requestShards(for: b, capacity: 1, now: 0) == [1])
         #expect(scheduler.completed(shard: 1, by: b, now: 1) == .accepted)
         #expect(scheduler.requestShards(for: b, capacity: 1, now: 1) == [2])
-        directory.reported(a, status: WorkerStatus(imagesDone: 4, currentShard: 0, residentBytes: 3_000_000, errors: 0))
+        registry.reported(a, status: WorkerStatus(imagesDone: 4, currentShard: 0, residentBytes: 3_000_000, errors: 0))
         scheduler.heard(from: a, now: 3.5)
         scheduler.failed(shard: 2, by: b, now: 1.5, reason: "bad image")
-        directory.failed(b)
+        registry.failed(b)
         scheduler.workerLeft(c, now: 2)
-        directory.left(c)
+        registry.left(c)
         #expect(scheduler.tick(now: 5) == [b])
-        return (scheduler, directory)
+        return (scheduler, registry)
     }
 
     @Test func statusShowsEachWorkersStateShardRateAndErrors() {
-        let (scheduler, directory) = scenario()
-        let status = directory.status(scheduler: scheduler, jobID: "job", now: 5)
+        let (scheduler, registry) = scenario()
+        let status = registry.status(scheduler: scheduler, jobID: "job", now: 5)
         #expect(status.imagesDone == 2 && status.images == 8 && status.shardsDone == 1 && status.shards == 4)
         #expect(status.workers.map(\.host) == ["alpha", "beta", "gamma"])
         let (alpha, beta, gamma) = (status.workers[0], status.workers[1], status.workers[2])
@@ -48,19 +48,19 @@ struct WorkerDirectoryTests {
     }
 
     @Test func aWorkerThatSaysHelloAgainStartsAFreshEntry() {
-        var (scheduler, directory) = scenario()
+        var (scheduler, registry) = scenario()
         scheduler.workerJoined(b, now: 6)
-        directory.joined(b, hello: hello("beta-2"))
-        let beta = directory.status(scheduler: scheduler, jobID: "job", now: 6).workers[1]
+        registry.joined(b, hello: hello("beta-2"))
+        let beta = registry.status(scheduler: scheduler, jobID: "job", now: 6).workers[1]
         #expect(beta.host == "beta-2" && beta.state == .idle && beta.errors == 0)
     }
 
     @Test func prometheusTextHasOneSamplePerWorkerAndEscapedLabels() {
-        var (scheduler, directory) = scenario()
+        var (scheduler, registry) = scenario()
         let d = WorkerID([0, 4])
         scheduler.workerJoined(d, now: 5)
-        directory.joined(d, hello: hello("we\"ird\\host\n"))
-        let text = PrometheusMetrics.render(directory.status(scheduler: scheduler, jobID: "job", now: 5))
+        registry.joined(d, hello: hello("we\"ird\\host\n"))
+        let text = PrometheusMetrics.render(registry.status(scheduler: scheduler, jobID: "job", now: 5))
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.contains("calib_images_done{job_id=\"job\"} 2"))
         #expect(lines.contains("calib_workers{state=\"dead\"} 1"))

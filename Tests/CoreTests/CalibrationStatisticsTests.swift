@@ -53,7 +53,7 @@ struct CalibrationStatisticsTests {
             try CalibrationStatistics(decoding: bytes)
         } throws: { error in
             guard case .malformed(.truncated) = error as? StatisticsError else { return false }
-            return String(describing: error).contains("a channel value of")
+            return String(describing: error).contains("channel values of")
         }
     }
 

@@ -97,17 +97,27 @@ public final class ResultJournal {
     /// the partial record stays at the end, where decoding detects and drops it, and the
     /// next append overwrites it.
     public func append(shard: Int, payload: [UInt8]) throws {
-        precondition((0..<shardCount).contains(shard), "shard \(shard) is outside 0..<\(shardCount)")
+        try append([(shard, payload)])
+    }
+
+    /// Appends several accepted results with one flush (a group commit): all of them are
+    /// on disk when it returns, or, on failure, none is counted (as for one record).
+    public func append(_ results: [(shard: Int, payload: [UInt8])]) throws {
         guard descriptor >= 0 else { throw JournalError.closed(path: path) }
-        let record = JournalFormat.record(shard: shard, payload: payload)
+        let start = length
         do {
-            try write(record, operation: "writing shard \(shard)")
-            try flush(operation: "flushing shard \(shard)")
+            for (shard, payload) in results {
+                precondition((0..<shardCount).contains(shard), "shard \(shard) is outside 0..<\(shardCount)")
+                let record = JournalFormat.record(shard: shard, payload: payload)
+                try write(record, operation: "writing shard \(shard)")
+                length += record.count
+            }
+            try flush(operation: results.count == 1 ? "flushing shard \(results[0].shard)" : "flushing \(results.count) shards")
         } catch {
+            length = start
             _ = ftruncate(descriptor, off_t(length))
             throw error
         }
-        length += record.count
     }
 
     /// Deletes the journal once the run's output is written, and closes it.

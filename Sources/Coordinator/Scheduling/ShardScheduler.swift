@@ -84,6 +84,18 @@ public struct ShardScheduler: Sendable {
     /// Silence after which a worker is declared dead.
     public var deadline: Double { heartbeatInterval * Double(missedHeartbeats) }
 
+    /// True when `shard`'s result from `id` would be accepted: the shard is not complete
+    /// and `id` runs it, or ran it before it was taken away (death, leaving).
+    public func expects(shard: Int, from id: WorkerID) -> Bool {
+        guard plan.shards.indices.contains(shard), !completedShards.contains(shard) else { return false }
+        return outstanding[shard]?.contains(id) == true || released[id]?.contains(shard) == true
+    }
+
+    /// The next `limit` shards the queue will hand out, in order: what to read ahead.
+    public func upcoming(_ limit: Int) -> ArraySlice<Int> {
+        pending.prefix(limit)
+    }
+
     // MARK: Events
 
     /// A worker announced itself (or came back).
@@ -173,6 +185,16 @@ public struct ShardScheduler: Sendable {
             .keys.sorted()
         for id in silent { bury(id) }
         return silent
+    }
+
+    /// The coordinator itself could not listen for `seconds` (a stall: swap, a slow disk,
+    /// a paused process) ending at `now`: that silence is not the workers', so every live
+    /// worker's silence is shortened by it.
+    public mutating func excuse(stall seconds: Double, now: Double) {
+        guard seconds > 0 else { return }
+        for (id, record) in workers where record.isAlive {
+            workers[id]?.lastHeard = min(now, record.lastHeard + seconds)
+        }
     }
 
     // MARK: Internals

@@ -1,5 +1,6 @@
 /// What a coordinator did while serving, for the end-of-run log and the coordinator
-/// benchmark: how many results it merged, how many bytes, and how long merging took.
+/// benchmark: how many results it merged, how many bytes, how long merging took, and
+/// how much of the model it sent.
 public struct ServeCounters: Sendable, Equatable {
     /// Results accepted and merged (one per shard computed in this run).
     public internal(set) var resultsAccepted = 0
@@ -9,10 +10,14 @@ public struct ServeCounters: Sendable, Equatable {
     public internal(set) var duplicateResults = 0
     /// Images whose statistics were computed in this run (not resumed from a journal).
     public internal(set) var imagesComputed = 0
-    /// Seconds spent decoding and merging accepted results.
+    /// CPU seconds spent decoding, checking and merging results, over all merge threads.
     public internal(set) var mergeSeconds = 0.0
     /// Seconds spent appending accepted results to the journal and flushing it.
     public internal(set) var journalSeconds = 0.0
+    /// Model bytes sent to workers.
+    public internal(set) var modelBytesSent = 0
+    /// The most model bytes sent and not yet acknowledged at once, over all workers.
+    public internal(set) var peakModelBytesInFlight = 0
 
     public init() {}
 }

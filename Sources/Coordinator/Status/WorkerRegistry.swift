@@ -4,7 +4,7 @@ import Protocol
 /// what it last reported about itself, and whether it left. Together with the
 /// scheduler's records it makes the `ClusterStatus` that `calib status` and the metrics
 /// endpoint show. A pure value, fed by the network loop.
-public struct WorkerDirectory: Sendable {
+public struct WorkerRegistry: Sendable {
     private struct Entry: Sendable {
         var hello: Hello
         var report: WorkerStatus?
