@@ -1,6 +1,7 @@
 @testable import Coordinator
 import Core
 import Foundation
+import Protocol
 import Testing
 
 /// The result journal: its byte format cut and corrupted at every position, and the
@@ -236,9 +237,8 @@ final class ResultJournalTests {
     /// `/dev/full` fails every write with ENOSPC: a full disk without mounting one.
     @Test(.enabled(if: FileManager.default.isWritableFile(atPath: "/dev/full")))
     func aFullDiskIsNamedInTheError() throws {
-        let descriptor = open("/dev/full", O_WRONLY | O_CLOEXEC)
-        try #require(descriptor >= 0)
-        let journal = ResultJournal(path: "/dev/full", shardCount: 5, descriptor: descriptor, length: 0, wasCreated: false)
+        let file = try PosixFile.open("/dev/full", flags: O_WRONLY)
+        let journal = ResultJournal(path: "/dev/full", shardCount: 5, file: file, length: 0, wasCreated: false)
         let error = #expect(throws: JournalError.io(path: "/dev/full", operation: "writing shard 2", code: ENOSPC)) {
             try journal.append(shard: 2, payload: [1, 2, 3])
         }

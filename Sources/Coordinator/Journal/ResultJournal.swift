@@ -1,4 +1,5 @@
 import Foundation
+import Protocol
 
 /// The coordinator's journal of accepted shard results on disk (`JournalFormat`), so a
 /// coordinator that was killed can be restarted and keep every result it had accepted.
@@ -16,15 +17,15 @@ public final class ResultJournal {
     /// so there was nothing to resume.
     public let wasCreated: Bool
 
-    /// -1 once closed.
-    private var descriptor: Int32
+    /// Nil once closed.
+    private var file: PosixFile?
     /// Bytes of header and complete records: where the next record goes.
     private var length: Int
 
-    init(path: String, shardCount: Int, descriptor: Int32, length: Int, wasCreated: Bool) {
+    init(path: String, shardCount: Int, file: PosixFile, length: Int, wasCreated: Bool) {
         self.path = path
         self.shardCount = shardCount
-        self.descriptor = descriptor
+        self.file = file
         self.length = length
         self.wasCreated = wasCreated
     }
@@ -38,19 +39,22 @@ public final class ResultJournal {
     /// journal is only continued on purpose (`resume`).
     public static func create(path: String, jobKey: String, shardCount: Int) throws -> ResultJournal {
         let header = JournalFormat.header(jobKey: jobKey, shardCount: shardCount)
-        let staging = stagingPath(for: path)
-        let descriptor = open(staging, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw JournalError.io(path: path, operation: "creation", code: errno) }
+        let staging = PosixFile.stagingPath(for: path)
+        let file = try io { () throws(SystemCallError) in
+            try PosixFile.open(staging, flags: O_WRONLY | O_CREAT | O_TRUNC, operation: "creation", reportedAs: path)
+        }
         defer { unlink(staging) }
-        let journal = ResultJournal(path: path, shardCount: shardCount, descriptor: descriptor, length: 0, wasCreated: true)
+        let journal = ResultJournal(path: path, shardCount: shardCount, file: file, length: 0, wasCreated: true)
         try journal.lock()
-        try journal.write(header, operation: "header write")
-        try journal.flush(operation: "header flush")
+        try io { () throws(SystemCallError) in
+            try file.writeAll(header, at: 0, operation: "header write")
+            try file.flush(operation: "header flush")
+        }
         guard link(staging, path) == 0 else {
             let code = errno
             throw code == EEXIST ? JournalError.exists(path: path) : JournalError.io(path: path, operation: "creation", code: code)
         }
-        try flushFolder(of: path)
+        try io { () throws(SystemCallError) in try PosixFile.flushFolder(of: path) }
         journal.length = header.count
         return journal
     }
@@ -63,18 +67,20 @@ public final class ResultJournal {
     public static func resume(
         path: String, jobKey: String, shardCount: Int
     ) throws -> (journal: ResultJournal, contents: JournalContents) {
-        let descriptor = open(path, O_RDWR | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let code = errno
-            guard code == ENOENT else { throw JournalError.io(path: path, operation: "open", code: code) }
+        let file: PosixFile
+        do {
+            file = try PosixFile.open(path, flags: O_RDWR)
+        } catch where error.code == ENOENT {
             let journal = try create(path: path, jobKey: jobKey, shardCount: shardCount)
             let empty = JournalContents(
                 jobKey: jobKey, shardCount: shardCount, records: [], intactLength: journal.length, damage: nil)
             return (journal, empty)
+        } catch {
+            throw JournalError.io(path: path, operation: error.operation, code: error.code)
         }
-        let journal = ResultJournal(path: path, shardCount: shardCount, descriptor: descriptor, length: 0, wasCreated: false)
+        let journal = ResultJournal(path: path, shardCount: shardCount, file: file, length: 0, wasCreated: false)
         try journal.lock()
-        let bytes = try journal.readAll()
+        let bytes = try io { () throws(SystemCallError) in try file.readAll() }
         let contents = try JournalFormat.decode(bytes, path: path)
         guard contents.jobKey == jobKey else {
             throw JournalError.otherJob(path: path, found: contents.jobKey, expected: jobKey)
@@ -83,10 +89,10 @@ public final class ResultJournal {
             throw JournalError.shardCountMismatch(path: path, found: contents.shardCount, expected: shardCount)
         }
         if contents.intactLength < bytes.count {
-            guard ftruncate(descriptor, off_t(contents.intactLength)) == 0 else {
-                throw JournalError.io(path: path, operation: "cutting to \(contents.intactLength) bytes", code: errno)
+            try io { () throws(SystemCallError) in
+                try file.truncate(to: contents.intactLength)
+                try file.flush(operation: "flush after cutting")
             }
-            try journal.flush(operation: "flush after cutting")
         }
         journal.length = contents.intactLength
         return (journal, contents)
@@ -103,20 +109,20 @@ public final class ResultJournal {
     /// Appends several accepted results with one flush (a group commit): all of them are
     /// on disk when it returns, or, on failure, none is counted (as for one record).
     public func append(_ results: [(shard: Int, payload: [UInt8])]) throws {
-        guard descriptor >= 0 else { throw JournalError.closed(path: path) }
+        guard let file else { throw JournalError.closed(path: path) }
         let start = length
         do {
             for (shard, payload) in results {
                 precondition((0..<shardCount).contains(shard), "shard \(shard) is outside 0..<\(shardCount)")
                 let record = JournalFormat.record(shard: shard, payload: payload)
-                try write(record, operation: "writing shard \(shard)")
+                try file.writeAll(record, at: length, operation: "writing shard \(shard)")
                 length += record.count
             }
-            try flush(operation: results.count == 1 ? "flushing shard \(results[0].shard)" : "flushing \(results.count) shards")
+            try file.flush(operation: results.count == 1 ? "flushing shard \(results[0].shard)" : "flushing \(results.count) shards")
         } catch {
             length = start
-            _ = ftruncate(descriptor, off_t(length))
-            throw error
+            try? file.truncate(to: length)
+            throw JournalError.io(path: path, operation: error.operation, code: error.code)
         }
     }
 
@@ -127,91 +133,45 @@ public final class ResultJournal {
             let code = errno
             guard code == ENOENT else { throw JournalError.io(path: path, operation: "removal", code: code) }
         }
-        try Self.flushFolder(of: path)
+        try Self.io { () throws(SystemCallError) in try PosixFile.flushFolder(of: path) }
     }
 
     /// Deletes the journal at `path` unless a coordinator holds it open (its lock); returns
     /// false, leaving it, when one does. A missing file is not an error.
     public static func removeUnlessInUse(path: String) throws -> Bool {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let code = errno
-            guard code == ENOENT else { throw JournalError.io(path: path, operation: "open", code: code) }
+        let file: PosixFile
+        do {
+            file = try PosixFile.open(path, flags: O_RDONLY)
+        } catch where error.code == ENOENT {
             return true
+        } catch {
+            throw JournalError.io(path: path, operation: error.operation, code: error.code)
         }
-        defer { _ = Foundation.close(descriptor) }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let code = errno
-            guard code == EWOULDBLOCK else { throw JournalError.io(path: path, operation: "locking", code: code) }
-            return false
-        }
+        defer { try? file.close() }
+        guard try io({ () throws(SystemCallError) in try file.lockExclusively() }) else { return false }
         guard unlink(path) == 0 || errno == ENOENT else { throw JournalError.io(path: path, operation: "removal", code: errno) }
         return true
     }
 
     /// Closes the file (releasing its lock); later appends throw `JournalError.closed`.
     public func close() {
-        guard descriptor >= 0 else { return }
-        _ = Foundation.close(descriptor)
-        descriptor = -1
+        try? file?.close()
+        file = nil
     }
 
-    // MARK: System calls
-
+    /// Takes the journal's lock: `JournalError.inUse` when another coordinator holds it.
     private func lock() throws {
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let code = errno
-            throw code == EWOULDBLOCK ? JournalError.inUse(path: path) : JournalError.io(path: path, operation: "locking", code: code)
+        guard let file, try Self.io({ () throws(SystemCallError) in try file.lockExclusively() }) else {
+            throw JournalError.inUse(path: path)
         }
     }
 
-    /// Writes all of `bytes` at `length`, the end of the intact part.
-    private func write(_ bytes: [UInt8], operation: String) throws {
-        var written = 0
-        try bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let result = pwrite(descriptor, buffer.baseAddress! + written, buffer.count - written, off_t(length + written))
-                if result < 0 {
-                    let code = errno
-                    if code == EINTR { continue }
-                    throw JournalError.io(path: path, operation: operation, code: code)
-                }
-                written += result
-            }
+    /// `body`, with a failed system call as `JournalError.io`.
+    private static func io<Result>(_ body: () throws(SystemCallError) -> Result) throws(JournalError) -> Result {
+        do {
+            return try body()
+        } catch {
+            throw .io(path: error.path, operation: error.operation, code: error.code)
         }
-    }
-
-    private func flush(operation: String) throws {
-        guard fsync(descriptor) == 0 else { throw JournalError.io(path: path, operation: operation, code: errno) }
-    }
-
-    private func readAll() throws -> [UInt8] {
-        var bytes = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let result = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if result < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                throw JournalError.io(path: path, operation: "reading", code: code)
-            }
-            if result == 0 { return bytes }
-            bytes += chunk[0..<result]
-        }
-    }
-
-    /// Flushes the folder holding `path`, so that a created or removed name is on disk.
-    private static func flushFolder(of path: String) throws {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw JournalError.io(path: path, operation: "opening its folder", code: errno) }
-        defer { _ = Foundation.close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw JournalError.io(path: path, operation: "flushing its folder", code: errno) }
-    }
-
-    /// A name next to `path` for the journal before its header is on disk.
-    private static func stagingPath(for path: String) -> String {
-        let url = URL(fileURLWithPath: path)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).partial").path
     }
 }

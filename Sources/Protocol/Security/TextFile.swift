@@ -11,21 +11,13 @@ enum TextFile {
     /// The whole file at `path`, decoded as UTF-8 (invalid bytes become U+FFFD).
     /// - Throws: ``CurveKeyError/fileSystem(path:operation:code:)``.
     static func load(path: String) throws -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw CurveKeyError.fileSystem(path: path, operation: "open", code: errno) }
-        defer { _ = close(descriptor) }
-        var contents: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw CurveKeyError.fileSystem(path: path, operation: "read", code: errno)
-            }
-            contents.append(contentsOf: chunk[0..<count])
+        do {
+            let file = try PosixFile.open(path, flags: O_RDONLY)
+            defer { try? file.close() }
+            return String(decoding: try file.readAll(), as: UTF8.self)
+        } catch {
+            throw CurveKeyError.fileSystem(path: path, operation: error.operation, code: error.code)
         }
-        return String(decoding: contents, as: UTF8.self)
     }
 
     /// Writes `text` to `path` atomically: readers see the old file or the
@@ -41,38 +33,28 @@ enum TextFile {
     ///   for any other failure.
     static func save(_ text: String, to path: String, permissions: mode_t, overwrite: Bool) throws {
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
-        // Errors name `path`: the temporary file is an implementation detail,
-        // and it fails for the same reasons (missing directory, permissions).
-        guard descriptor >= 0 else { throw CurveKeyError.fileSystem(path: path, operation: "create", code: errno) }
-        defer { _ = unlink(temporary) }
         do {
-            try writeAll(Array(text.utf8), to: descriptor, path: path)
-            guard fsync(descriptor) == 0 else { throw CurveKeyError.fileSystem(path: path, operation: "fsync", code: errno) }
-        } catch {
-            _ = close(descriptor)
-            throw error
-        }
-        guard close(descriptor) == 0 else { throw CurveKeyError.fileSystem(path: path, operation: "close", code: errno) }
-        if overwrite {
-            guard rename(temporary, path) == 0 else { throw CurveKeyError.fileSystem(path: path, operation: "rename to", code: errno) }
-        } else if link(temporary, path) != 0 {
-            if errno == EEXIST { throw CurveKeyError.fileExists(path: path) }
-            throw CurveKeyError.fileSystem(path: path, operation: "link to", code: errno)
-        }
-    }
-
-    /// Writes every byte, resuming after short writes and signal interruptions;
-    /// `path` names the file in errors.
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw CurveKeyError.fileSystem(path: path, operation: "write", code: errno)
+            // Errors name `path`: the temporary file is an implementation detail,
+            // and it fails for the same reasons (missing directory, permissions).
+            let file = try PosixFile.open(
+                temporary, flags: O_WRONLY | O_CREAT | O_EXCL, permissions: permissions, operation: "create", reportedAs: path)
+            defer { _ = unlink(temporary) }
+            do {
+                try file.writeAll(Array(text.utf8))
+                try file.flush(operation: "fsync")
+            } catch {
+                try? file.close()
+                throw error
             }
-            offset += count
+            try file.close()
+            if overwrite {
+                guard rename(temporary, path) == 0 else { throw SystemCallError(path: path, operation: "rename to", code: errno) }
+            } else if link(temporary, path) != 0 {
+                if errno == EEXIST { throw CurveKeyError.fileExists(path: path) }
+                throw SystemCallError(path: path, operation: "link to", code: errno)
+            }
+        } catch let error as SystemCallError {
+            throw CurveKeyError.fileSystem(path: path, operation: error.operation, code: error.code)
         }
     }
 }

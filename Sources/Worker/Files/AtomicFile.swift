@@ -1,4 +1,5 @@
 import Foundation
+import Protocol
 
 /// Whole-file reads and crash-safe writes. A write goes to a temporary file in the
 /// target's folder, is flushed to disk, then renamed over the target, so readers see
@@ -43,27 +44,25 @@ public enum AtomicFile {
     /// touched. Throws `FileError` naming `path` (a full disk, no permission).
     public static func stage(_ bytes: [UInt8], for path: String) throws -> StagedFile {
         let temporary = stagingPath(for: path)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw FileError(path: path, reason: "cannot create: \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        do {
-            try writeAll(bytes, to: descriptor, reportedAs: path)
-            guard fsync(descriptor) == 0 else {
-                throw FileError(path: path, reason: "flush failed: \(String(cString: strerror(errno)))")
+        do throws(SystemCallError) {
+            let file = try PosixFile.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, operation: "create", reportedAs: path)
+            defer { try? file.close() }
+            do {
+                try file.writeAll(bytes)
+                try file.flush()
+            } catch {
+                unlink(temporary)
+                throw error
             }
         } catch {
-            unlink(temporary)
-            throw error
+            throw FileError(path: path, reason: "\(error.operation) failed: \(error.reason)")
         }
         return StagedFile(temporary: temporary, path: path)
     }
 
     /// The temporary name `stage` writes `path` under: `.NAME.PID.partial` in its folder.
     public static func stagingPath(for path: String) -> String {
-        let url = URL(fileURLWithPath: path)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).partial").path
+        PosixFile.stagingPath(for: path)
     }
 
     /// Renames a staged file over its target.
@@ -87,28 +86,10 @@ public enum AtomicFile {
 
     /// Flushes the folder holding `path`, so that renames and removals in it are on disk.
     public static func flushFolder(of path: String) throws {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw FileError(path: folder, reason: "cannot open the folder: \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else {
-            throw FileError(path: folder, reason: "folder flush failed: \(String(cString: strerror(errno)))")
-        }
-    }
-
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, reportedAs path: String) throws {
-        var written = 0
-        try bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let result = Foundation.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    throw FileError(path: path, reason: "write failed: \(String(cString: strerror(errno)))")
-                }
-                written += result
-            }
+        do {
+            try PosixFile.flushFolder(of: path)
+        } catch {
+            throw FileError(path: path, reason: "\(error.operation) failed: \(error.reason)")
         }
     }
 }
