@@ -51,10 +51,10 @@ let package = Package(
             swiftSettings: openVINOHeaders,
             linkerSettings: openVINOLibraries
         ),
+        // A coordinator host needs no inference runtime: no Worker, no OpenVINO.
         .target(
             name: "Coordinator",
-            dependencies: ["Core", "Protocol", "Worker", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: openVINOHeaders
+            dependencies: ["Core", "Protocol", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "calib",
@@ -80,15 +80,10 @@ let package = Package(
             name: "ProtocolTests",
             dependencies: ["Protocol", "Core"]
         ),
-        .testTarget(
-            name: "CoordinatorTests",
-            dependencies: ["Coordinator", "Protocol", "Core"],
-            swiftSettings: openVINOHeaders,
-            linkerSettings: openVINOLibraries
-        ),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Protocol", "Core"]),
         .testTarget(
             name: "WorkerTests",
-            dependencies: ["Worker", "Core", "Coordinator", "TestSupport"],
+            dependencies: ["Worker", "Core", "TestSupport"],
             swiftSettings: openVINOHeaders,
             linkerSettings: openVINOLibraries
         ),

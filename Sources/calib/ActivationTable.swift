@@ -1,4 +1,4 @@
-import Coordinator
+import Worker
 import Foundation
 
 /// Renders per-layer activation ranges as a table with a bar of each layer's spread on

@@ -31,7 +31,7 @@ struct BenchmarkCommand: ParsableCommand {
     func run() throws {
         let graph = try IRFiles.read(xmlPath: model)
         let dataset = try data.dataset()
-        let calibration = try CalibrationRun(graph: graph, inputShape: data.inputShape, layout: data.layout)
+        let calibration = try CalibrationPlan(graph: graph, inputShape: data.inputShape, layout: data.layout)
         let runtime = try OpenVINORuntime()
         let plain = try FP32Inference(graph: graph, runtime: runtime, threads: threads, input: calibration.input)
         let images = try (0..<dataset.count).map {
@@ -45,13 +45,13 @@ struct BenchmarkCommand: ParsableCommand {
         let plainSeconds = try Self.seconds { for input in inputs { _ = try plain.infer(input) } } / Double(inputs.count)
 
         // The probed model alone: what the extra outputs cost before any statistics.
-        let probe = try ActivationProbe(graph: graph, tensors: calibration.plan.activations.map(\.tensor))
+        let probe = try ActivationProbe(graph: graph, tensors: calibration.quantization.activations.map(\.tensor))
         let probed = try FP32Inference(graph: probe.graph, runtime: runtime, threads: threads, input: calibration.input)
         _ = try probed.infer(inputs[0])
         let probedSeconds = try Self.seconds { for input in inputs { _ = try probed.infer(input) } } / Double(inputs.count)
 
         let collector = try StatisticsCollector(
-            graph: graph, plan: calibration.plan, biasCorrection: calibration.biasCorrection, runtime: runtime, threads: threads,
+            graph: graph, plan: calibration.quantization, biasCorrection: calibration.biasCorrection, runtime: runtime, threads: threads,
             input: calibration.input)
         var warmUp = calibration.emptyStatistics()
         try collector.collect(images: [0], input: { images[$0] }, into: &warmUp)
@@ -63,7 +63,7 @@ struct BenchmarkCommand: ParsableCommand {
         let kernel = try Self.histogramThroughput()
         let values = statistics.tensors.reduce(0) { $0 + Int($1.histogram.count) } / max(inputs.count, 1)
         let histogramBytes = statistics.tensors.reduce(0) { $0 + $1.histogram.memoryBytes }
-        print("model \(model): \(calibration.plan.activations.count) tensors probed, \(values / 1_000_000) M activations per image")
+        print("model \(model): \(calibration.quantization.activations.count) tensors probed, \(values / 1_000_000) M activations per image")
         print(String(format: "plain FP32 inference:   %.3f s/image", plainSeconds))
         print(String(format: "probed model, no stats: %.3f s/image", probedSeconds))
         print(String(format: "statistics collection:  %.3f s/image", collectSeconds))

@@ -23,18 +23,18 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
     func run() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("calib-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let calibration = try CalibrationRun(graph: SSDResNet34(resolution: load.resolution).makeGraph())
+        let calibration = try CalibrationPlan(graph: SSDResNet34(resolution: load.resolution).makeGraph())
         let dataset = try Self.images(count: load.images, in: folder)
         let plan = ShardPlan(imageCount: load.images, size: load.shardSize)
-        print("model: \(load.resolution)x\(load.resolution) example, \(calibration.plan.activations.count) probed tensors, \(String(format: "%.1f", Double(calibration.graph.weights.count) / 1e6)) MB of weights")
+        print("model: \(load.resolution)x\(load.resolution) example, \(calibration.quantization.activations.count) probed tensors, \(String(format: "%.1f", Double(calibration.graph.weights.count) / 1e6)) MB of weights")
 
         let node = try CoordinatorNode(
-            run: calibration, dataset: dataset, interpolation: .bilinear, channelOrder: .rgb, reader: .pillow, ignoredNames: [],
+            run: calibration, dataset: DatasetImages(dataset: dataset), interpolation: .bilinear, channelOrder: .rgb, reader: .pillow, ignoredNames: [],
             ignoredTypes: [],
             options: .init(
                 endpoint: "tcp://127.0.0.1:*", shardSize: load.shardSize,
                 journalPath: folder.appendingPathComponent("benchmark.journal").path),
-            logger: Console.logger)
+            logger: StandardErrorLog.logger)
         let simulator = Process()
         simulator.executableURL = try SelfExecutable.url
         simulator.arguments = ["simulated-workers", "--connect", node.boundEndpoint] + load.arguments + (modelCached ? ["--model-cached"] : [])
@@ -91,8 +91,8 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
     /// unsigned (ReLU-like) or signed by tensor, on a scale of its own, so the histograms
     /// span as many octaves as real activations do; and per-channel figures of the size of
     /// the tensors the model reduces per channel.
-    static func results(plan: ShardPlan, calibration: CalibrationRun, samples: Int) -> [UInt32: [UInt8]] {
-        let tensors = calibration.plan.activations.count
+    static func results(plan: ShardPlan, calibration: CalibrationPlan, samples: Int) -> [UInt32: [UInt8]] {
+        let tensors = calibration.quantization.activations.count
         let bases: [[Float]] = (0..<tensors).map { tensor in
             var generator = SeededGenerator(seed: UInt64(tensor + 1))
             let scale = Float(0.05 * pow(2.0, Double(tensor % 9)))
@@ -103,7 +103,7 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
                 return tensor % 3 == 0 ? gaussian : max(gaussian, 0)
             }
         }
-        let figureChannels = ChannelReduction.collected(plan: calibration.plan, biasCorrection: calibration.biasCorrection).map {
+        let figureChannels = ChannelReduction.collected(plan: calibration.quantization, biasCorrection: calibration.biasCorrection).map {
             calibration.graph.port($0.tensor)?.dims?[$0.channelAxis] ?? 1
         }
         let shards = plan.shards

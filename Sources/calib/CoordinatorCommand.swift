@@ -52,7 +52,7 @@ struct CoordinatorCommand: ParsableCommand {
             let dataset = try job.data.dataset()
             let node = try serve.node(
                 job: job, calibration: calibration, dataset: dataset, endpoint: bind, expectedWorkers: 4, security: try security())
-            Console.logger.info("coordinator listening on \(node.boundEndpoint), \(dataset.count) images")
+            StandardErrorLog.logger.info("coordinator listening on \(node.boundEndpoint), \(dataset.count) images")
             var bar = ProgressBar(total: dataset.count, label: "statistics")
             let statistics = try node.serve { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") }
             try job.finish(calibration, statistics: statistics, started: started, cluster: node.clusterStatus, timeline: node.timeline)

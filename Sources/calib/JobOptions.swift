@@ -165,17 +165,17 @@ struct JobOptions: ParsableArguments {
     /// model does not have are left out with a note (POT ignores them silently; the seed's
     /// names are those of MLPerf's IR), and the configuration's resize must be the model's
     /// input size.
-    func calibration(configuration settings: POTConfiguration? = nil) throws -> CalibrationRun {
+    func calibration(configuration settings: POTConfiguration? = nil) throws -> CalibrationPlan {
         let graph = try IRFiles.read(xmlPath: model)
         var names = ignored
         if settings != nil {
             let missing = names.filter { graph.layer(named: $0) == nil }
             if !missing.isEmpty {
-                Console.logger.notice("\(config ?? ""): ignored.scope names not in the model, left out: \(missing.joined(separator: ", "))")
+                StandardErrorLog.logger.notice("\(config ?? ""): ignored.scope names not in the model, left out: \(missing.joined(separator: ", "))")
                 names.removeAll { missing.contains($0) }
             }
         }
-        let run = try CalibrationRun(
+        let run = try CalibrationPlan(
             graph: graph, ignoredNames: names, ignoredTypes: ignoredType, inputShape: data.inputShape, layout: data.layout)
         if let resize = settings?.resize, (resize.width, resize.height) != (run.input.width, run.input.height) {
             throw CommandFailure(
@@ -189,7 +189,7 @@ struct JobOptions: ParsableArguments {
     /// next to it (with each worker's share from `cluster`, for a distributed run), and
     /// prints the summary.
     func finish(
-        _ calibration: CalibrationRun, statistics: CalibrationStatistics, started: Date, cluster: ClusterStatus? = nil,
+        _ calibration: CalibrationPlan, statistics: CalibrationStatistics, started: Date, cluster: ClusterStatus? = nil,
         timeline: [WorkerEvent] = []
     ) throws {
         if let saveStats {
@@ -201,8 +201,8 @@ struct JobOptions: ParsableArguments {
         try IRFiles.write(quantized, xmlPath: output)
         let report = CalibrationReport(
             model: model, output: output, commandLine: CommandLine.arguments.joined(separator: " "), method: method, preset: preset,
-            images: statistics.imageIndices.count, seconds: Date().timeIntervalSince(started), weightTensors: calibration.plan.weights.count,
-            tensors: zip(calibration.plan.activations, zip(statistics.tensors, ranges)).map { activation, pair in
+            images: statistics.imageIndices.count, seconds: Date().timeIntervalSince(started), weightTensors: calibration.quantization.weights.count,
+            tensors: zip(calibration.quantization.activations, zip(statistics.tensors, ranges)).map { activation, pair in
                 TensorRangeReport(name: activation.name, statistics: pair.0, range: pair.1, selector: selector)
             },
             biasChanges: noBiasCorrection ? [] : corrections.map {
@@ -217,7 +217,7 @@ struct JobOptions: ParsableArguments {
         try AtomicFile.write(Array(report.html().utf8), to: reportPath)
         print(
             CalibrationSummary(
-                plan: calibration.plan, ranges: ranges, images: statistics.imageIndices.count, method: method, preset: preset,
+                plan: calibration.quantization, ranges: ranges, images: statistics.imageIndices.count, method: method, preset: preset,
                 seconds: Date().timeIntervalSince(started), output: output, weightsBytes: quantized.weights.count,
                 nonFinite: statistics.nonFiniteCounts,
                 biasCorrections: noBiasCorrection

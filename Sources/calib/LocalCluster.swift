@@ -10,7 +10,7 @@ import Worker
 /// them. The run stops as soon as every worker process has exited.
 struct LocalCluster {
     let job: JobOptions
-    let calibration: CalibrationRun
+    let calibration: CalibrationPlan
     let workers: Int
     let threads: Int
     let serve: ServeOptions

@@ -66,9 +66,9 @@ struct RunCommand: ParsableCommand {
         let path = job.implicitJournalPath
         guard FileManager.default.fileExists(atPath: path) else { return }
         if try ResultJournal.removeUnlessInUse(path: path) {
-            Console.logger.notice("removed \(path), the journal of an earlier unfinished run")
+            StandardErrorLog.logger.notice("removed \(path), the journal of an earlier unfinished run")
         } else {
-            Console.logger.warning("left \(path): a coordinator writing the same output is running")
+            StandardErrorLog.logger.warning("left \(path): a coordinator writing the same output is running")
         }
     }
 }

@@ -34,7 +34,7 @@ struct ServeOptions: ParsableArguments {
 
     /// A coordinator for `job` bound to `endpoint`, with shards sized for `expectedWorkers`.
     func node(
-        job: JobOptions, calibration: CalibrationRun, dataset: CalibrationDataset, endpoint: String, expectedWorkers: Int,
+        job: JobOptions, calibration: CalibrationPlan, dataset: CalibrationDataset, endpoint: String, expectedWorkers: Int,
         security: CurveServerKeys? = nil
     ) throws -> CoordinatorNode {
         if let journal {
@@ -43,7 +43,7 @@ struct ServeOptions: ParsableArguments {
                 protected: job.protectedFiles + (job.saveStats.map { [($0, "the --save-stats file")] } ?? []))
         }
         let node = try CoordinatorNode(
-            run: calibration, dataset: dataset, interpolation: job.data.interpolation, channelOrder: job.data.channelOrder,
+            run: calibration, dataset: DatasetImages(dataset: dataset), interpolation: job.data.interpolation, channelOrder: job.data.channelOrder,
             reader: job.data.reader, ignoredNames: calibration.ignoredNames, ignoredTypes: calibration.ignoredTypes,
             options: .init(
                 endpoint: endpoint,
@@ -52,9 +52,9 @@ struct ServeOptions: ParsableArguments {
                 metricsEndpoint: metricsPort.map { Self.endpoint(endpoint, port: $0) },
                 journalPath: journal ?? job.implicitJournalPath, journalIsImplicit: journal == nil, resume: resume,
                 security: security, idleTimeout: heartbeat.idleTimeout),
-            logger: Console.logger)
+            logger: StandardErrorLog.logger)
         if let metrics = node.metricsEndpoint {
-            Console.logger.info("metrics at http://\(metrics.dropFirst("tcp://".count))/metrics")
+            StandardErrorLog.logger.info("metrics at http://\(metrics.dropFirst("tcp://".count))/metrics")
         }
         return node
     }

@@ -22,7 +22,7 @@ struct SimulatedWorkersCommand: ParsableCommand {
     var modelCached = false
 
     func run() throws {
-        let calibration = try CalibrationRun(graph: SSDResNet34(resolution: load.resolution).makeGraph())
+        let calibration = try CalibrationPlan(graph: SSDResNet34(resolution: load.resolution).makeGraph())
         let plan = ShardPlan(imageCount: load.images, size: load.shardSize)
         let results = CoordinatorBenchmarkCommand.results(plan: plan, calibration: calibration, samples: load.samplesPerTensor)
         let simulation = try SimulatedWorkers(

@@ -2,7 +2,7 @@ import Logging
 
 /// The command line's logger: one line per event on standard error, so standard output
 /// stays the result (summary, tables).
-enum Console {
+enum StandardErrorLog {
     static let logger: Logger = {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         return Logger(label: "calib")

@@ -42,7 +42,7 @@ struct WorkerCommand: ParsableCommand {
                 endpoint: connect, threads: threads, heartbeatInterval: heartbeat.heartbeatInterval,
                 missedHeartbeats: heartbeat.missedHeartbeats, security: try keys.keys(), idleTimeout: heartbeat.idleTimeout,
                 parentPID: parentPid, cache: noCache ? nil : ModelCache(directory: cacheDir ?? ModelCache.defaultDirectory)),
-            logger: Console.logger)
+            logger: StandardErrorLog.logger)
         try node.run()
     }
 }

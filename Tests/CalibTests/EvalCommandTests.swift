@@ -1,9 +1,8 @@
 import Core
 import Foundation
 import Testing
-import Worker
 
-@testable import Coordinator
+@testable import Worker
 
 /// `calib eval` as a user runs it: an int8 IR against its FP32 reference.
 @Suite(.serialized) struct EvalCommandTests {

@@ -1,4 +1,3 @@
-import Coordinator
 import Foundation
 import Testing
 import Worker
@@ -65,7 +64,7 @@ import Worker
     }()
 
     @Test func correctedLayersMeanOutputsMoveTowardsFP32() throws {
-        let run = try CalibrationRun(graph: Self.network)
+        let run = try CalibrationPlan(graph: Self.network)
         let statistics = try run.collect(dataset: Self.images, indices: 0..<3, threads: 2)
         let plain = try run.quantize(statistics: statistics, selector: RangeSelector(), biasCorrection: false)
         let corrected = try run.quantize(statistics: statistics, selector: RangeSelector())

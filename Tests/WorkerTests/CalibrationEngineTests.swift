@@ -1,4 +1,3 @@
-import Coordinator
 import Core
 import Foundation
 import Testing
@@ -8,7 +7,7 @@ import Worker
 /// exact merging, byte-identical output.
 @Suite(.serialized) struct CalibrationEngineTests {
     static let images = 3
-    static let run = try! CalibrationRun(graph: ExampleModelFixture.graph)
+    static let run = try! CalibrationPlan(graph: ExampleModelFixture.graph)
     static let dataset: CalibrationDataset = {
         let folder = try! TemporaryFolder()
         _ = try! ExampleImageWriter(directory: folder.url).write(count: images)
@@ -22,9 +21,9 @@ import Worker
 
     @Test func potRangesEqualTheFormulasOnRawActivations() throws {
         let merged = try statistics(0..<Self.images)
-        let ranges = try RangeSelector(method: .pot).ranges(plan: Self.run.plan, statistics: merged)
+        let ranges = try RangeSelector(method: .pot).ranges(plan: Self.run.quantization, statistics: merged)
         // Raw activations of the same images, straight from OpenVINO.
-        let probe = try ActivationProbe(graph: ExampleModelFixture.graph, tensors: Self.run.plan.activations.map(\.tensor))
+        let probe = try ActivationProbe(graph: ExampleModelFixture.graph, tensors: Self.run.quantization.activations.map(\.tensor))
         let inference = try FP32Inference(graph: probe.graph, runtime: ExampleModelFixture.runtime, threads: 2)
         var absoluteMaxima = [[Double]](repeating: [], count: probe.tensors.count)
         var minima = [[Double]](repeating: [], count: probe.tensors.count)
@@ -38,7 +37,7 @@ import Worker
                 absoluteMaxima[slot].append(max(-low, high))
             }
         }
-        for (slot, activation) in Self.run.plan.activations.enumerated() {
+        for (slot, activation) in Self.run.quantization.activations.enumerated() {
             let high = absoluteMaxima[slot].reduce(0, +) / Double(Self.images)
             let unsigned = minima[slot].allSatisfy { $0 >= 0 }
             let expected = ActivationRange(low: unsigned ? 0 : Float(-high * 256 / 254), high: Float(high))
@@ -72,7 +71,7 @@ import Worker
         #expect(reloaded == collected)
         for method in CalibrationMethod.allCases {
             for preset in QuantizationPreset.allCases {
-                let ranges = try RangeSelector(method: method, preset: preset).ranges(plan: Self.run.plan, statistics: reloaded)
+                let ranges = try RangeSelector(method: method, preset: preset).ranges(plan: Self.run.quantization, statistics: reloaded)
                 #expect(ranges.allSatisfy { $0.low <= 0 && $0.high > 0 && $0.low.isFinite && $0.high.isFinite }, "\(method) \(preset)")
                 if preset == .mixed {
                     // Zero falls exactly on a level.

@@ -1,4 +1,3 @@
-import Coordinator
 import Foundation
 import Testing
 import Worker
@@ -55,7 +54,7 @@ import Worker
     /// Calibrates `graph` on the three images, then compiles and runs its int8 IR.
     @discardableResult
     private func calibrateAndRunInt8(_ graph: IRGraph, inputShape: [Int]? = nil) throws -> CalibrationStatistics {
-        let run = try CalibrationRun(graph: graph, inputShape: inputShape)
+        let run = try CalibrationPlan(graph: graph, inputShape: inputShape)
         let statistics = try run.collect(dataset: Self.images, threads: 1)
         #expect(statistics.imageIndices == [0, 1, 2])
         let quantized = try run.quantize(statistics: statistics, selector: RangeSelector()).graph
@@ -81,7 +80,7 @@ import Worker
 
     @Test func aBatchOfTwoGivesEachImageItsOwnStatistics() throws {
         let batched = try calibrateAndRunInt8(Self.nchw(batch: 2))
-        let single = try CalibrationRun(graph: Self.nchw()).collect(dataset: Self.images, threads: 1)
+        let single = try CalibrationPlan(graph: Self.nchw()).collect(dataset: Self.images, threads: 1)
         // Three images in batches of two: the last batch holds image 2 twice, recorded once.
         for (one, two) in zip(single.tensors, batched.tensors) {
             #expect(one.perImage.keys.sorted() == two.perImage.keys.sorted())
@@ -96,9 +95,9 @@ import Worker
 
     @Test func aDynamicInputCalibratesWithTheGivenShapeAndKeepsItsOwnInTheIR() throws {
         let dynamic = try Self.dynamic()
-        #expect(throws: IRError.self) { try CalibrationRun(graph: dynamic) }
+        #expect(throws: IRError.self) { try CalibrationPlan(graph: dynamic) }
         try calibrateAndRunInt8(dynamic, inputShape: [1, 3, 16, 16])
-        let run = try CalibrationRun(graph: dynamic, inputShape: [1, 3, 16, 16])
+        let run = try CalibrationPlan(graph: dynamic, inputShape: [1, 3, 16, 16])
         let statistics = try run.collect(dataset: Self.images, indices: 0..<1, threads: 1)
         let written = try run.quantize(statistics: statistics, selector: RangeSelector()).graph
         #expect(written.layers(ofType: "Parameter").first?.attribute("shape") == "?,3,?,?")

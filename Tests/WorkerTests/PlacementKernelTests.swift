@@ -1,4 +1,3 @@
-import Coordinator
 import Core
 import Foundation
 import Testing
@@ -19,13 +18,13 @@ import Worker
     @Test(arguments: PlacementNetworks.all.map(\.name))
     func everyPlannedWeightedOpRunsOnAnInt8Kernel(network: String) throws {
         let graph = try #require(PlacementNetworks.all.first { $0.name == network }?.graph)
-        let run = try CalibrationRun(graph: graph)
+        let run = try CalibrationPlan(graph: graph)
         let statistics = try run.collect(dataset: Self.dataset, threads: 2)
         let quantized = try run.quantize(statistics: statistics, selector: RangeSelector()).graph
         let inference = try FP32Inference(graph: quantized, runtime: ExampleModelFixture.runtime, threads: 2, profiling: true)
         _ = try inference.infer(try Self.dataset.tensor(at: 0, resolution: 16, interpolation: .bilinear, channelOrder: .rgb, reader: .pillow))
         let kernels = try inference.profilingInfo().filter(\.executed)
-        for weight in run.plan.weights {
+        for weight in run.quantization.weights {
             let name = try #require(graph.layer(weight.layer)?.name)
             guard let entry = kernels.first(where: { $0.nodeName == name }) else {
                 Issue.record("\(network): no executed node \(name) in \(kernels.map { "\($0.nodeName) \($0.executionType)" })")

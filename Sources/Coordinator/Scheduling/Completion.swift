@@ -5,6 +5,6 @@ public enum Completion: Hashable, Sendable {
     case accepted
     /// The shard was already complete (a straggler copy or a resent message): drop it.
     case duplicate
-    /// Out-of-range shard, or a worker that was never given it: drop it.
-    case unknown
+    /// Rejected: a shard out of the plan, or one this worker was never given: drop it.
+    case rejected
 }

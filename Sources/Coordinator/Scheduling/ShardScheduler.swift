@@ -127,14 +127,14 @@ public struct ShardScheduler: Sendable {
     /// A worker reported the result of `shard`.
     public mutating func completed(shard: Int, by id: WorkerID, now: Double) -> Completion {
         touch(id, now: now)
-        guard plan.shards.indices.contains(shard) else { return .unknown }
+        guard plan.shards.indices.contains(shard) else { return .rejected }
         if completedShards.contains(shard) {
             drop(shard, from: id)
             return .duplicate
         }
         let holds = outstanding[shard]?.contains(id) == true
         let lost = released[id]?.contains(shard) == true
-        guard holds || lost else { return .unknown }
+        guard holds || lost else { return .rejected }
 
         completedShards.insert(shard)
         let images = plan.shards[shard].count

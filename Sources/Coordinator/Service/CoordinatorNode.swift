@@ -2,7 +2,6 @@ import Core
 import Foundation
 import Logging
 import Protocol
-import Worker
 
 /// The coordinator's network loop: a ROUTER socket whose messages are decoded,
 /// validated and fed to the `ShardScheduler`; accepted shard statistics are merged into
@@ -88,7 +87,7 @@ public final class CoordinatorNode: @unchecked Sendable {
 
     /// Binds the socket; `boundEndpoint` tells the port when the endpoint asked for `*`.
     public init(
-        run: CalibrationRun, dataset: CalibrationDataset, interpolation: Interpolation, channelOrder: ChannelOrder,
+        run: CalibrationPlan, dataset: some CalibrationImages, interpolation: Interpolation, channelOrder: ChannelOrder,
         reader: ImageReader, ignoredNames: [String], ignoredTypes: [String], options: Options, logger: Logger
     ) throws {
         self.options = options
@@ -97,7 +96,7 @@ public final class CoordinatorNode: @unchecked Sendable {
             jobID: String(run.modelDigest.prefix(12)), modelDigest: run.modelDigest, interpolation: interpolation.rawValue,
             channelOrder: channelOrder.rawValue, reader: reader.rawValue, inputShape: run.input.shape,
             layout: run.input.layout.rawValue, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes,
-            tensorNames: run.plan.activations.map(\.name))
+            tensorNames: run.quantization.activations.map(\.name))
         let plan = ShardPlan(imageCount: dataset.count, size: options.shardSize)
         self.plan = plan
         let empty = run.emptyStatistics()
@@ -133,8 +132,7 @@ public final class CoordinatorNode: @unchecked Sendable {
         resumedStatistics = statistics
         merging = MergePipeline(lanes: ProcessInfo.processInfo.activeProcessorCount, check: check, empty: empty)
         images = ShardImageSource(plan: plan) { index in
-            let url = try dataset.url(at: index)
-            return ShardImage(index: UInt32(index), name: url.lastPathComponent, bytes: try AtomicFile.read(url.path))
+            ShardImage(index: UInt32(index), name: try dataset.name(at: index), bytes: try dataset.bytes(at: index))
         }
         session = CoordinatorSession(
             settings: .init(
@@ -323,11 +321,9 @@ public final class CoordinatorNode: @unchecked Sendable {
     }
 
     /// The journal's job key: the job spec, the shard size, and the images by name and size.
-    private static func jobKey(spec: JobSpec, shardSize: Int, dataset: CalibrationDataset) throws -> String {
+    private static func jobKey(spec: JobSpec, shardSize: Int, dataset: some CalibrationImages) throws -> String {
         let images = try (0..<dataset.count).map { index in
-            let url = try dataset.url(at: index)
-            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? -1
-            return (name: url.lastPathComponent, bytes: size)
+            (name: try dataset.name(at: index), bytes: dataset.fileSize(at: index) ?? -1)
         }
         return JobKey(
             modelDigest: spec.modelDigest, tensorNames: spec.tensorNames, interpolation: spec.interpolation,

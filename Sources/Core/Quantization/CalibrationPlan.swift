@@ -1,12 +1,11 @@
-import Core
-import Foundation
-import Worker
-
-/// Calibration in this process: plan the model, collect statistics over the dataset
-/// with FP32 inference, pick ranges, correct biases, and produce the int8 IR.
-public struct CalibrationRun: Sendable {
+/// What calibrating one model takes, worked out before any image is run: where the
+/// quantizers go and which tensors to probe, the layers FastBiasCorrection corrects,
+/// the model's digest and its input. From statistics (collected in this process or by
+/// workers) it picks ranges and makes the int8 graph.
+public struct CalibrationPlan: Sendable {
     public let graph: IRGraph
-    public let plan: QuantizationPlan
+    /// Where the FakeQuantize layers go and which activations are probed.
+    public let quantization: QuantizationPlan
     /// The layers FastBiasCorrection corrects and the means it needs.
     public let biasCorrection: BiasCorrectionPlan
     /// The model's `ModelDigest`: names it in statistics files and jobs.
@@ -26,33 +25,16 @@ public struct CalibrationRun: Sendable {
         self.ignoredNames = ignoredNames
         self.ignoredTypes = ignoredTypes
         input = try ImageInput(graph: graph, shape: inputShape, layout: layout)
-        plan = try QuantizationPlan(graph: graph, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes)
-        biasCorrection = BiasCorrectionPlan(graph: graph, plan: plan)
+        quantization = try QuantizationPlan(graph: graph, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes)
+        biasCorrection = BiasCorrectionPlan(graph: graph, plan: quantization)
         modelDigest = ModelDigest.of(graph)
     }
 
     /// Empty statistics for this model's plan.
     public func emptyStatistics() -> CalibrationStatistics {
         CalibrationStatistics(
-            modelDigest: modelDigest, tensorNames: plan.activations.map(\.name),
-            channelNames: ChannelReduction.collected(plan: plan, biasCorrection: biasCorrection).map(\.name))
-    }
-
-    /// Runs the images of `dataset` whose indices are `indices` and returns their statistics.
-    public func collect(
-        dataset: CalibrationDataset, indices: Range<Int>? = nil, threads: Int = 0, interpolation: Interpolation = .bilinear,
-        channelOrder: ChannelOrder = .rgb, reader: ImageReader = .pillow, progress: (Int) -> Void = { _ in }
-    ) throws -> CalibrationStatistics {
-        let collector = try StatisticsCollector(
-            graph: graph, plan: plan, biasCorrection: biasCorrection, runtime: OpenVINORuntime(), threads: threads, input: input)
-        var statistics = emptyStatistics()
-        progress(0)
-        try collector.collect(
-            images: Array(indices ?? 0..<dataset.count),
-            input: { [input] index in
-                try dataset.values(at: index, for: input, interpolation: interpolation, channelOrder: channelOrder, reader: reader)
-            }, into: &statistics, progress: progress)
-        return statistics
+            modelDigest: modelDigest, tensorNames: quantization.activations.map(\.name),
+            channelNames: ChannelReduction.collected(plan: quantization, biasCorrection: biasCorrection).map(\.name))
     }
 
     /// Ranges from `statistics` (which must belong to this model), FastBiasCorrection's
@@ -64,13 +46,13 @@ public struct CalibrationRun: Sendable {
             throw StatisticsError.mismatch(
                 "statistics belong to model \(statistics.modelDigest.prefix(12)), not \(modelDigest.prefix(12))")
         }
-        let ranges = try selector.ranges(plan: plan, statistics: statistics)
+        let ranges = try selector.ranges(plan: quantization, statistics: statistics)
         let corrections =
             biasCorrection
-            ? try BiasCorrection.outcomes(graph: graph, plan: plan, correction: self.biasCorrection, statistics: statistics)
+            ? try BiasCorrection.outcomes(graph: graph, plan: quantization, correction: self.biasCorrection, statistics: statistics)
             : []
         let quantized = try QuantizedModelWriter.quantize(
-            graph, plan: plan, ranges: ranges, keepFloatWeights: keepFloatWeights, biasCorrections: corrections)
+            graph, plan: quantization, ranges: ranges, keepFloatWeights: keepFloatWeights, biasCorrections: corrections)
         return (quantized, ranges, corrections)
     }
 }

@@ -1,6 +1,5 @@
 import Core
 import Foundation
-import Worker
 
 /// Compares an int8 model with its FP32 reference on the same images, as `calib eval`
 /// does: the SQNR (dB) of every float output and, for a detector, of the boxes and scores

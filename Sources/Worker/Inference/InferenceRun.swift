@@ -1,6 +1,5 @@
 import Core
 import Foundation
-import Worker
 
 /// An FP32 inference pass over a calibration dataset in this process: the smoke run that
 /// shows a model loads, runs and produces sane outputs, and, with probing on, the range
