@@ -1,15 +1,29 @@
 import COpenVINO
 import Core
+import Foundation
 
 /// The OpenVINO runtime (`ov_core_t`): reads IRs from memory and compiles them for the CPU.
 /// One per process is enough; it is safe to share across threads for reading and compiling.
 public final class OpenVINORuntime: @unchecked Sendable {
     let core: OpaquePointer
 
-    public init() throws {
+    /// - Parameter compiledModelCache: a folder where OpenVINO keeps the models it
+    ///   compiles (its `CACHE_DIR`), so compiling the same model again imports it instead;
+    ///   nil for none.
+    public init(compiledModelCache: String? = nil) throws {
         var core: OpaquePointer?
         try OpenVINOError.check("ov_core_create") { ov_core_create(&core) }
         self.core = core!
+        if let compiledModelCache {
+            let key = strdup("CACHE_DIR")!
+            let value = strdup(compiledModelCache)!
+            defer {
+                free(key)
+                free(value)
+            }
+            var property = ov_property_t(key: key, value: UnsafeRawPointer(value))
+            try OpenVINOError.check("set_properties CACHE_DIR") { ov_core_set_properties(core, nil, 1, &property) }
+        }
     }
 
     deinit {

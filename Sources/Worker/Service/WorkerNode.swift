@@ -93,7 +93,7 @@ public final class WorkerNode: @unchecked Sendable {
     public init(options: Options, logger: Logger) throws {
         self.options = options
         self.logger = logger
-        runtime = try OpenVINORuntime()
+        runtime = try OpenVINORuntime(compiledModelCache: options.cache?.compiledModels)
         context = try ZMQContext()
     }
 
