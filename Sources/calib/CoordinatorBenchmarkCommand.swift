@@ -67,13 +67,16 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
         print(String(format: "workers:               %d simulated, %.2f s per image, model %@", load.workers, load.secondsPerImage, modelCached ? "cached" : "fetched from the coordinator"))
         print(String(format: "results merged:        %d (%.1f MB, %.2f MB each, %d duplicates)", counters.resultsAccepted, Double(counters.bytesAccepted) / 1e6, Double(counters.bytesAccepted) / 1e6 / Double(results), counters.duplicateResults))
         print(String(format: "model sent:            %.2f GB, at most %.1f MB in flight", Double(counters.modelBytesSent) / 1e9, Double(counters.peakModelBytesInFlight) / 1e6))
-        print(String(format: "makespan:              %.2f s (ideal %.2f s: %d rounds of compute) -> ratio %.2f", makespan, ideal, rounds, makespan / ideal))
+        print(String(format: "makespan:              %.2f s from the first hello (ideal %.2f s: %d rounds of compute) -> ratio %.2f", makespan, ideal, rounds, makespan / ideal))
+        print(String(format: "serving:               %.2f s from the first shard handed out -> ratio %.2f", counters.servingSeconds, counters.servingSeconds / ideal))
+        print(String(format: "drain after last result: %.2f s (merges and journal appends still queued)", counters.drainSeconds))
         print("false deaths:          \(deaths) (workers declared dead; none is killed in this benchmark)")
         print(String(format: "network thread:        %.2f s CPU, %.2f ms per result", coordinatorCPU, coordinatorCPU * 1000 / Double(results)))
         print(String(format: "coordinator process:   %.2f s CPU, %.2f ms per result (network, merging, journal, ZeroMQ I/O)", processCPU, processCPU * 1000 / Double(results)))
         print(String(format: "merging:               %.2f s CPU over %d threads, %.0f MB/s per thread", counters.mergeSeconds, ProcessInfo.processInfo.activeProcessorCount, Double(counters.bytesAccepted) / 1e6 / max(counters.mergeSeconds, 1e-9)))
         print(String(format: "journal (write+fsync): %.2f s, %.0f MB/s", counters.journalSeconds, Double(counters.bytesAccepted) / 1e6 / max(counters.journalSeconds, 1e-9)))
         print(String(format: "coordinator peak RSS:  %.0f MB", Self.peakResidentMegabytes()))
+        print(String(format: "simulator process:     %.2f s CPU on the same %d cores (its precomputation included)", Self.childrenCPUSeconds(), ProcessInfo.processInfo.activeProcessorCount))
     }
 
     /// `count` example images: eight written files, hard-linked under the other names.
@@ -130,6 +133,12 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
         var time = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+
+    private static func childrenCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
     }
 
     private static func peakResidentMegabytes() -> Double {

@@ -38,7 +38,7 @@ final class SimulatedWorkers: @unchecked Sendable {
         count: Int, endpoint: String, secondsPerImage: Double, heartbeatInterval: Double, results: [UInt32: [UInt8]],
         modelCached: Bool
     ) throws {
-        context = try ZMQContext()
+        context = try ZMQContext(maxSockets: count + 16)
         self.modelCached = modelCached
         self.secondsPerImage = secondsPerImage
         self.heartbeatInterval = heartbeatInterval

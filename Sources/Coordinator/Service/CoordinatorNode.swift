@@ -72,6 +72,10 @@ public final class CoordinatorNode: @unchecked Sendable {
     private let resumedStatistics: CalibrationStatistics
     private let merging: MergePipeline
     private let images: ShardImageSource
+    private var drainSeconds = 0.0
+    /// Clock time the first shard went out, and the run's end.
+    private var firstShardAt: Double?
+    private var endedAt: Double?
 
     /// What happened to each worker and when, for the report's timeline.
     public var timeline: [WorkerEvent] { session.timeline }
@@ -81,6 +85,8 @@ public final class CoordinatorNode: @unchecked Sendable {
         var counters = session.counters
         counters.mergeSeconds = merging.seconds
         counters.journalSeconds = journalWriter?.seconds ?? 0
+        counters.drainSeconds = drainSeconds
+        if let firstShardAt, let endedAt { counters.servingSeconds = endedAt - firstShardAt }
         (counters.modelBytesSent, counters.peakModelBytesInFlight) = session.modelTransfer
         return counters
     }
@@ -242,6 +248,11 @@ public final class CoordinatorNode: @unchecked Sendable {
 
     /// Waits for the merges and the journal, says goodbye, and returns the statistics.
     private func finish(progress: (Progress) -> Void) throws -> CalibrationStatistics {
+        let drainStart = clock.seconds
+        defer {
+            endedAt = clock.seconds
+            drainSeconds = clock.seconds - drainStart
+        }
         let statistics = try merging.finish(adding: resumedStatistics)
         do {
             try journalWriter?.finish()
@@ -271,6 +282,7 @@ public final class CoordinatorNode: @unchecked Sendable {
                     throw CoordinatorError.images("cannot read the images of shard \(shard): \(error)")
                 }
                 send(.shard(message), to: worker)
+                if firstShardAt == nil { firstShardAt = clock.seconds }
                 images.prefetch(session.scheduler.upcoming(8))
             case let .verify(shard, worker, statistics):
                 merging.verify(shard: shard, from: worker, bytes: statistics)

@@ -464,13 +464,23 @@ public struct ActivationHistogram: Sendable, Equatable {
             if adding, blockOfKey[key] < 0 { insertBlock(key) }
             let block = adding ? Int(blockOfKey[key]) * Self.binsPerBlock : 0
             try counts.withUnsafeMutableBufferPointer { storage in
-                for mapByte in 0..<mapBytes {
-                    var bits = bytes[map + mapByte]
+                // The map a 64-bit word at a time: bit b of byte k is bin 8k + b, so in a
+                // little-endian word w it is bin 64w + its bit position.
+                let words = UnsafeRawPointer(bytes.baseAddress! + map)
+                for word in 0..<mapBytes / 8 {
+                    var bits = UInt64(littleEndian: words.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self))
                     while bits != 0 {
-                        let bin = mapByte * 8 + bits.trailingZeroBitCount
+                        let bin = word * 64 + bits.trailingZeroBitCount
                         bits &= bits &- 1
                         let countOffset = position
-                        let value = try Self.readCompact(bytes, at: &position, offset: offset)
+                        let value: UInt64
+                        // Most counts fit one byte: read those without the general loop.
+                        if position < bytes.count, bytes[position] & 0x80 == 0 {
+                            value = UInt64(bytes[position])
+                            position += 1
+                        } else {
+                            value = try Self.readCompact(bytes, at: &position, offset: offset)
+                        }
                         let (sum, overflow) = total.addingReportingOverflow(value)
                         guard value > 0, !overflow else {
                             throw BinaryCodingError.invalid(

@@ -20,12 +20,18 @@ public final class ZMQContext: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
 
     /// Creates a new libzmq context.
-    /// - Throws: ``ZMQError`` if libzmq cannot create one (e.g. out of file descriptors).
-    public init() throws {
+    /// - Parameter maxSockets: sockets the context may hold (`ZMQ_MAX_SOCKETS`); nil
+    ///   keeps libzmq's 1023.
+    /// - Throws: ``ZMQError`` if libzmq cannot create one (e.g. out of file descriptors)
+    ///   or refuses the socket limit.
+    public init(maxSockets: Int? = nil) throws {
         guard let handle = zmq_ctx_new() else {
             throw ZMQError.current("zmq_ctx_new")
         }
         self.handle = handle
+        if let maxSockets, zmq_ctx_set(handle, ZMQ_MAX_SOCKETS, Int32(clamping: maxSockets)) != 0 {
+            throw ZMQError.current("zmq_ctx_set(ZMQ_MAX_SOCKETS, \(maxSockets))")
+        }
     }
 
     /// Makes every blocking call on this context's sockets, in any thread, fail
