@@ -25,6 +25,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // SHA-256 with the CPU's SHA instructions, for the journal, job keys and models
+        // received; Core keeps its own pure implementation.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
@@ -40,7 +43,7 @@ let package = Package(
         .target(name: "Core", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
             name: "Protocol",
-            dependencies: ["Core", "CZeroMQ"]
+            dependencies: ["Core", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "Worker",

@@ -56,6 +56,9 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
         let makespan = Date().timeIntervalSince(started ?? Date())
         let coordinatorCPU = Self.threadCPUSeconds() - threadBefore
         let processCPU = Self.processCPUSeconds() - processBefore
+        // Told goodbye, the simulated workers end by themselves and report their own delay.
+        let deadline = Date().addingTimeInterval(10)
+        while simulator.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         simulator.terminate()
         simulator.waitUntilExit()
 

@@ -25,8 +25,21 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Serve Prometheus metrics over HTTP on this port, on the coordinator's host (0: a free port).")
     var metricsPort: Int?
 
+    @Option(
+        name: .customLong("cpu-isa"),
+        help: ArgumentHelp(
+            "Limit every worker's OpenVINO to this instruction set (default: the first worker's).",
+            discussion: "So the output does not depend on which worker computed which image, workers that lack it are "
+                + "refused. One of: \(InstructionSet.allCases.map(\.rawValue).joined(separator: ", ")).",
+            valueName: "set"))
+    var cpuISA: InstructionSet?
+
+    @Flag(name: .customLong("allow-mixed-isa"), help: "Let each worker use its own instruction set; the summary then says the output depends on which worker computed which image.")
+    var allowMixedISA = false
+
     func validate() throws {
         try OptionRange.require(shardSize >= 0, "--shard-size", "0 (chosen for balance) or more", shardSize)
+        if cpuISA != nil, allowMixedISA { throw ValidationError("--cpu-isa and --allow-mixed-isa exclude each other") }
         if let metricsPort, !(0...65535).contains(metricsPort) {
             throw ValidationError("--metrics-port must be between 0 and 65535, not \(metricsPort)")
         }
@@ -51,7 +64,8 @@ struct ServeOptions: ParsableArguments {
                 heartbeatInterval: heartbeat.heartbeatInterval, missedHeartbeats: heartbeat.missedHeartbeats,
                 metricsEndpoint: metricsPort.map { Self.endpoint(endpoint, port: $0) },
                 journalPath: journal ?? job.implicitJournalPath, journalIsImplicit: journal == nil, resume: resume,
-                security: security, idleTimeout: heartbeat.idleTimeout),
+                security: security, idleTimeout: heartbeat.idleTimeout, instructionSet: cpuISA,
+                allowMixedInstructionSets: allowMixedISA),
             logger: StandardErrorLog.logger)
         if let metrics = node.metricsEndpoint {
             StandardErrorLog.logger.info("metrics at http://\(metrics.dropFirst("tcp://".count))/metrics")
@@ -95,5 +109,12 @@ struct HeartbeatOptions: ParsableArguments {
             "--heartbeat-interval", String(heartbeatInterval), "--missed-heartbeats", String(missedHeartbeats),
             "--idle-timeout", String(idleTimeout),
         ]
+    }
+}
+
+extension InstructionSet: ExpressibleByArgument {
+    /// oneDNN's name in any case, e.g. `avx2` or `AVX512_CORE`.
+    public init?(argument: String) {
+        self.init(rawValue: argument.uppercased())
     }
 }

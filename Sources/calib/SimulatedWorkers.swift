@@ -6,8 +6,8 @@ import Protocol
 /// Each is a real DEALER socket over TCP: it says hello, takes the job, fetches the model
 /// chunk by chunk as a real worker does (counting the bytes, not keeping them) unless it
 /// pretends to have it cached, asks for shards, holds each one for the simulated compute
-/// time and returns precomputed statistics. The coordinator is measured under the load of
-/// many machines without running their inference.
+/// time, offers precomputed statistics and sends them when granted. The coordinator is
+/// measured under the load of many machines without running their inference.
 final class SimulatedWorkers: @unchecked Sendable {
     /// A model download that counts bytes: the credit rule of ``ModelDownload`` without its buffer.
     private struct Download {
@@ -20,6 +20,8 @@ final class SimulatedWorkers: @unchecked Sendable {
         var download: Download?
         var busy: (shard: UInt32, due: ContinuousClock.Instant)?
         var lastBeat: ContinuousClock.Instant
+        /// When the member last asked for a shard.
+        var askedAt: ContinuousClock.Instant?
         var imagesDone: UInt32 = 0
         var finished = false
     }
@@ -30,6 +32,10 @@ final class SimulatedWorkers: @unchecked Sendable {
     private let heartbeatInterval: Double
     private let results: [UInt32: [UInt8]]
     private let modelCached: Bool
+    /// How late each result went out after its simulated compute time, seconds.
+    private var lateness: [Double] = []
+    /// How long each shard took to come after the member asked, seconds.
+    private var waits: [Double] = []
     private let clock = ContinuousClock()
     /// - Parameters:
     ///   - results: the encoded statistics each shard id is answered with.
@@ -52,7 +58,7 @@ final class SimulatedWorkers: @unchecked Sendable {
                     .hello(
                         Hello(
                             calibVersion: CalibVersion.current, openVINOVersion: "simulated", host: "sim-\(index)",
-                            pid: getpid(), threads: 1)))
+                            pid: getpid(), threads: 1, instructionSet: InstructionSet.avx2.rawValue)))
             ])
             members.append(Member(socket: socket, lastBeat: clock.now))
         }
@@ -76,8 +82,10 @@ final class SimulatedWorkers: @unchecked Sendable {
             let now = clock.now
             for index in members.indices where !members[index].finished {
                 if let busy = members[index].busy, busy.due <= now {
-                    try members[index].socket.send([MessageCodec.encode(.result(shardID: busy.shard, statistics: results[busy.shard] ?? []))])
-                    try members[index].socket.send([MessageCodec.encode(.ready(capacity: 1))])
+                    lateness.append((now - busy.due) / .seconds(1))
+                    let size = UInt64(results[busy.shard]?.count ?? 0)
+                    try members[index].socket.send([MessageCodec.encode(.resultOffer(shardID: busy.shard, bytes: size))])
+                    try sendReady(member: index)
                     members[index].busy = nil
                 }
                 if now - members[index].lastBeat >= .seconds(heartbeatInterval) {
@@ -89,13 +97,19 @@ final class SimulatedWorkers: @unchecked Sendable {
             }
         }
         for member in members { member.socket.close() }
+        let late = lateness.sorted()
+        let waited = waits.sorted()
+        if let worstLate = late.last, let worstWait = waited.last {
+            print(String(format: "simulated workers:     results sent %.0f ms after they were due at the median, %.0f ms at worst (this process's own delay)", late[late.count / 2] * 1000, worstLate * 1000))
+            print(String(format: "                       shards came %.0f ms after they were asked for at the median, %.0f ms at worst", waited[waited.count / 2] * 1000, worstWait * 1000))
+        }
     }
 
     private func handle(_ message: Message, member index: Int) throws {
         switch message {
         case let .job(spec):
             if modelCached {
-                try members[index].socket.send([MessageCodec.encode(.ready(capacity: 1))])
+                try sendReady(member: index)
             } else {
                 members[index].download = Download()
                 for _ in 0..<ModelTransferLimits.defaultCredit { try fetchNext(member: index, digest: spec.modelDigest) }
@@ -114,9 +128,12 @@ final class SimulatedWorkers: @unchecked Sendable {
             }
             if download.received == Int(chunk.totalBytes) {
                 members[index].download = nil
-                try members[index].socket.send([MessageCodec.encode(.ready(capacity: 1))])
+                try sendReady(member: index)
             }
+        case let .resultGrant(id):
+            try members[index].socket.send([MessageCodec.encode(.result(shardID: id, statistics: results[id] ?? []))])
         case let .shard(shard):
+            if let asked = members[index].askedAt { waits.append((clock.now - asked) / .seconds(1)) }
             members[index].busy = (shard.id, clock.now.advanced(by: .seconds(secondsPerImage * Double(shard.images.count))))
             members[index].imagesDone += UInt32(shard.images.count)
         case .bye:
@@ -130,6 +147,12 @@ final class SimulatedWorkers: @unchecked Sendable {
 }
 
 extension SimulatedWorkers {
+    /// Member `index` asks for one more shard.
+    private func sendReady(member index: Int) throws {
+        members[index].askedAt = clock.now
+        try members[index].socket.send([MessageCodec.encode(.ready(capacity: 1))])
+    }
+
     /// Asks for the next chunk of the model for member `index`.
     private func fetchNext(member index: Int, digest: String) throws {
         guard var download = members[index].download else { return }

@@ -15,6 +15,7 @@ struct ClusterSimulationTests {
         case toWorker(Int, Message)
         case computed(Int, UInt32)
         case verified(Int, WorkerID, accepted: Bool)
+        case settled(Int, WorkerID)
         case heartbeat(Int)
         case tick
     }
@@ -72,6 +73,7 @@ struct ClusterSimulationTests {
         let sendsTwice: Bool
         var badResultsLeft: Int
         var download: ModelDownload?
+        var offered: [UInt32: [UInt8]] = [:]
 
         func isCrashed(at time: Double) -> Bool { crashAt.map { time >= $0 } ?? false }
 
@@ -132,7 +134,9 @@ struct ClusterSimulationTests {
                     timeline.add(.toWorker(index, .shard(Shard(id: UInt32(shard), images: images))), at: time + workers[index].latency)
                 case let .verify(shard, id, statistics):
                     timeline.add(.verified(shard, id, accepted: statistics.first == 1), at: time + 0.02)
-                case let .commit(shard, _, _):
+                case let .commit(shard, id, _):
+                    // Merged and journaled a little later.
+                    timeline.add(.settled(shard, id), at: time + 0.01)
                     commits[shard, default: 0] += 1
                 case .discard, .log:
                     break
@@ -141,7 +145,7 @@ struct ClusterSimulationTests {
         }
 
         for index in workers.indices {
-            fromWorker(index, .hello(Hello(calibVersion: "sim", openVINOVersion: "none", host: "sim", pid: Int32(index), threads: 1)), at: 0)
+            fromWorker(index, .hello(Hello(calibVersion: "sim", openVINOVersion: "none", host: "sim", pid: Int32(index), threads: 1, instructionSet: "AVX2")), at: 0)
             timeline.add(.heartbeat(index), at: 1)
         }
         timeline.add(.tick, at: 0)
@@ -160,6 +164,8 @@ struct ClusterSimulationTests {
             case let .verified(shard, id, accepted):
                 let rejection = accepted ? nil : ResultRejection(reason: "simulated corrupt result")
                 perform(session.verified(shard: shard, from: id, rejection: rejection, at: now), at: now)
+            case let .settled(shard, id):
+                perform(session.settled(shard: shard, from: id, at: now), at: now)
             case let .heartbeat(index):
                 guard !workers[index].isCrashed(at: now) else { break }
                 if workers[index].stall?.contains(now) != true {
@@ -172,8 +178,10 @@ struct ClusterSimulationTests {
                     workers[index].badResultsLeft -= 1
                     statistics[0] = 0
                 }
+                workers[index].offered[shard] = statistics
+                // Some workers offer everything twice (a resent message).
                 for _ in 0..<(workers[index].sendsTwice ? 2 : 1) {
-                    fromWorker(index, .result(shardID: shard, statistics: statistics), at: now)
+                    fromWorker(index, .resultOffer(shardID: shard, bytes: UInt64(statistics.count)), at: now)
                 }
                 fromWorker(index, .ready(capacity: 1), at: now)
             case let .toWorker(index, message):
@@ -200,6 +208,12 @@ struct ClusterSimulationTests {
                 case let .shard(shard):
                     let compute = Double(shard.images.count) * (0.8 + Double(generator.next() % 400) / 1000)
                     timeline.add(.computed(index, shard.id), at: workers[index].resumes(at: time + compute))
+                case let .resultGrant(shard):
+                    if let statistics = workers[index].offered.removeValue(forKey: shard) {
+                        fromWorker(index, .result(shardID: shard, statistics: statistics), at: time)
+                    }
+                case let .resultDrop(shard):
+                    workers[index].offered[shard] = nil
                 case let .refused(reason):
                     Issue.record("worker \(index) refused: \(reason)")
                 default:
@@ -221,5 +235,10 @@ struct ClusterSimulationTests {
         #expect(dead.subtracting(silent).isEmpty, "false deaths: \(dead.subtracting(silent).sorted())")
         #expect(!dead.isEmpty)
         #expect(session.modelTransfer.peakBytesInFlight <= 4 << 20)
+        // The merges and journal appends still under way end: nothing stays in flight.
+        while !timeline.isEmpty {
+            if case let .settled(shard, id) = timeline.next().event { _ = session.settled(shard: shard, from: id, at: now) }
+        }
+        #expect(session.resultsInFlight == 0)
     }
 }

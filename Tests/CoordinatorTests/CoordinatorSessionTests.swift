@@ -22,7 +22,11 @@ struct CoordinatorSessionTests {
         [worker.bytes, MessageCodec.encode(message)]
     }
 
-    static let hello = Message.hello(Hello(calibVersion: "test", openVINOVersion: "none", host: "h", pid: 1, threads: 1))
+    static let hello = hello(.avx2)
+
+    static func hello(_ instructionSet: InstructionSet) -> Message {
+        .hello(Hello(calibVersion: "test", openVINOVersion: "none", host: "h", pid: 1, threads: 1, instructionSet: instructionSet.rawValue))
+    }
 
     static func sent(_ actions: [CoordinatorAction]) -> [(Message, WorkerID)] {
         actions.compactMap { if case let .send(message, worker) = $0 { (message, worker) } else { nil } }
@@ -36,6 +40,15 @@ struct CoordinatorSessionTests {
         actions.compactMap { if case let .verify(shard, worker, _) = $0 { (shard, worker) } else { nil } }
     }
 
+    /// Offers a result, expects the grant, and sends it: what the session does with it.
+    static func deliver(
+        _ statistics: [UInt8], shard: UInt32, from worker: WorkerID, to session: inout CoordinatorSession, at now: Double
+    ) -> [CoordinatorAction] {
+        let grant = sent(session.received(frames(.resultOffer(shardID: shard, bytes: UInt64(statistics.count)), from: worker), at: now))
+        #expect(grant.map(\.0) == [.resultGrant(shardID: shard)])
+        return session.received(frames(.result(shardID: shard, statistics: statistics), from: worker), at: now)
+    }
+
     static func commits(_ actions: [CoordinatorAction]) -> [(Int, WorkerID)] {
         actions.compactMap { if case let .commit(shard, worker, _) = $0 { (shard, worker) } else { nil } }
     }
@@ -44,7 +57,9 @@ struct CoordinatorSessionTests {
         var session = Self.session()
         let welcome = Self.sent(session.received(Self.frames(Self.hello, from: a), at: 0))
         #expect(welcome.count == 1)
-        #expect(welcome.first?.0 == .job(Self.spec))
+        var pinned = Self.spec
+        pinned.instructionSet = "AVX2"
+        #expect(welcome.first?.0 == .job(pinned))
         var old = Hello(calibVersion: "old", openVINOVersion: "none", host: "h", pid: 1, threads: 1)
         old.protocolVersion = 3
         let refusal = Self.sent(session.received(Self.frames(.hello(old), from: b), at: 0))
@@ -72,9 +87,9 @@ struct CoordinatorSessionTests {
         #expect(Self.shardsSent(session.received(Self.frames(.ready(capacity: 1), from: a), at: 0)) == [0])
         // Nothing pending: b gets a straggler copy.
         #expect(Self.shardsSent(session.received(Self.frames(.ready(capacity: 1), from: b), at: 0)) == [0])
-        let first = session.received(Self.frames(.result(shardID: 0, statistics: [1]), from: a), at: 1)
+        let first = Self.deliver([1], shard: 0, from: a, to: &session, at: 1)
         #expect(Self.verifications(first).map(\.0) == [0])
-        #expect(session.received(Self.frames(.result(shardID: 0, statistics: [2]), from: b), at: 1).isEmpty)
+        #expect(Self.deliver([2], shard: 0, from: b, to: &session, at: 1).isEmpty)
         // a's copy is rejected: b's is verified next and committed.
         let rejected = session.verified(shard: 0, from: a, rejection: ResultRejection(reason: "bad"), at: 2)
         #expect(Self.verifications(rejected).map(\.1) == [b])
@@ -91,8 +106,15 @@ struct CoordinatorSessionTests {
         var session = Self.session()
         for worker in [a, b] { _ = session.received(Self.frames(Self.hello, from: worker), at: 0) }
         _ = session.received(Self.frames(.ready(capacity: 1), from: a), at: 0)
-        #expect(Self.verifications(session.received(Self.frames(.result(shardID: 0, statistics: [1]), from: b), at: 1)).isEmpty)
-        #expect(Self.verifications(session.received(Self.frames(.result(shardID: 99, statistics: [1]), from: a), at: 1)).isEmpty)
+        // Offers of a shard the worker was not given are dropped, not granted.
+        let notGiven = Self.sent(session.received(Self.frames(.resultOffer(shardID: 0, bytes: 1), from: b), at: 1))
+        #expect(notGiven.map(\.0) == [.resultDrop(shardID: 0)])
+        let outOfPlan = Self.sent(session.received(Self.frames(.resultOffer(shardID: 99, bytes: 1), from: a), at: 1))
+        #expect(outOfPlan.map(\.0) == [.resultDrop(shardID: 99)])
+        // A result sent without a grant is malformed.
+        let ungranted = session.received(Self.frames(.result(shardID: 0, statistics: [1]), from: a), at: 1)
+        #expect(Self.verifications(ungranted).isEmpty)
+        #expect(ungranted.contains { if case let .log(.warning, line) = $0 { line.contains("not granted") } else { false } })
     }
 
     @Test func aSilentWorkerDiesButTheCoordinatorsOwnStallBlamesNoOne() {
@@ -118,7 +140,7 @@ struct CoordinatorSessionTests {
         _ = session.received(Self.frames(Self.hello, from: a), at: 0)
         for attempt in 0..<3 {
             #expect(Self.shardsSent(session.received(Self.frames(.ready(capacity: 1), from: a), at: 0)) == [0])
-            _ = session.received(Self.frames(.result(shardID: 0, statistics: [UInt8(attempt)]), from: a), at: 0)
+            _ = Self.deliver([UInt8(attempt)], shard: 0, from: a, to: &session, at: 0)
             _ = session.verified(shard: 0, from: a, rejection: ResultRejection(reason: "not statistics"), at: 0)
         }
         guard case let .failed(error)? = session.outcome else {
@@ -126,6 +148,70 @@ struct CoordinatorSessionTests {
             return
         }
         #expect("\(error)".contains("shard 0 (images 0..<1) failed 3 times"))
+    }
+
+    @Test func resultsInFlightStayUnderTheLimitUntilSettled() {
+        var session = CoordinatorSession(
+            settings: .init(spec: Self.spec, plan: ShardPlan(imageCount: 3, size: 1), resultsInFlight: 1),
+            model: (Array("<net/>".utf8), [1, 2, 3]))
+        let workers = [a, b, WorkerID([0x0c])]
+        for worker in workers {
+            _ = session.received(Self.frames(Self.hello, from: worker), at: 0)
+            _ = session.received(Self.frames(.ready(capacity: 1), from: worker), at: 0)
+        }
+        var granted: [WorkerID] = []
+        for (shard, worker) in workers.enumerated() {
+            let answer = Self.sent(session.received(Self.frames(.resultOffer(shardID: UInt32(shard), bytes: 1), from: worker), at: 1))
+            granted += answer.filter { $0.0 == .resultGrant(shardID: UInt32(shard)) }.map(\.1)
+        }
+        #expect(granted == [a])
+        _ = session.received(Self.frames(.result(shardID: 0, statistics: [1]), from: a), at: 1)
+        let committed = session.verified(shard: 0, from: a, rejection: nil, at: 1)
+        #expect(Self.commits(committed).map(\.1) == [a])
+        // Committed is not settled: the next grant waits for the merge and the journal.
+        #expect(Self.sent(committed).isEmpty)
+        let next = Self.sent(session.settled(shard: 0, from: a, at: 2))
+        #expect(next.map(\.0) == [.resultGrant(shardID: 1)])
+        #expect(next.map(\.1) == [b])
+    }
+
+    @Test func theFirstWorkerPinsTheInstructionSetAndNarrowerOnesAreRefused() {
+        var session = Self.session()
+        _ = session.received(Self.frames(Self.hello(.avx512Core), from: a), at: 0)
+        #expect(session.instructionSet == .avx512Core)
+        // A wider worker is limited to the job's set.
+        let wider = Self.sent(session.received(Self.frames(Self.hello(.avx512CoreAMX), from: b), at: 0))
+        guard case let .job(spec)? = wider.first?.0 else {
+            Issue.record("no job")
+            return
+        }
+        #expect(spec.instructionSet == "AVX512_CORE")
+        // A narrower one would compute other bits: refused, saying how to let it in.
+        let narrower = Self.sent(session.received(Self.frames(Self.hello(.avx2), from: WorkerID([0x0c])), at: 0))
+        guard case let .refused(reason)? = narrower.first?.0 else {
+            Issue.record("not refused")
+            return
+        }
+        #expect(reason.contains("has only AVX2: start the coordinator with --cpu-isa AVX2 or --allow-mixed-isa"))
+        #expect(session.status(at: 1).instructionSet == "AVX512_CORE")
+
+        var mixed = CoordinatorSession(
+            settings: .init(spec: Self.spec, plan: ShardPlan(imageCount: 2, size: 1), allowMixedInstructionSets: true),
+            model: (Array("<net/>".utf8), [1, 2, 3]))
+        for (worker, set) in [(a, InstructionSet.avx512Core), (b, .avx2)] {
+            let answer = Self.sent(mixed.received(Self.frames(Self.hello(set), from: worker), at: 0))
+            #expect(answer.map(\.0) == [.job(Self.spec)])
+        }
+        #expect(mixed.status(at: 1).instructionSet == "")
+    }
+
+    @Test func instructionSetsAreReadFromCPUFlagsAndCappedByTheEnvironment() {
+        let amx: Set<String> = ["avx", "avx2", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16", "amx_int8"]
+        #expect(InstructionSet.detect(cpuFlags: amx) == .avx512CoreAMX)
+        #expect(InstructionSet.detect(cpuFlags: amx, limit: "avx2") == .avx2)
+        #expect(InstructionSet.detect(cpuFlags: amx, limit: "nonsense") == .avx512CoreAMX)
+        #expect(InstructionSet.detect(cpuFlags: ["avx", "avx2"], limit: "AVX512_CORE") == .avx2)
+        #expect(InstructionSet.detect(cpuFlags: ["sse4_1"]) == .sse41)
     }
 
     @Test func aFetchOfAnotherModelIsMalformedAndTheJobsModelComesInChunks() throws {

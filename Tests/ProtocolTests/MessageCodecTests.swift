@@ -9,11 +9,13 @@ struct MessageCodecTests {
     /// One of every message case, with non-trivial contents.
     static let samples: [Message] = [
         .hello(Hello(calibVersion: "0.3.0", openVINOVersion: "2026.4.1", host: "wörker-β", pid: 4242, threads: -1)),
+        .hello(Hello(calibVersion: "0.4.0", openVINOVersion: "2026.4.1", host: "h", pid: 1, threads: 2, instructionSet: "AVX512_CORE_AMX")),
         .refused(reason: "protocol version 2 is not 1"),
         .job(JobSpec(
             jobID: "run-7", modelDigest: digest, interpolation: "bicubic", channelOrder: "BGR", reader: "opencv",
             inputShape: [2, 1200, 1200, 3], layout: "NHWC",
-            ignoredNames: ["head.0", "naïve/σ"], ignoredTypes: [], tensorNames: ["a", "", "backbone.layer3.5.relu"])),
+            ignoredNames: ["head.0", "naïve/σ"], ignoredTypes: [], tensorNames: ["a", "", "backbone.layer3.5.relu"],
+            instructionSet: "AVX2")),
         .modelFetch(ModelFetch(digest: digest, offset: 3 << 20, count: 1 << 20, received: 2 << 20)),
         .modelFetch(ModelFetch(digest: digest, offset: .max, count: 0, received: .max)),
         .modelChunk(ModelChunk(digest: digest, offset: 1 << 20, totalBytes: 80_000_000, xmlBytes: 120_000, data: (0..<300).map { UInt8($0 % 251) })),
@@ -26,6 +28,9 @@ struct MessageCodecTests {
         ])),
         .shard(Shard(id: 1, images: [])),
         .result(shardID: 12, statistics: [1, 2, 3, 0, 255]),
+        .resultOffer(shardID: 12, bytes: 650_000),
+        .resultGrant(shardID: 12),
+        .resultDrop(shardID: .max),
         .shardFailed(shardID: 9, reason: "image 003.jpg: not a JPEG"),
         .jobFailed(reason: "OpenVINO: Cannot create FooBar layer relu1 id:3"),
         .heartbeat(WorkerStatus(imagesDone: 40, currentShard: 7, residentBytes: 5_300_000_000, errors: 1)),
@@ -149,7 +154,7 @@ struct MessageCodecTests {
 
     @Test func unknownTypes() {
         // 4 and 5 are retired (the whole model in one frame, before version 4).
-        for type: UInt8 in [0, 4, 5, 17, 200, 255] {
+        for type: UInt8 in [0, 4, 5, 20, 200, 255] {
             #expect(Self.decodeError(Self.header(type: type)) == .unknownType(type))
         }
     }
@@ -176,7 +181,7 @@ struct MessageCodecTests {
         let jobFrame = MessageCodec.encode(.job(job))
         let countOffset = 7 + 5 + 68 + 12 + 7 + 10 + 4 + 4
         #expect(Self.decodeError(Self.patched(jobFrame, uint32: 1000, at: countOffset))
-            == .truncated(field: "job.ignoredNames", offset: countOffset, needed: 4000, available: 8))
+            == .truncated(field: "job.ignoredNames", offset: countOffset, needed: 4000, available: 12))
         #expect(Self.decodeError(Self.patched(jobFrame, uint32: 70_000, at: countOffset))
             == .lengthOverLimit(field: "job.ignoredNames", offset: countOffset, length: 70_000, limit: 65_536))
         // The whole frame over the limit.

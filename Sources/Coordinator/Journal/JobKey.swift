@@ -1,4 +1,5 @@
 import Core
+import Protocol
 
 /// Identifies a calibration job for its journal: everything that decides which images
 /// go into which shard and what statistics they give. A journal written for one key is
@@ -35,6 +36,6 @@ public struct JobKey: Sendable, Equatable {
             writer.write(image.name)
             writer.write(UInt64(image.bytes))
         }
-        hex = SHA256.hex(writer.bytes)
+        hex = CryptoSHA256.hex(writer.bytes)
     }
 }

@@ -1,4 +1,5 @@
 import Core
+import Protocol
 
 /// The byte layout of the coordinator's result journal, with no file access: an
 /// append-only file a coordinator extends by one record per accepted shard, so that a
@@ -117,9 +118,7 @@ public enum JournalFormat {
     }
 
     private static func checksum(_ bytes: [UInt8]) -> [UInt8] {
-        var hasher = SHA256()
-        hasher.update(bytes)
-        return Array(hasher.finalize().prefix(checksumLength))
+        Array(CryptoSHA256.digest(bytes).prefix(checksumLength))
     }
 
     private static func uint32(_ bytes: [UInt8], at offset: Int) -> UInt32 {

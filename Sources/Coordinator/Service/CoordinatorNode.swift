@@ -30,12 +30,20 @@ public final class CoordinatorNode: @unchecked Sendable {
         public var security: CurveServerKeys?
         /// Seconds without any live worker after which the run ends with an error.
         public var idleTimeout: Double
+        /// The instruction set every worker is limited to; nil takes the first worker's.
+        public var instructionSet: InstructionSet?
+        /// Let each worker use its own instruction set (the output may then depend on
+        /// which worker computed which image).
+        public var allowMixedInstructionSets: Bool
 
         public init(
             endpoint: String, shardSize: Int, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3, malformedLimit: Int = 10,
             metricsEndpoint: String? = nil, journalPath: String? = nil, journalIsImplicit: Bool = false, resume: Bool = false,
-            security: CurveServerKeys? = nil, idleTimeout: Double = 600
+            security: CurveServerKeys? = nil, idleTimeout: Double = 600, instructionSet: InstructionSet? = nil,
+            allowMixedInstructionSets: Bool = false
         ) {
+            self.instructionSet = instructionSet
+            self.allowMixedInstructionSets = allowMixedInstructionSets
             self.security = security
             self.journalPath = journalPath
             self.journalIsImplicit = journalIsImplicit
@@ -73,6 +81,9 @@ public final class CoordinatorNode: @unchecked Sendable {
     private let merging: MergePipeline
     private let images: ShardImageSource
     private var drainSeconds = 0.0
+    /// Committed results waiting for their merge and journal append, with how many of
+    /// the two are still to come: then their place in flight is free.
+    private var unsettled: [Int: (worker: WorkerID, parts: Int)] = [:]
     /// Clock time the first shard went out, and the run's end.
     private var firstShardAt: Double?
     private var endedAt: Double?
@@ -143,7 +154,8 @@ public final class CoordinatorNode: @unchecked Sendable {
         session = CoordinatorSession(
             settings: .init(
                 spec: spec, plan: plan, heartbeatInterval: options.heartbeatInterval, missedHeartbeats: options.missedHeartbeats,
-                malformedLimit: options.malformedLimit, idleTimeout: options.idleTimeout),
+                malformedLimit: options.malformedLimit, idleTimeout: options.idleTimeout,
+                instructionSet: options.instructionSet, allowMixedInstructionSets: options.allowMixedInstructionSets),
             model: (IRWriter.xml(of: run.graph), run.graph.weights), alreadyDone: resumed)
         let context = try ZMQContext()
         self.context = context
@@ -227,7 +239,7 @@ public final class CoordinatorNode: @unchecked Sendable {
                 progress(Progress(imagesDone: imagesDone, images: plan.imageCount, liveWorkers: session.liveWorkers.count))
             }
             // While results are being verified, look back soon for their outcome.
-            let wait = merging.held > 0 ? 5 : 100
+            let wait = merging.held > 0 || !unsettled.isEmpty ? 5 : 100
             let readable = try ZMQPoller.poll([socket] + (metrics.map { [$0.socket] } ?? []), timeoutMilliseconds: wait)
             if readable.count > 1, readable[1] {
                 try metrics?.serveReadable { PrometheusMetrics.render(session.status(at: clock.seconds)) }
@@ -236,6 +248,16 @@ public final class CoordinatorNode: @unchecked Sendable {
             while drained < Self.drainLimit, let frames = try socket.receive() {
                 drained += 1
                 try perform(session.received(frames, at: clock.seconds))
+            }
+            let done = merging.takeMerged().map(\.shard) + (journalWriter?.takeWritten() ?? [])
+            for shard in done {
+                guard let (worker, parts) = unsettled[shard] else { continue }
+                if parts > 1 {
+                    unsettled[shard] = (worker, parts - 1)
+                } else {
+                    unsettled[shard] = nil
+                    try perform(session.settled(shard: shard, from: worker, at: clock.seconds))
+                }
             }
             for verification in merging.takeVerified() {
                 try perform(
@@ -289,6 +311,7 @@ public final class CoordinatorNode: @unchecked Sendable {
             case let .commit(shard, worker, statistics):
                 journalWriter?.append(shard: shard, payload: statistics)
                 merging.commit(shard: shard, from: worker)
+                unsettled[shard] = (worker, journalWriter == nil ? 1 : 2)
             case let .discard(shard, worker):
                 merging.discard(shard: shard, from: worker)
             case let .log(level, line):

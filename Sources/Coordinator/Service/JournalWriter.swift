@@ -14,6 +14,7 @@ final class JournalWriter: @unchecked Sendable {
     private var scheduled = false
     private var error: (any Error)?
     private var busySeconds = 0.0
+    private var written: [Int] = []
 
     init(journal: ResultJournal) {
         self.journal = journal
@@ -43,6 +44,15 @@ final class JournalWriter: @unchecked Sendable {
         return busySeconds
     }
 
+    /// Shards whose result reached the disk since the last call.
+    func takeWritten() -> [Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = written
+        written = []
+        return taken
+    }
+
     /// Waits until everything queued is on disk.
     /// - Throws: the first write error.
     func finish() throws {
@@ -64,6 +74,9 @@ final class JournalWriter: @unchecked Sendable {
             let start = clock.now
             do {
                 try journal.append(batch)
+                lock.lock()
+                written += batch.map(\.shard)
+                lock.unlock()
             } catch {
                 lock.lock()
                 self.error = error

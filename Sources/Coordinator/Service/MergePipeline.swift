@@ -45,6 +45,7 @@ final class MergePipeline: @unchecked Sendable {
     private var nextLane = 0
     private let lock = NSLock()
     private var verifications: [Verification] = []
+    private var merged: [(shard: Int, worker: WorkerID)] = []
     private var busySeconds = 0.0
 
     /// - Parameters:
@@ -97,7 +98,7 @@ final class MergePipeline: @unchecked Sendable {
             if let statistics = lane.verified.removeValue(forKey: key) {
                 do { try lane.sums.merge(statistics) } catch { lane.error = lane.error ?? error }
             }
-            self.record(nil, seconds: Self.threadSeconds() - started)
+            self.record(nil, seconds: Self.threadSeconds() - started, merged: (shard, worker))
         }
     }
 
@@ -107,6 +108,15 @@ final class MergePipeline: @unchecked Sendable {
         guard let index = laneOfResult.removeValue(forKey: key) else { return }
         let lane = lanes[index]
         lane.queue.async { lane.verified[key] = nil }
+    }
+
+    /// Results merged since the last call.
+    func takeMerged() -> [(shard: Int, worker: WorkerID)] {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = merged
+        merged = []
+        return taken
     }
 
     /// Outcomes of verification since the last call, in the order they finished.
@@ -132,9 +142,10 @@ final class MergePipeline: @unchecked Sendable {
         return total
     }
 
-    private func record(_ verification: Verification?, seconds: Double) {
+    private func record(_ verification: Verification?, seconds: Double, merged result: (Int, WorkerID)? = nil) {
         lock.lock()
         if let verification { verifications.append(verification) }
+        if let result { merged.append(result) }
         busySeconds += seconds
         lock.unlock()
     }

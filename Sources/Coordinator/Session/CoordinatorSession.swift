@@ -36,11 +36,22 @@ public struct CoordinatorSession: Sendable {
         public var idleTimeout: Double
         /// Bytes of model chunks in flight over all workers.
         public var transferBudget: Int
+        /// Results granted and not yet merged and journaled, at most.
+        public var resultsInFlight: Int
+        /// The instruction set every worker is limited to; nil takes the first worker's.
+        public var instructionSet: InstructionSet?
+        /// Let workers use whatever instruction set they have: the output may then depend
+        /// on which worker computed which image.
+        public var allowMixedInstructionSets: Bool
 
         public init(
             spec: JobSpec, plan: ShardPlan, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3, malformedLimit: Int = 10,
-            idleTimeout: Double = 600, transferBudget: Int = 64 << 20
+            idleTimeout: Double = 600, transferBudget: Int = 64 << 20, resultsInFlight: Int = 32,
+            instructionSet: InstructionSet? = nil, allowMixedInstructionSets: Bool = false
         ) {
+            self.resultsInFlight = resultsInFlight
+            self.instructionSet = instructionSet
+            self.allowMixedInstructionSets = allowMixedInstructionSets
             self.spec = spec
             self.plan = plan
             self.heartbeatInterval = heartbeatInterval
@@ -76,6 +87,9 @@ public struct CoordinatorSession: Sendable {
     public private(set) var outcome: Outcome?
 
     private var transfer: ModelTransfer
+    private var results: ResultFlow
+    /// The instruction set the job's workers are limited to, once known.
+    public private(set) var instructionSet: InstructionSet?
     private var registry = WorkerRegistry()
     private var sessions = Set<WorkerID>()
     /// Workers declared dead: one heard from again was alive after all and is taken back.
@@ -101,6 +115,8 @@ public struct CoordinatorSession: Sendable {
             alreadyDone: alreadyDone)
         transfer = ModelTransfer(
             digest: settings.spec.modelDigest, xml: model.xml, weights: model.weights, budget: settings.transferBudget)
+        results = ResultFlow(limit: settings.resultsInFlight)
+        instructionSet = settings.instructionSet
         // Reported every 10 s, or three times for a short limit.
         idle = IdleTimeout(limit: settings.idleTimeout, reportInterval: min(10, settings.idleTimeout / 3))
         if scheduler.isComplete { outcome = .complete }
@@ -114,15 +130,17 @@ public struct CoordinatorSession: Sendable {
     /// How many workers are in a session now.
     public var liveWorkerCount: Int { sessions.count }
 
-    /// Results waiting for verification or being verified.
-    public var resultsInVerification: Int { verifying.values.reduce(0) { $0 + $1.count } }
+    /// Results granted and not yet settled (arriving, verified, merged or journaled).
+    public var resultsInFlight: Int { results.inFlight }
 
     /// Model bytes sent so far, and the most ever in flight at once.
     public var modelTransfer: (bytesSent: Int, peakBytesInFlight: Int) { (transfer.bytesSent, transfer.peakBytesInFlight) }
 
     /// The run as `calib status` sees it at time `now`.
     public func status(at now: Double) -> ClusterStatus {
-        registry.status(scheduler: scheduler, jobID: settings.spec.jobID, now: now)
+        registry.status(
+            scheduler: scheduler, jobID: settings.spec.jobID, now: now,
+            instructionSet: settings.allowMixedInstructionSets ? nil : instructionSet)
     }
 
     // MARK: Events
@@ -164,6 +182,8 @@ public struct CoordinatorSession: Sendable {
                 sessions.remove(dead)
                 buried.insert(dead)
                 actions += transfer.forget(dead).map { .send($1, to: $0) }
+                results.forget(dead)
+                actions += grantResults(now: now)
                 actions.append(.log(.warning, "worker \(dead) missed \(settings.missedHeartbeats) heartbeats: declared dead, its shards go back to the queue"))
             }
         }
@@ -195,10 +215,17 @@ public struct CoordinatorSession: Sendable {
     /// The verification of `shard`'s result from `worker` ended: `rejection` is nil when
     /// it decoded and matches the job.
     public mutating func verified(shard: Int, from worker: WorkerID, rejection: ResultRejection?, at now: Double) -> [CoordinatorAction] {
+        let actions = conclude(shard: shard, from: worker, rejection: rejection, now: now)
+        return actions + grantResults(now: now)
+    }
+
+    /// Takes a verified result, or drops it and verifies the next copy.
+    private mutating func conclude(shard: Int, from worker: WorkerID, rejection: ResultRejection?, now: Double) -> [CoordinatorAction] {
         guard var candidates = verifying[shard], candidates.first?.worker == worker else { return [.discard(shard: shard, from: worker)] }
         let candidate = candidates.removeFirst()
         var actions: [CoordinatorAction] = []
         if let rejection {
+            results.settle(ResultFlow.Key(shard: shard, worker: worker))
             actions.append(.discard(shard: shard, from: worker))
             actions.append(.log(.warning, "dropped the result of shard \(shard) from \(worker): \(rejection)"))
             actions += countMalformed(from: worker, now: now)
@@ -212,11 +239,13 @@ public struct CoordinatorSession: Sendable {
             counters.bytesAccepted += candidate.statistics.count
             counters.imagesComputed += images
             counters.duplicateResults += candidates.count
+            for copy in candidates { results.settle(ResultFlow.Key(shard: shard, worker: copy.worker)) }
             verifying[shard] = nil
             actions.append(.commit(shard: shard, from: worker, statistics: candidate.statistics))
             if scheduler.isComplete { outcome = .complete }
             return actions
         } else {
+            results.settle(ResultFlow.Key(shard: shard, worker: worker))
             actions.append(.discard(shard: shard, from: worker))
         }
         // The next copy, if any, is verified in turn.
@@ -227,6 +256,13 @@ public struct CoordinatorSession: Sendable {
             verifying[shard] = nil
         }
         return actions
+    }
+
+    /// The shell merged and journaled the committed result of `shard` from `worker`:
+    /// its place in flight goes to the next offer.
+    public mutating func settled(shard: Int, from worker: WorkerID, at now: Double) -> [CoordinatorAction] {
+        results.settle(ResultFlow.Key(shard: shard, worker: worker))
+        return grantResults(now: now)
     }
 
     // MARK: Messages
@@ -260,7 +296,12 @@ public struct CoordinatorSession: Sendable {
             return transfer.fetch(fetch, from: worker).map { .send($1, to: $0) }
         case let .ready(capacity):
             return scheduler.requestShards(for: worker, capacity: Int(capacity), now: now).map { .sendShard($0, to: worker) }
+        case let .resultOffer(id, bytes):
+            return offer(of: Int(id), bytes: bytes, from: worker, now: now)
         case let .result(id, statistics):
+            guard results.arrived(ResultFlow.Key(shard: Int(id), worker: worker)) else {
+                return malformedMessage(from: worker, now: now, "dropped a result of shard \(id) from \(worker), which was not granted")
+            }
             return result(of: Int(id), from: worker, statistics: statistics, now: now)
         case let .shardFailed(id, reason):
             timeline.append(WorkerEvent(worker: "\(worker)", seconds: now, kind: .failed))
@@ -282,7 +323,7 @@ public struct CoordinatorSession: Sendable {
             return [.log(.error, "worker \(worker) cannot serve the job and left: \(reason)")] + end(worker, now: now)
         case .hello, .statusRequest:
             return []
-        case .refused, .job, .modelChunk, .shard, .status:
+        case .refused, .job, .modelChunk, .shard, .status, .resultGrant, .resultDrop:
             return malformedMessage(from: worker, now: now, "dropped a \(message.type) message from \(worker): only the coordinator sends it")
         }
     }
@@ -290,6 +331,24 @@ public struct CoordinatorSession: Sendable {
     private mutating func welcome(_ worker: WorkerID, hello: Hello, now: Double) -> [CoordinatorAction] {
         guard hello.protocolVersion == ProtocolVersion.current else { return refusal(of: worker, version: hello.protocolVersion) }
         var actions: [CoordinatorAction] = []
+        var spec = settings.spec
+        if !settings.allowMixedInstructionSets {
+            guard let own = InstructionSet(rawValue: hello.instructionSet) else {
+                let reason = "instruction set '\(hello.instructionSet)' is not one of \(InstructionSet.allCases.map(\.rawValue).joined(separator: ", "))"
+                return [.send(.refused(reason: reason), to: worker), .log(.warning, "refused worker \(worker): \(reason)")]
+            }
+            if instructionSet == nil {
+                instructionSet = own
+                actions.append(.log(.notice, "job pinned to instruction set \(own.rawValue), the first worker's: every worker computes the same bits (--cpu-isa to choose, --allow-mixed-isa to let each use its own)"))
+            }
+            if let pinned = instructionSet {
+                guard own >= pinned else {
+                    let reason = "this job runs on instruction set \(pinned.rawValue) so that its output does not depend on which worker computed which image, and this worker has only \(own.rawValue): start the coordinator with --cpu-isa \(own.rawValue) or --allow-mixed-isa"
+                    return [.send(.refused(reason: reason), to: worker), .log(.warning, "refused worker \(worker): \(reason)")]
+                }
+                spec.instructionSet = pinned.rawValue
+            }
+        }
         if sessions.contains(worker) {
             // A second hello starts a new session: whatever the old one held goes back.
             actions += end(worker, now: now)
@@ -299,25 +358,29 @@ public struct CoordinatorSession: Sendable {
         registry.joined(worker, hello: hello)
         scheduler.workerJoined(worker, now: now)
         actions.append(.log(.info, "worker \(worker) joined: \(hello.host) pid \(hello.pid), calib \(hello.calibVersion), OpenVINO \(hello.openVINOVersion)"))
-        actions.append(.send(.job(settings.spec), to: worker))
+        actions.append(.send(.job(spec), to: worker))
         return actions
     }
 
     /// A result arrived: dropped when its shard is done or not this worker's, queued
     /// behind a copy in verification, or sent to be verified.
     private mutating func result(of shard: Int, from worker: WorkerID, statistics: [UInt8], now: Double) -> [CoordinatorAction] {
+        let key = ResultFlow.Key(shard: shard, worker: worker)
         if scheduler.completedShards.contains(shard) {
             counters.duplicateResults += 1
             _ = scheduler.completed(shard: shard, by: worker, now: now)
-            return []
+            results.settle(key)
+            return grantResults(now: now)
         }
         guard scheduler.expects(shard: shard, from: worker) else {
-            return [.log(.warning, "dropped a result of shard \(shard) from \(worker), which was not given it")]
+            results.settle(key)
+            return [.log(.warning, "dropped a result of shard \(shard) from \(worker), which was not given it")] + grantResults(now: now)
         }
         if verifying[shard] != nil {
             guard verifying[shard]?.contains(where: { $0.worker == worker }) == false else {
                 counters.duplicateResults += 1
-                return []
+                results.settle(key)
+                return grantResults(now: now)
             }
             verifying[shard]?.append(Candidate(worker: worker, statistics: statistics))
             return []
@@ -326,13 +389,47 @@ public struct CoordinatorSession: Sendable {
         return [.verify(shard: shard, from: worker, statistics: statistics)]
     }
 
-    /// Ends `worker`'s session: its shards and its model transfer are released.
+    /// A worker offers the result of `shard`: queued for a grant, or dropped when the
+    /// shard is done or not this worker's.
+    private mutating func offer(of shard: Int, bytes: UInt64, from worker: WorkerID, now: Double) -> [CoordinatorAction] {
+        guard bytes <= UInt64(MessageLimits.coordinatorInbound.maxMessageBytes) else {
+            var actions: [CoordinatorAction] = [.send(.resultDrop(shardID: UInt32(shard)), to: worker)]
+            let reason = "its result of \(bytes) bytes is larger than the \(MessageLimits.coordinatorInbound.maxMessageBytes) a coordinator accepts"
+            actions.append(.log(.warning, "dropped the result of shard \(shard) from \(worker): \(reason)"))
+            if case let .fatal(message) = scheduler.failed(shard: shard, by: worker, now: now, reason: reason) {
+                outcome = .failed(.shardFailed(message))
+            }
+            return actions
+        }
+        _ = results.offer(ResultFlow.Key(shard: shard, worker: worker))
+        return grantResults(now: now)
+    }
+
+    /// Grants waiting offers while there is room; tells the workers of unneeded ones.
+    private mutating func grantResults(now: Double) -> [CoordinatorAction] {
+        let scheduler = scheduler
+        let sessions = sessions
+        let (grants, drops) = results.grant { sessions.contains($0.worker) && scheduler.expects(shard: $0.shard, from: $0.worker) }
+        var actions: [CoordinatorAction] = grants.map { .send(.resultGrant(shardID: UInt32($0.shard)), to: $0.worker) }
+        for drop in drops where sessions.contains(drop.worker) {
+            if self.scheduler.completedShards.contains(drop.shard) {
+                counters.duplicateResults += 1
+                _ = self.scheduler.completed(shard: drop.shard, by: drop.worker, now: now)
+            }
+            actions.append(.send(.resultDrop(shardID: UInt32(drop.shard)), to: drop.worker))
+        }
+        return actions
+    }
+
+    /// Ends `worker`'s session: its shards, its model transfer and its results in flight
+    /// are released.
     private mutating func end(_ worker: WorkerID, now: Double) -> [CoordinatorAction] {
         buried.remove(worker)
         guard sessions.remove(worker) != nil else { return [] }
         registry.left(worker)
         scheduler.workerLeft(worker, now: now)
-        return transfer.forget(worker).map { .send($1, to: $0) }
+        results.forget(worker)
+        return transfer.forget(worker).map { .send($1, to: $0) } + grantResults(now: now)
     }
 
     /// Refuses a peer that speaks protocol version `version`, in words both sides print.

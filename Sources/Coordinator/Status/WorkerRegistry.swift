@@ -36,15 +36,16 @@ public struct WorkerRegistry: Sendable {
         entries[id]?.left = true
     }
 
-    /// The run's status at scheduler time `now` (the scheduler's clock, in seconds).
-    public func status(scheduler: ShardScheduler, jobID: String, now: Double) -> ClusterStatus {
+    /// The run's status at scheduler time `now` (the scheduler's clock, in seconds), with
+    /// the instruction set the job's workers are limited to, if any.
+    public func status(scheduler: ShardScheduler, jobID: String, now: Double, instructionSet: InstructionSet? = nil) -> ClusterStatus {
         let workers = entries.keys.sorted().map { id in
             report(id, entry: entries[id]!, record: scheduler.workers[id], now: now)
         }
         return ClusterStatus(
             jobID: jobID, imagesDone: UInt32(scheduler.imagesDone), images: UInt32(scheduler.plan.imageCount),
             shardsDone: UInt32(scheduler.completedShards.count), shards: UInt32(scheduler.plan.count),
-            elapsedSeconds: now, workers: workers)
+            elapsedSeconds: now, workers: workers, instructionSet: instructionSet?.rawValue ?? "")
     }
 
     private func report(_ id: WorkerID, entry: Entry, record: WorkerRecord?, now: Double) -> WorkerReport {
@@ -66,6 +67,6 @@ public struct WorkerRegistry: Sendable {
             currentShard: record?.shards.min().map(UInt32.init), imagesDone: UInt32(record?.imagesDone ?? 0),
             imagesPerSecond: activeSeconds > 0 ? computed / activeSeconds : 0, lastHeartbeatAge: max(0, now - lastHeard),
             residentBytes: entry.report?.residentBytes ?? 0,
-            errors: UInt32(max(entry.failures, Int(entry.report?.errors ?? 0))))
+            errors: UInt32(max(entry.failures, Int(entry.report?.errors ?? 0))), instructionSet: entry.hello.instructionSet)
     }
 }

@@ -16,11 +16,15 @@ public struct ClusterStatus: Sendable, Equatable, Codable {
     public var elapsedSeconds: Double
     /// Every worker seen in this run, in routing-id order.
     public var workers: [WorkerReport]
+    /// The instruction set every worker is limited to; empty when each uses its own
+    /// (`--allow-mixed-isa`) or no worker came yet.
+    public var instructionSet: String
 
     public init(
         jobID: String, imagesDone: UInt32, images: UInt32, shardsDone: UInt32, shards: UInt32, elapsedSeconds: Double,
-        workers: [WorkerReport]
+        workers: [WorkerReport], instructionSet: String = ""
     ) {
+        self.instructionSet = instructionSet
         self.jobID = jobID
         self.imagesDone = imagesDone
         self.images = images
@@ -62,11 +66,14 @@ public struct WorkerReport: Sendable, Equatable, Codable {
     public var residentBytes: UInt64
     /// Shards the worker reported failed.
     public var errors: UInt32
+    /// The widest instruction set the worker's OpenVINO would use (its hello's).
+    public var instructionSet: String
 
     public init(
         id: String, host: String, pid: Int32, threads: Int32, state: State, currentShard: UInt32?, imagesDone: UInt32,
-        imagesPerSecond: Double, lastHeartbeatAge: Double, residentBytes: UInt64, errors: UInt32
+        imagesPerSecond: Double, lastHeartbeatAge: Double, residentBytes: UInt64, errors: UInt32, instructionSet: String = ""
     ) {
+        self.instructionSet = instructionSet
         self.id = id
         self.host = host
         self.pid = pid

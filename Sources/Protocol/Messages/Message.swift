@@ -18,7 +18,16 @@ public enum Message: Sendable, Equatable {
     case ready(capacity: UInt32)
     /// Coordinator → worker: images to run.
     case shard(Shard)
-    /// Worker → coordinator: the encoded `CalibrationStatistics` of the shard's images.
+    /// Worker → coordinator: the result of a shard is ready, `bytes` long; the worker
+    /// sends it once granted.
+    case resultOffer(shardID: UInt32, bytes: UInt64)
+    /// Coordinator → worker: send the result of the shard now.
+    case resultGrant(shardID: UInt32)
+    /// Coordinator → worker: the result of the shard is not needed (another copy was
+    /// taken, or the shard is not this worker's); forget it.
+    case resultDrop(shardID: UInt32)
+    /// Worker → coordinator, after a `resultGrant`: the encoded `CalibrationStatistics`
+    /// of the shard's images.
     case result(shardID: UInt32, statistics: [UInt8])
     /// Worker → coordinator: the shard could not be processed (for example a corrupt image).
     case shardFailed(shardID: UInt32, reason: String)
@@ -45,6 +54,9 @@ public enum Message: Sendable, Equatable {
         case .ready: .ready
         case .shard: .shard
         case .result: .result
+        case .resultOffer: .resultOffer
+        case .resultGrant: .resultGrant
+        case .resultDrop: .resultDrop
         case .shardFailed: .shardFailed
         case .heartbeat: .heartbeat
         case .bye: .bye
@@ -73,6 +85,9 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     case jobFailed = 14
     case modelFetch = 15
     case modelChunk = 16
+    case resultOffer = 17
+    case resultGrant = 18
+    case resultDrop = 19
 
     public var description: String {
         switch self {
@@ -81,6 +96,9 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
         case .job: "job"
         case .modelFetch: "modelFetch"
         case .modelChunk: "modelChunk"
+        case .resultOffer: "resultOffer"
+        case .resultGrant: "resultGrant"
+        case .resultDrop: "resultDrop"
         case .ready: "ready"
         case .shard: "shard"
         case .result: "result"
@@ -109,11 +127,15 @@ public struct Hello: Sendable, Equatable {
     public var pid: Int32
     /// The inference threads the worker uses.
     public var threads: Int32
+    /// The widest instruction set the worker's OpenVINO would use (``InstructionSet``
+    /// raw value); appended in version 4, empty from older workers.
+    public var instructionSet: String
 
     public init(
         protocolVersion: UInt16 = ProtocolVersion.current, calibVersion: String, openVINOVersion: String,
-        host: String, pid: Int32, threads: Int32
+        host: String, pid: Int32, threads: Int32, instructionSet: String = ""
     ) {
+        self.instructionSet = instructionSet
         self.protocolVersion = protocolVersion
         self.calibVersion = calibVersion
         self.openVINOVersion = openVINOVersion
@@ -146,11 +168,16 @@ public struct JobSpec: Sendable, Equatable {
     public var ignoredTypes: [String]
     /// The tensors whose statistics the worker collects.
     public var tensorNames: [String]
+    /// The instruction set the worker MUST limit OpenVINO to (``InstructionSet`` raw
+    /// value), so every worker computes the same bits; empty for no limit.
+    public var instructionSet: String
 
     public init(
         jobID: String, modelDigest: String, interpolation: String, channelOrder: String, reader: String,
-        inputShape: [Int], layout: String, ignoredNames: [String], ignoredTypes: [String], tensorNames: [String]
+        inputShape: [Int], layout: String, ignoredNames: [String], ignoredTypes: [String], tensorNames: [String],
+        instructionSet: String = ""
     ) {
+        self.instructionSet = instructionSet
         self.inputShape = inputShape
         self.layout = layout
         self.jobID = jobID

@@ -65,6 +65,8 @@ public enum MessageCodec {
             writer.write(hello.host)
             writer.write(hello.pid)
             writer.write(hello.threads)
+            // Appended in version 4; older hellos keep their frozen layout.
+            if hello.protocolVersion >= 4 { writer.write(hello.instructionSet) }
         case let .refused(reason):
             writer.write(reason)
         case let .job(job):
@@ -80,6 +82,7 @@ public enum MessageCodec {
                 writer.write(UInt32(list.count))
                 for name in list { writer.write(name) }
             }
+            writer.write(job.instructionSet)
         case let .modelFetch(fetch):
             writer.write(fetch.digest)
             writer.write(fetch.offset)
@@ -104,6 +107,11 @@ public enum MessageCodec {
         case let .result(shardID, statistics):
             writer.write(shardID)
             writer.write(lengthPrefixed: statistics)
+        case let .resultOffer(shardID, bytes):
+            writer.write(shardID)
+            writer.write(bytes)
+        case let .resultGrant(shardID), let .resultDrop(shardID):
+            writer.write(shardID)
         case let .shardFailed(shardID, reason):
             writer.write(shardID)
             writer.write(reason)
@@ -133,6 +141,7 @@ public enum MessageCodec {
             writer.write(status.shardsDone)
             writer.write(status.shards)
             writer.write(status.elapsedSeconds)
+            writer.write(status.instructionSet)
             writer.write(UInt32(status.workers.count))
             for worker in status.workers {
                 writer.write(worker.id)
@@ -151,6 +160,7 @@ public enum MessageCodec {
                 writer.write(worker.lastHeartbeatAge)
                 writer.write(worker.residentBytes)
                 writer.write(worker.errors)
+                writer.write(worker.instructionSet)
             }
         }
         return writer.bytes
@@ -184,7 +194,9 @@ public enum MessageCodec {
         let message: Message
         switch type {
         case .hello:
-            message = .hello(try reader.hello(envelopeVersion: version))
+            var hello = try reader.hello(envelopeVersion: version)
+            hello.instructionSet = try reader.string("hello.instructionSet")
+            message = .hello(hello)
         case .refused:
             message = .refused(reason: try reader.string("refused.reason"))
         case .job:
@@ -198,10 +210,12 @@ public enum MessageCodec {
             let ignoredNames = try reader.names("job.ignoredNames")
             let ignoredTypes = try reader.names("job.ignoredTypes")
             let tensorNames = try reader.names("job.tensorNames")
+            let instructionSet = try reader.string("job.instructionSet")
             message = .job(JobSpec(
                 jobID: jobID, modelDigest: digest, interpolation: interpolation, channelOrder: channelOrder,
                 reader: imageReader, inputShape: inputShape, layout: layout,
-                ignoredNames: ignoredNames, ignoredTypes: ignoredTypes, tensorNames: tensorNames))
+                ignoredNames: ignoredNames, ignoredTypes: ignoredTypes, tensorNames: tensorNames,
+                instructionSet: instructionSet))
         case .modelFetch:
             let digest = try reader.digest("modelFetch.digest")
             let offset = try reader.integer(UInt64.self, "modelFetch.offset")
@@ -233,6 +247,13 @@ public enum MessageCodec {
         case .result:
             let shardID = try reader.integer(UInt32.self, "result.shardID")
             message = .result(shardID: shardID, statistics: try reader.bytes("result.statistics"))
+        case .resultOffer:
+            let shardID = try reader.integer(UInt32.self, "resultOffer.shardID")
+            message = .resultOffer(shardID: shardID, bytes: try reader.integer(UInt64.self, "resultOffer.bytes"))
+        case .resultGrant:
+            message = .resultGrant(shardID: try reader.integer(UInt32.self, "resultGrant.shardID"))
+        case .resultDrop:
+            message = .resultDrop(shardID: try reader.integer(UInt32.self, "resultDrop.shardID"))
         case .shardFailed:
             let shardID = try reader.integer(UInt32.self, "shardFailed.shardID")
             message = .shardFailed(shardID: shardID, reason: try reader.string("shardFailed.reason"))
@@ -389,8 +410,9 @@ private struct PayloadReader {
         let shardsDone = try integer(UInt32.self, "status.shardsDone")
         let shards = try integer(UInt32.self, "status.shards")
         let elapsed = try double("status.elapsedSeconds")
+        let instructionSet = try string("status.instructionSet")
         // Each worker needs at least its fixed-width fields and string lengths.
-        let count = try count("status.workers", limit: limits.maxNames, minimumElementBytes: 53)
+        let count = try count("status.workers", limit: limits.maxNames, minimumElementBytes: 57)
         var workers: [WorkerReport] = []
         workers.reserveCapacity(count)
         for index in 0..<count {
@@ -411,13 +433,15 @@ private struct PayloadReader {
             let age = try double("\(field).lastHeartbeatAge")
             let resident = try integer(UInt64.self, "\(field).residentBytes")
             let errors = try integer(UInt32.self, "\(field).errors")
+            let instructionSet = try string("\(field).instructionSet")
             workers.append(WorkerReport(
                 id: id, host: host, pid: pid, threads: threads, state: state, currentShard: shard, imagesDone: done,
-                imagesPerSecond: rate, lastHeartbeatAge: age, residentBytes: resident, errors: errors))
+                imagesPerSecond: rate, lastHeartbeatAge: age, residentBytes: resident, errors: errors,
+                instructionSet: instructionSet))
         }
         return ClusterStatus(
             jobID: jobID, imagesDone: imagesDone, images: images, shardsDone: shardsDone, shards: shards,
-            elapsedSeconds: elapsed, workers: workers)
+            elapsedSeconds: elapsed, workers: workers, instructionSet: instructionSet)
     }
 
     /// The frozen `hello` layout; its version must agree with the envelope's.

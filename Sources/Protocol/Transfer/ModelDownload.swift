@@ -92,9 +92,7 @@ public struct ModelDownload: Sendable {
     /// True when the bytes received hash to the digest asked for.
     public var matchesDigest: Bool {
         guard isComplete else { return false }
-        var hasher = SHA256()
-        hasher.update(buffer)
-        return hasher.finalizeHex() == digest
+        return CryptoSHA256.hex(buffer) == digest
     }
 
     private mutating func nextFetch() -> Message {

@@ -1,4 +1,5 @@
 import Core
+import Protocol
 import Foundation
 
 /// Models a worker received, kept on disk by their digest, so that a restarted worker,
@@ -32,10 +33,7 @@ public struct ModelCache: Sendable {
         guard FileManager.default.fileExists(atPath: xmlPath),
             let xml = try? AtomicFile.read(xmlPath), let weights = try? AtomicFile.read(weightsPath)
         else { return nil }
-        var hasher = SHA256()
-        hasher.update(xml)
-        hasher.update(weights)
-        guard hasher.finalizeHex() == digest else {
+        guard CryptoSHA256.hex(xml, weights) == digest else {
             try? FileManager.default.removeItem(atPath: xmlPath)
             try? FileManager.default.removeItem(atPath: weightsPath)
             return nil

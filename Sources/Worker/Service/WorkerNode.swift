@@ -79,6 +79,12 @@ public final class WorkerNode: @unchecked Sendable {
     private var job: JobSpec?
     /// The model being received for the current job, if it was not cached.
     private var download: ModelDownload?
+    /// The widest instruction set OpenVINO would use here.
+    private let instructionSet = HostInstructionSet.detected
+    /// The instruction set OpenVINO runs with, fixed by the first job prepared.
+    private var runningInstructionSet: InstructionSet?
+    /// Results offered to the coordinator and not yet granted or dropped, by shard.
+    private var offered: [UInt32: [UInt8]] = [:]
     private var processor: ShardProcessor?
     private var imagesDone: UInt32 = 0
     private var errors: UInt32 = 0
@@ -162,6 +168,7 @@ public final class WorkerNode: @unchecked Sendable {
         case let .refused(reason):
             throw Stop.refused(reason)
         case let .job(spec):
+            try applyInstructionSet(of: spec)
             job = spec
             processor = nil
             download = nil
@@ -201,6 +208,10 @@ public final class WorkerNode: @unchecked Sendable {
             }
         case let .shard(shard):
             start(shard)
+        case let .resultGrant(id):
+            if let statistics = offered.removeValue(forKey: id) { send(.result(shardID: id, statistics: statistics)) }
+        case let .resultDrop(id):
+            offered[id] = nil
         case .bye:
             logger.info("the coordinator finished the job; this worker computed \(imagesDone) images")
             return false
@@ -208,6 +219,32 @@ public final class WorkerNode: @unchecked Sendable {
             break
         }
         return true
+    }
+
+    /// Limits OpenVINO to the job's instruction set before anything is compiled; a job
+    /// asking for another one than this process already runs with cannot be served.
+    private func applyInstructionSet(of spec: JobSpec) throws {
+        guard !spec.instructionSet.isEmpty else {
+            runningInstructionSet = runningInstructionSet ?? instructionSet
+            return
+        }
+        guard let limit = InstructionSet(rawValue: spec.instructionSet) else {
+            try leave(because: "the job asks for instruction set '\(spec.instructionSet)', which this worker does not know")
+        }
+        let wanted = min(instructionSet, limit)
+        if let running = runningInstructionSet {
+            guard running == wanted else {
+                try leave(
+                    because: "this worker process already runs OpenVINO on instruction set \(running.rawValue); "
+                        + "restart it to serve a job limited to \(limit.rawValue)")
+            }
+            return
+        }
+        if wanted < instructionSet {
+            HostInstructionSet.limit(to: wanted)
+            logger.info("OpenVINO limited to instruction set \(wanted.rawValue) (this CPU has \(instructionSet.rawValue))")
+        }
+        runningInstructionSet = wanted
     }
 
     /// The model in `xml` and `weights`, or why this worker cannot serve it.
@@ -311,7 +348,8 @@ public final class WorkerNode: @unchecked Sendable {
         switch done {
         case let .success(id, statistics, count):
             imagesDone += UInt32(count)
-            send(.result(shardID: id, statistics: statistics))
+            offered[id] = statistics
+            send(.resultOffer(shardID: id, bytes: UInt64(statistics.count)))
         case let .failure(id, reason):
             errors += 1
             logger.warning("shard \(id) failed: \(reason)")
@@ -339,13 +377,16 @@ public final class WorkerNode: @unchecked Sendable {
         job = nil
         processor = nil
         download = nil
+        // A new session is a new worker to the coordinator: results of the old one are not wanted.
+        offered = [:]
         generation += 1
         send(
             .hello(
                 Hello(
                     protocolVersion: ProtocolVersion.current, calibVersion: CalibVersion.current,
                     openVINOVersion: OpenVINORuntime.version, host: ProcessInfo.processInfo.hostName,
-                    pid: ProcessInfo.processInfo.processIdentifier, threads: Int32(options.threads))))
+                    pid: ProcessInfo.processInfo.processIdentifier, threads: Int32(options.threads),
+                    instructionSet: instructionSet.rawValue)))
     }
 
     private func send(_ message: Message) {
