@@ -4,8 +4,11 @@
 #     kernel speed, peak memory, and the per-node-type profile of plain against probed;
 #  2. `calib run --workers 2` against one worker with 2 threads, same images: wall times
 #     and ratio, output bytes compared;
-#  3. one coordinator against 256 simulated workers returning statistics of this model's
-#     size: CPU per result, merge throughput, makespan against the ideal.
+#  3. one coordinator against simulated workers (in a process of their own) returning
+#     statistics of this model's size: 256 fetching the 80 MB model, 256 and 1024 with
+#     the model cached; makespan against the ideal, false deaths, CPU per result, merge
+#     throughput, peak memory. SIM_TRANSFER_1024=1 also runs 1024 fetching the model
+#     (82 GB over loopback, about a minute).
 # PARTS=1,2,3 (default all), IMAGES (collection, default 8), RUN_IMAGES (default 6).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,8 +40,9 @@ if [[ ,$PARTS, == *,2,* ]]; then
         awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }'
     }
     common=(run --model example/ssd-resnet34_1200.xml --data example/run-images --threads 2 --shard-size 1)
-    one=$(timed $calib "${common[@]}" --workers 1 --output "$out/one.xml")
-    two=$(timed $calib "${common[@]}" --workers 2 --output "$out/two.xml")
+    # Each run starts with empty model caches: start-up (transfer, digest, compile) included.
+    one=$(XDG_CACHE_HOME="$out/cache-one" timed $calib "${common[@]}" --workers 1 --output "$out/one.xml")
+    two=$(XDG_CACHE_HOME="$out/cache-two" timed $calib "${common[@]}" --workers 2 --output "$out/two.xml")
     same=$(cmp -s "$out/one.bin" "$out/two.bin" && cmp -s "$out/one.xml" "$out/two.xml" && echo identical || echo DIFFERENT)
     echo "1 worker, 2 threads:    $one s"
     echo "2 workers, 1 thread:    $two s"
@@ -47,7 +51,12 @@ if [[ ,$PARTS, == *,2,* ]]; then
 fi
 
 if [[ ,$PARTS, == *,3,* ]]; then
-    echo "== 3. one coordinator, 256 simulated workers"
-    $calib benchmark-coordinator --workers "${SIM_WORKERS:-256}" --images "${SIM_IMAGES:-1024}" --shard-size 2 \
-        --seconds-per-image "${SIM_SECONDS:-1.0}" 2> /dev/null
+    simulate() {
+        echo "== 3. one coordinator, $1 simulated workers, $2 images, ${*:3}"
+        $calib benchmark-coordinator --workers "$1" --images "$2" --shard-size 2 --seconds-per-image 1 "${@:3}" 2> /dev/null
+    }
+    simulate 256 1024
+    simulate 256 1024 --model-cached
+    simulate 1024 4096 --model-cached
+    [ "${SIM_TRANSFER_1024:-0}" = 1 ] && simulate 1024 4096
 fi

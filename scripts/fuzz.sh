@@ -25,11 +25,17 @@ usage() {
 }
 
 # The sources of a module, as far as the fuzz targets need it: Protocol without
-# ZeroMQ, Coordinator's journal and Worker's images without OpenVINO.
+# ZeroMQ, Coordinator's journal and Worker's images without OpenVINO. swift-crypto is not
+# built here: its SHA-256 is stood in for by Core's (the same digests), which is all the
+# decoders under test need.
 module_sources() {
     case $1 in
         Core) find Sources/Core -name '*.swift' ;;
-        Protocol) find Sources/Protocol/Messages -name '*.swift' ;;
+        Protocol)
+            find Sources/Protocol/Messages Sources/Protocol/Transfer -name '*.swift'
+            echo Sources/Protocol/Files/PosixFile.swift
+            echo Tests/Fuzz/Support/CryptoSHA256.swift
+            ;;
         Coordinator) find Sources/Coordinator/Journal -name '*.swift' ;;
         Worker) find Sources/Worker/Images Sources/Worker/Files -name '*.swift' ;;
     esac | sort
@@ -40,8 +46,8 @@ target_modules() {
     case $1 in
         message) echo Core Protocol ;;
         statistics | ir) echo Core ;;
-        journal) echo Core Coordinator ;;
-        image) echo Core Worker ;;
+        journal) echo Core Protocol Coordinator ;;
+        image) echo Core Protocol Worker ;;
         seeds) echo Core Protocol Coordinator Worker ;;
     esac
 }
