@@ -67,10 +67,13 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
         let rounds = (plan.count + load.workers - 1) / load.workers
         let ideal = Double(rounds * load.shardSize) * load.secondsPerImage
         let results = max(counters.resultsAccepted, 1)
-        print(String(format: "workers:               %d simulated, %.2f s per image, model %@", load.workers, load.secondsPerImage, modelCached ? "cached" : "fetched from the coordinator"))
+        print(String(format: "workers:               %d simulated, %.2f s per image, model ", load.workers, load.secondsPerImage)
+            + (modelCached ? "cached" : "fetched from the coordinator"))
         print(String(format: "results merged:        %d (%.1f MB, %.2f MB each, %d duplicates)", counters.resultsAccepted, Double(counters.bytesAccepted) / 1e6, Double(counters.bytesAccepted) / 1e6 / Double(results), counters.duplicateResults))
         print(String(format: "model sent:            %.2f GB, at most %.1f MB in flight", Double(counters.modelBytesSent) / 1e9, Double(counters.peakModelBytesInFlight) / 1e6))
-        print(String(format: "makespan:              %.2f s from the first hello (ideal %.2f s: %d rounds of compute) -> ratio %.2f", makespan, ideal, rounds, makespan / ideal))
+        let roundsText = rounds == 1 ? "1 round" : "\(rounds) rounds"
+        print(String(format: "makespan:              %.2f s from the first hello (ideal %.2f s: ", makespan, ideal)
+            + roundsText + String(format: " of compute) -> ratio %.2f", makespan / ideal))
         print(String(format: "serving:               %.2f s from the first shard handed out -> ratio %.2f", counters.servingSeconds, counters.servingSeconds / ideal))
         print(String(format: "drain after last result: %.2f s (merges and journal appends still queued)", counters.drainSeconds))
         print("false deaths:          \(deaths) (workers declared dead; none is killed in this benchmark)")

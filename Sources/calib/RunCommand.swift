@@ -30,6 +30,10 @@ struct RunCommand: ParsableCommand {
         guard workers > 0 || !serve.resume else {
             throw ValidationError("--resume continues a run with --workers; an in-process run keeps no journal")
         }
+        guard workers > 0 || (serve.cpuISA == nil && !serve.allowMixedISA) else {
+            throw ValidationError(
+                "--cpu-isa and --allow-mixed-isa limit worker processes: use them with --workers (an in-process run follows ONEDNN_MAX_CPU_ISA)")
+        }
     }
 
     func run() throws {

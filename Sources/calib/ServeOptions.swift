@@ -30,7 +30,7 @@ struct ServeOptions: ParsableArguments {
         help: ArgumentHelp(
             "Limit every worker's OpenVINO to this instruction set (default: the first worker's).",
             discussion: "So the output does not depend on which worker computed which image, workers that lack it are "
-                + "refused. One of: \(InstructionSet.allCases.map(\.rawValue).joined(separator: ", ")).",
+                + "refused. Names are oneDNN's (ONEDNN_MAX_CPU_ISA), in any case.",
             valueName: "set"))
     var cpuISA: InstructionSet?
 

@@ -15,19 +15,22 @@ struct SimulatedLoad: ParsableArguments {
     @Option(help: "Simulated inference time per image, seconds.")
     var secondsPerImage = 1.0
 
-    @Option(help: "Values per tensor and image fed to the statistics of each simulated result.")
+    @Option(help: "Values per tensor and image fed to the statistics of each simulated result (at most 1000000).")
     var samplesPerTensor = 20_000
 
     @Option(help: "Model resolution whose probed tensors the results describe.")
     var resolution = 1200
 
     func validate() throws {
-        try OptionRange.require(workers >= 1, "--workers", "at least 1", workers)
-        try OptionRange.require(images >= 1, "--images", "at least 1", images)
+        // Each simulated worker is a socket of one process; each shard's result is kept in memory.
+        try OptionRange.require((1...4096).contains(workers), "--workers", "between 1 and 4096", workers)
+        try OptionRange.require((1...8192).contains(images), "--images", "between 1 and 8192", images)
         try OptionRange.require(shardSize >= 1, "--shard-size", "at least 1", shardSize)
-        try OptionRange.require(secondsPerImage >= 0 && secondsPerImage.isFinite, "--seconds-per-image", "0 or more", secondsPerImage)
-        try OptionRange.require(samplesPerTensor >= 1, "--samples-per-tensor", "at least 1", samplesPerTensor)
-        try OptionRange.require(resolution >= 64, "--resolution", "at least 64", resolution)
+        try OptionRange.require((0...3600).contains(secondsPerImage), "--seconds-per-image", "between 0 and 3600", secondsPerImage)
+        // The simulator keeps this many floats per tensor and per concurrent shard.
+        try OptionRange.require(
+            (1...1_000_000).contains(samplesPerTensor), "--samples-per-tensor", "between 1 and 1000000", samplesPerTensor)
+        try OptionRange.require((64...2400).contains(resolution), "--resolution", "between 64 and 2400", resolution)
     }
 
     /// The options as arguments, to start the simulator with the same load.

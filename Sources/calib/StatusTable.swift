@@ -16,12 +16,13 @@ struct StatusTable {
                 Self.clock(status.elapsedSeconds), status.workers.filter { $0.state == .idle || $0.state == .working }.count)
         ]
         guard !status.workers.isEmpty else { return (lines + ["no worker has joined yet"]).joined(separator: "\n") }
-        let header = ["worker", "host", "pid", "state", "shard", "images", "img/s", "heartbeat", "memory", "errors"]
+        let header = ["worker", "host", "pid", "state", "shard", "images", "img/s", "heartbeat", "memory", "errors", "isa"]
         let rows = status.workers.map { worker in
             [
                 worker.id, worker.host, String(worker.pid), worker.state.rawValue, worker.currentShard.map(String.init) ?? "-",
                 String(worker.imagesDone), String(format: "%.2f", worker.imagesPerSecond),
                 String(format: "%.1f s ago", worker.lastHeartbeatAge), Self.megabytes(worker.residentBytes), String(worker.errors),
+                worker.instructionSet.isEmpty ? "-" : worker.instructionSet,
             ]
         }
         let widths = header.indices.map { column in

@@ -18,6 +18,7 @@ struct WorkerCommand: ParsableCommand {
     func validate() throws {
         try OptionRange.threads(threads)
         if noCache, cacheDir != nil { throw ValidationError("--cache-dir and --no-cache exclude each other") }
+        if cacheDir?.isEmpty == true { throw ValidationError("--cache-dir must name a folder, not be empty") }
     }
 
     @OptionGroup var heartbeat: HeartbeatOptions
@@ -25,12 +26,14 @@ struct WorkerCommand: ParsableCommand {
     @OptionGroup(title: "Encryption") var keys: ClientKeyOptions
 
     @Option(help: ArgumentHelp(
-        "Folder where received models are kept by digest, so a restarted worker or a later job on the same model downloads nothing.",
-        discussion: "Default: \(ModelCache.defaultDirectory) ($XDG_CACHE_HOME/calib or ~/.cache/calib).",
+        "Folder where received models are kept by digest, with OpenVINO's compiled models, so a restarted worker or a later job on the same model downloads and compiles nothing.",
+        discussion: "Default: \(ModelCache.defaultDirectory) ($XDG_CACHE_HOME/calib or ~/.cache/calib). Every entry is checked "
+            + "against its SHA-256 before use; a damaged one is fetched or compiled again. A folder that cannot be used is "
+            + "reported and the worker goes on without it.",
         valueName: "dir"))
     var cacheDir: String?
 
-    @Flag(help: "Keep received models in memory only.")
+    @Flag(help: "Keep received models in memory only and compile them every time.")
     var noCache = false
 
     @Option(help: .hidden)

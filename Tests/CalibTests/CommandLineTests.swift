@@ -106,6 +106,15 @@ import Testing
             (["status", "--connect", "tcp://127.0.0.1:1", "--timeout", "1e300"], "--timeout must be between 0 and 86400 seconds"),
             (["example-images", "--count", "0", "--output", "x"], "--count must be at least 1, not 0"),
             (["benchmark-coordinator", "--shard-size", "0"], "--shard-size must be at least 1, not 0"),
+            (["benchmark-coordinator", "--samples-per-tensor", "100000000"],
+                "--samples-per-tensor must be between 1 and 1000000, not 100000000"),
+            (["benchmark-coordinator", "--workers", "100000"], "--workers must be between 1 and 4096, not 100000"),
+            (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--cpu-isa", "avx2"],
+                "--cpu-isa and --allow-mixed-isa limit worker processes: use them with --workers"),
+            (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--workers", "2", "--cpu-isa", "avx2", "--allow-mixed-isa"],
+                "--cpu-isa and --allow-mixed-isa exclude each other"),
+            (["worker", "--connect", "tcp://127.0.0.1:1", "--cache-dir", ""], "--cache-dir must name a folder, not be empty"),
+            (["worker", "--connect", "tcp://127.0.0.1:1", "--cache-dir", "x", "--no-cache"], "--cache-dir and --no-cache exclude each other"),
         ]
         for (arguments, message) in cases {
             let run = try CalibProcess.run(arguments, timeout: 30)

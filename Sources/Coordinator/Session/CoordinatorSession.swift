@@ -13,11 +13,13 @@ import Protocol
 /// and reads the clock; decoding and merging results happen on other threads, between
 /// `.verify` and `verified`.
 ///
-/// A result goes through three steps: on arrival it is checked cheaply (is the shard in
-/// the plan, still open, run by this worker?) and sent to be verified; one copy per shard
-/// is verified at a time, later copies wait behind it; a verified copy completes the
-/// shard (`.commit`), a rejected one counts as the worker's failure of the shard and the
-/// next copy, if any, is verified.
+/// A result goes through four steps: the worker offers it and the session grants it
+/// when fewer than `resultsInFlight` are held (`ResultFlow`); on arrival it is checked
+/// cheaply (is the shard in the plan, still open, run by this worker?) and sent to be
+/// verified; one copy per shard is verified at a time, later copies wait behind it; a
+/// verified copy completes the shard (`.commit`) and is held until the shell has merged
+/// and journaled it (`settled`), a rejected one counts as the worker's failure of the
+/// shard and the next copy, if any, is verified.
 public struct CoordinatorSession: Sendable {
     /// What the session is run with.
     public struct Settings: Sendable {
@@ -96,6 +98,8 @@ public struct CoordinatorSession: Sendable {
     private var buried = Set<WorkerID>()
     private var malformed: [WorkerID: Int] = [:]
     private var cutOff = Set<WorkerID>()
+    /// Peers refused at hello: what they sent before reading the refusal is dropped unlogged.
+    private var refused = Set<WorkerID>()
     /// Results per shard in verification: the first is being verified.
     private var verifying: [Int: [Candidate]] = [:]
     private var idle: IdleTimeout
@@ -280,6 +284,7 @@ public struct CoordinatorSession: Sendable {
             actions.append(.log(.notice, "worker \(worker), declared dead, was heard from again: it is back"))
         }
         guard sessions.contains(worker) else {
+            if refused.contains(worker) { return [] }
             return [.log(.warning, "dropped a \(message.type) message from \(worker), which has not said hello")]
         }
         scheduler.heard(from: worker, now: now)
@@ -334,8 +339,9 @@ public struct CoordinatorSession: Sendable {
         var spec = settings.spec
         if !settings.allowMixedInstructionSets {
             guard let own = InstructionSet(rawValue: hello.instructionSet) else {
-                let reason = "instruction set '\(hello.instructionSet)' is not one of \(InstructionSet.allCases.map(\.rawValue).joined(separator: ", "))"
-                return [.send(.refused(reason: reason), to: worker), .log(.warning, "refused worker \(worker): \(reason)")]
+                return refusal(
+                    of: worker,
+                    reason: "instruction set '\(hello.instructionSet)' is not one of \(InstructionSet.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if instructionSet == nil {
                 instructionSet = own
@@ -343,8 +349,9 @@ public struct CoordinatorSession: Sendable {
             }
             if let pinned = instructionSet {
                 guard own >= pinned else {
-                    let reason = "this job runs on instruction set \(pinned.rawValue) so that its output does not depend on which worker computed which image, and this worker has only \(own.rawValue): start the coordinator with --cpu-isa \(own.rawValue) or --allow-mixed-isa"
-                    return [.send(.refused(reason: reason), to: worker), .log(.warning, "refused worker \(worker): \(reason)")]
+                    return refusal(
+                        of: worker,
+                        reason: "this job runs on instruction set \(pinned.rawValue) so that its output does not depend on which worker computed which image, and this worker has only \(own.rawValue): start the coordinator with --cpu-isa \(own.rawValue) or --allow-mixed-isa")
                 }
                 spec.instructionSet = pinned.rawValue
             }
@@ -355,6 +362,7 @@ public struct CoordinatorSession: Sendable {
         }
         sessions.insert(worker)
         buried.remove(worker)
+        refused.remove(worker)
         registry.joined(worker, hello: hello)
         scheduler.workerJoined(worker, now: now)
         actions.append(.log(.info, "worker \(worker) joined: \(hello.host) pid \(hello.pid), calib \(hello.calibVersion), OpenVINO \(hello.openVINOVersion)"))
@@ -433,8 +441,13 @@ public struct CoordinatorSession: Sendable {
     }
 
     /// Refuses a peer that speaks protocol version `version`, in words both sides print.
-    private func refusal(of worker: WorkerID, version: UInt16) -> [CoordinatorAction] {
-        let reason = "protocol version \(version) is not supported; this coordinator speaks version \(ProtocolVersion.current)"
+    private mutating func refusal(of worker: WorkerID, version: UInt16) -> [CoordinatorAction] {
+        refusal(of: worker, reason: "protocol version \(version) is not supported; this coordinator speaks version \(ProtocolVersion.current)")
+    }
+
+    /// Refuses a peer for `reason`, which both sides print.
+    private mutating func refusal(of worker: WorkerID, reason: String) -> [CoordinatorAction] {
+        refused.insert(worker)
         return [.send(.refused(reason: reason), to: worker), .log(.warning, "refused worker \(worker): \(reason)")]
     }
 

@@ -43,6 +43,13 @@ public enum PrometheusMetrics {
             "calib_worker_resident_bytes", "gauge", "The worker's resident memory at its last heartbeat.",
             workers.map { ($1, "\($0.residentBytes)") })
         family("calib_worker_errors_total", "counter", "Shards the worker reported failed.", workers.map { ($1, "\($0.errors)") })
+        family(
+            "calib_worker_info", "gauge", "1 for every worker, with the instruction set its OpenVINO runs on.",
+            status.workers.map { worker in
+                let labels = "{worker=\"\(escaped(worker.id))\",host=\"\(escaped(worker.host))\","
+                    + "instruction_set=\"\(escaped(worker.instructionSet))\"}"
+                return (labels, "1")
+            })
         return text
     }
 

@@ -40,7 +40,7 @@ public struct WorkerRegistry: Sendable {
     /// the instruction set the job's workers are limited to, if any.
     public func status(scheduler: ShardScheduler, jobID: String, now: Double, instructionSet: InstructionSet? = nil) -> ClusterStatus {
         let workers = entries.keys.sorted().map { id in
-            report(id, entry: entries[id]!, record: scheduler.workers[id], now: now)
+            report(id, entry: entries[id]!, record: scheduler.workers[id], now: now, instructionSet: instructionSet)
         }
         return ClusterStatus(
             jobID: jobID, imagesDone: UInt32(scheduler.imagesDone), images: UInt32(scheduler.plan.imageCount),
@@ -48,7 +48,9 @@ public struct WorkerRegistry: Sendable {
             elapsedSeconds: now, workers: workers, instructionSet: instructionSet?.rawValue ?? "")
     }
 
-    private func report(_ id: WorkerID, entry: Entry, record: WorkerRecord?, now: Double) -> WorkerReport {
+    private func report(
+        _ id: WorkerID, entry: Entry, record: WorkerRecord?, now: Double, instructionSet: InstructionSet?
+    ) -> WorkerReport {
         let state: WorkerReport.State =
             if entry.left { .left } else {
                 switch record?.state {
@@ -67,6 +69,8 @@ public struct WorkerRegistry: Sendable {
             currentShard: record?.shards.min().map(UInt32.init), imagesDone: UInt32(record?.imagesDone ?? 0),
             imagesPerSecond: activeSeconds > 0 ? computed / activeSeconds : 0, lastHeartbeatAge: max(0, now - lastHeard),
             residentBytes: entry.report?.residentBytes ?? 0,
-            errors: UInt32(max(entry.failures, Int(entry.report?.errors ?? 0))), instructionSet: entry.hello.instructionSet)
+            errors: UInt32(max(entry.failures, Int(entry.report?.errors ?? 0))),
+            // Pinned, every worker runs on the job's set (its own is at least as wide).
+            instructionSet: instructionSet?.rawValue ?? entry.hello.instructionSet)
     }
 }

@@ -98,10 +98,8 @@ public struct ByteReader: Sendable {
     public mutating func read<T: FixedWidthInteger>(_: T.Type, _ field: String) throws -> T {
         let width = T.bitWidth / 8
         try require(width, field)
-        var value = T.zero
-        for index in 0..<width {
-            value |= T(truncatingIfNeeded: bytes[offset + index]) << (8 * index)
-        }
+        // One unaligned load, then from little-endian.
+        let value = bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
         offset += width
         return value
     }

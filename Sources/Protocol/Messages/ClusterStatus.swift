@@ -66,7 +66,8 @@ public struct WorkerReport: Sendable, Equatable, Codable {
     public var residentBytes: UInt64
     /// Shards the worker reported failed.
     public var errors: UInt32
-    /// The widest instruction set the worker's OpenVINO would use (its hello's).
+    /// The instruction set the worker's OpenVINO runs on: the job's when it is pinned,
+    /// else the widest the worker has (its hello's).
     public var instructionSet: String
 
     public init(

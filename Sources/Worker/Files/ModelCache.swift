@@ -8,7 +8,10 @@ import Foundation
 /// Layout: `DIR/models/<digest>.xml` and `.bin`, the model's IR text as calib writes it
 /// and its weights, whose SHA-256 together is the digest. Files are written atomically
 /// and checked against the digest when read, so a damaged entry is a miss (and is
-/// removed), never a wrong model. `DIR/openvino` holds OpenVINO's compiled-model cache.
+/// removed), never a wrong model. `DIR/openvino` holds OpenVINO's compiled-model cache,
+/// whose blobs OpenVINO does not check: calib records each blob's SHA-256 next to it
+/// (`NAME.blob.sha256`) after a compile and removes, before the next one, every blob that
+/// does not match its record or has none, so a damaged blob is compiled again.
 public struct ModelCache: Sendable {
     /// The cache's folder.
     public let directory: String
@@ -53,6 +56,38 @@ public struct ModelCache: Sendable {
         // The weights first: an IR text is only there with its weights.
         try AtomicFile.write(weights, to: weightsPath)
         try AtomicFile.write(xml, to: xmlPath)
+    }
+
+    /// Removes compiled-model blobs that do not match their recorded SHA-256 (or have no
+    /// record, say a blob cut short by a kill); returns how many. Call before compiling.
+    public func removeDamagedCompiledModels() -> Int {
+        var removed = 0
+        for blob in compiledModelBlobs() {
+            let record = blob + ".sha256"
+            let recorded = (try? AtomicFile.read(record)).map { String(decoding: $0, as: UTF8.self) }
+            guard let bytes = try? AtomicFile.read(blob), recorded == CryptoSHA256.hex(bytes) else {
+                try? FileManager.default.removeItem(atPath: blob)
+                try? FileManager.default.removeItem(atPath: record)
+                removed += 1
+                continue
+            }
+        }
+        return removed
+    }
+
+    /// Records the SHA-256 of compiled-model blobs that have no record yet. Call after a
+    /// compile, which may have written one.
+    /// - Throws: `FileError` when a record cannot be written.
+    public func recordCompiledModels() throws {
+        for blob in compiledModelBlobs() where !FileManager.default.fileExists(atPath: blob + ".sha256") {
+            try AtomicFile.write(Array(CryptoSHA256.hex(try AtomicFile.read(blob)).utf8), to: blob + ".sha256")
+        }
+    }
+
+    /// The blob files of OpenVINO's compiled-model cache.
+    private func compiledModelBlobs() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: compiledModels)) ?? []
+        return names.filter { $0.hasSuffix(".blob") }.sorted().map { compiledModels + "/" + $0 }
     }
 
     private func paths(_ digest: String) -> (xml: String, weights: String) {

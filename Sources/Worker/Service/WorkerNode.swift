@@ -72,6 +72,8 @@ public final class WorkerNode: @unchecked Sendable {
     private let options: Options
     private let logger: Logger
     private let runtime: OpenVINORuntime
+    /// The cache whose compiled-model blobs OpenVINO uses, when it could be set up.
+    private let compiledModelCache: ModelCache?
     private let context: ZMQContext
     private var socket: ZMQSocket?
     private var monitor: HandshakeMonitor?
@@ -99,7 +101,18 @@ public final class WorkerNode: @unchecked Sendable {
     public init(options: Options, logger: Logger) throws {
         self.options = options
         self.logger = logger
-        runtime = try OpenVINORuntime(compiledModelCache: options.cache?.compiledModels)
+        var compiledModelCache = options.cache
+        var runtime: OpenVINORuntime
+        do {
+            runtime = try OpenVINORuntime(compiledModelCache: options.cache?.compiledModels)
+        } catch {
+            // The cache saves time, nothing more: without it the worker still serves.
+            logger.warning("compiled models are not cached: \(error)")
+            runtime = try OpenVINORuntime()
+            compiledModelCache = nil
+        }
+        self.runtime = runtime
+        self.compiledModelCache = compiledModelCache
         context = try ZMQContext()
     }
 
@@ -269,8 +282,14 @@ public final class WorkerNode: @unchecked Sendable {
     private func prepare(_ spec: JobSpec, model: @escaping @Sendable () throws -> IRGraph) {
         let prepared = prepared
         let generation = generation
-        let (runtime, threads) = (runtime, options.threads)
+        let (runtime, threads, cache, logger) = (runtime, options.threads, compiledModelCache, logger)
         Thread.detachNewThread {
+            if let removed = cache?.removeDamagedCompiledModels(), removed > 0 {
+                logger.warning("removed \(removed) damaged compiled model(s) from the cache; compiling again")
+            }
+            defer {
+                do { try cache?.recordCompiledModels() } catch { logger.warning("compiled models are not recorded in the cache: \(error)") }
+            }
             do {
                 let graph = try model()
                 guard let reader = ImageReader(rawValue: spec.reader) else {
