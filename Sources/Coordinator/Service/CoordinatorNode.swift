@@ -236,7 +236,7 @@ public final class CoordinatorNode: @unchecked Sendable {
             let imagesDone = session.scheduler.imagesDone
             if imagesDone != lastImages {
                 lastImages = imagesDone
-                progress(Progress(imagesDone: imagesDone, images: plan.imageCount, liveWorkers: session.liveWorkers.count))
+                progress(Progress(imagesDone: imagesDone, images: plan.imageCount, liveWorkers: session.liveWorkerCount))
             }
             // While results are being verified, look back soon for their outcome.
             let wait = merging.held > 0 || !unsettled.isEmpty ? 5 : 100
@@ -282,7 +282,7 @@ public final class CoordinatorNode: @unchecked Sendable {
             throw CoordinatorError.journal(
                 "\(error); the results accepted before are safe in the journal: fix this and run again with --resume")
         }
-        progress(Progress(imagesDone: plan.imageCount, images: plan.imageCount, liveWorkers: session.liveWorkers.count))
+        progress(Progress(imagesDone: plan.imageCount, images: plan.imageCount, liveWorkers: session.liveWorkerCount))
         for worker in session.liveWorkers { send(.bye, to: worker) }
         let counters = counters
         logger.info(

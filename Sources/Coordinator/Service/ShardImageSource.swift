@@ -29,7 +29,8 @@ final class ShardImageSource: @unchecked Sendable {
             for shard in fresh {
                 let outcome = Result { try self.load(shard) }
                 self.lock.lock()
-                self.ready[shard] = outcome
+                // Taken meanwhile (read on the spot): nobody waits for this copy.
+                if self.requested.contains(shard) { self.ready[shard] = outcome }
                 self.lock.unlock()
             }
         }
