@@ -133,6 +133,7 @@ final class SimulatedWorkers: @unchecked Sendable {
         case let .resultGrant(id):
             try members[index].socket.send([MessageCodec.encode(.result(shardID: id, statistics: results[id] ?? []))])
         case let .shard(shard):
+            try members[index].socket.send([MessageCodec.encode(.shardReceived(shardID: shard.id))])
             if let asked = members[index].askedAt { waits.append((clock.now - asked) / .seconds(1)) }
             members[index].busy = (shard.id, clock.now.advanced(by: .seconds(secondsPerImage * Double(shard.images.count))))
             members[index].imagesDone += UInt32(shard.images.count)

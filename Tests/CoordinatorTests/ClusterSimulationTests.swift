@@ -206,6 +206,7 @@ struct ClusterSimulationTests {
                         fromWorker(index, .ready(capacity: 1), at: time)
                     }
                 case let .shard(shard):
+                    fromWorker(index, .shardReceived(shardID: shard.id), at: time)
                     let compute = Double(shard.images.count) * (0.8 + Double(generator.next() % 400) / 1000)
                     timeline.add(.computed(index, shard.id), at: workers[index].resumes(at: time + compute))
                 case let .resultGrant(shard):
@@ -235,10 +236,22 @@ struct ClusterSimulationTests {
         #expect(dead.subtracting(silent).isEmpty, "false deaths: \(dead.subtracting(silent).sorted())")
         #expect(!dead.isEmpty)
         #expect(session.modelTransfer.peakBytesInFlight <= 4 << 20)
-        // The merges and journal appends still under way end: nothing stays in flight.
+        // The verifications, merges and journal appends still under way end: what stays in
+        // flight is exactly the granted results still on their way when the run completed.
+        var resultsOnTheirWay = 0
         while !timeline.isEmpty {
-            if case let .settled(shard, id) = timeline.next().event { _ = session.settled(shard: shard, from: id, at: now) }
+            switch timeline.next().event {
+            case let .settled(shard, id):
+                _ = session.settled(shard: shard, from: id, at: now)
+            case let .verified(shard, id, _):
+                // A copy verified after the run completed is dropped, and settled.
+                _ = session.verified(shard: shard, from: id, rejection: nil, at: now)
+            case let .toCoordinator(frames):
+                if case .result? = try? MessageCodec.decode(frames[1]) { resultsOnTheirWay += 1 }
+            default:
+                break
+            }
         }
-        #expect(session.resultsInFlight == 0)
+        #expect(session.resultsInFlight == resultsOnTheirWay)
     }
 }

@@ -175,6 +175,35 @@ struct CoordinatorSessionTests {
         #expect(next.map(\.1) == [b])
     }
 
+    @Test func readyIsAStandingRequestFilledWhileFewShardsAreOnTheirWay() {
+        var session = CoordinatorSession(
+            settings: .init(spec: Self.spec, plan: ShardPlan(imageCount: 3, size: 1), shardsInTransit: 1),
+            model: (Array("<net/>".utf8), [1, 2, 3]))
+        for worker in [a, b] { _ = session.received(Self.frames(Self.hello, from: worker), at: 0) }
+        #expect(Self.shardsSent(session.received(Self.frames(.ready(capacity: 2), from: a), at: 0)) == [0])
+        // One shard is on its way: b waits, and so does a's second.
+        #expect(Self.shardsSent(session.received(Self.frames(.ready(capacity: 1), from: b), at: 0)).isEmpty)
+        // a has it: the oldest request goes first.
+        #expect(Self.shardsSent(session.received(Self.frames(.shardReceived(shardID: 0), from: a), at: 0.1)) == [1])
+        // An offer counts as receipt too.
+        let next = session.received(Self.frames(.resultOffer(shardID: 1, bytes: 1), from: a), at: 0.2)
+        #expect(next.contains { if case .sendShard(2, b) = $0 { true } else { false } })
+    }
+
+    @Test func aStandingRequestIsNotASignOfLife() {
+        var session = Self.session(images: 2, shardSize: 1)
+        _ = session.received(Self.frames(Self.hello, from: a), at: 0)
+        _ = session.received(Self.frames(.ready(capacity: 1), from: a), at: 0)
+        _ = session.received(Self.frames(.ready(capacity: 1), from: a), at: 0)
+        // a went silent holding shards 0 and 1: the ticks, which dispatch, must not keep it alive.
+        var now = 0.0
+        while now < 5 {
+            now += 0.1
+            _ = session.tick(at: now)
+        }
+        #expect(session.liveWorkers.isEmpty)
+    }
+
     @Test func theFirstWorkerPinsTheInstructionSetAndNarrowerOnesAreRefused() {
         var session = Self.session()
         _ = session.received(Self.frames(Self.hello(.avx512Core), from: a), at: 0)

@@ -31,6 +31,7 @@ struct MessageCodecTests {
         .resultOffer(shardID: 12, bytes: 650_000),
         .resultGrant(shardID: 12),
         .resultDrop(shardID: .max),
+        .shardReceived(shardID: 3),
         .shardFailed(shardID: 9, reason: "image 003.jpg: not a JPEG"),
         .jobFailed(reason: "OpenVINO: Cannot create FooBar layer relu1 id:3"),
         .heartbeat(WorkerStatus(imagesDone: 40, currentShard: 7, residentBytes: 5_300_000_000, errors: 1)),
@@ -154,7 +155,7 @@ struct MessageCodecTests {
 
     @Test func unknownTypes() {
         // 4 and 5 are retired (the whole model in one frame, before version 4).
-        for type: UInt8 in [0, 4, 5, 20, 200, 255] {
+        for type: UInt8 in [0, 4, 5, 21, 200, 255] {
             #expect(Self.decodeError(Self.header(type: type)) == .unknownType(type))
         }
     }

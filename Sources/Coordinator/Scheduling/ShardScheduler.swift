@@ -111,7 +111,19 @@ public struct ShardScheduler: Sendable {
     /// A worker can take `capacity` more shards; returns the shard ids to send it.
     public mutating func requestShards(for id: WorkerID, capacity: Int, now: Double) -> [Int] {
         touch(id, now: now)
-        guard failure == nil, capacity > 0 else { return [] }
+        return assignShards(to: id, capacity: capacity)
+    }
+
+    /// Up to `capacity` pending shards for a worker that asked earlier (a standing
+    /// request): not a sign of life, and no straggler copies, which are given only to a
+    /// worker asking now.
+    public mutating func assignPendingShards(to id: WorkerID, capacity: Int) -> [Int] {
+        guard !pending.isEmpty else { return [] }
+        return assignShards(to: id, capacity: capacity)
+    }
+
+    private mutating func assignShards(to id: WorkerID, capacity: Int) -> [Int] {
+        guard failure == nil, capacity > 0, workers[id]?.isAlive == true else { return [] }
         var given: [Int] = []
         if !pending.isEmpty {
             let count = min(capacity, pending.count)

@@ -40,6 +40,8 @@ public struct CoordinatorSession: Sendable {
         public var transferBudget: Int
         /// Results granted and not yet merged and journaled, at most.
         public var resultsInFlight: Int
+        /// Shards sent and not yet acknowledged, at most.
+        public var shardsInTransit: Int
         /// The instruction set every worker is limited to; nil takes the first worker's.
         public var instructionSet: InstructionSet?
         /// Let workers use whatever instruction set they have: the output may then depend
@@ -48,9 +50,10 @@ public struct CoordinatorSession: Sendable {
 
         public init(
             spec: JobSpec, plan: ShardPlan, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3, malformedLimit: Int = 10,
-            idleTimeout: Double = 600, transferBudget: Int = 64 << 20, resultsInFlight: Int = 32,
+            idleTimeout: Double = 600, transferBudget: Int = 64 << 20, resultsInFlight: Int = 32, shardsInTransit: Int = 64,
             instructionSet: InstructionSet? = nil, allowMixedInstructionSets: Bool = false
         ) {
+            self.shardsInTransit = shardsInTransit
             self.resultsInFlight = resultsInFlight
             self.instructionSet = instructionSet
             self.allowMixedInstructionSets = allowMixedInstructionSets
@@ -90,6 +93,7 @@ public struct CoordinatorSession: Sendable {
 
     private var transfer: ModelTransfer
     private var results: ResultFlow
+    private var dispatch: ShardDispatch
     /// The instruction set the job's workers are limited to, once known.
     public private(set) var instructionSet: InstructionSet?
     private var registry = WorkerRegistry()
@@ -120,6 +124,7 @@ public struct CoordinatorSession: Sendable {
         transfer = ModelTransfer(
             digest: settings.spec.modelDigest, xml: model.xml, weights: model.weights, budget: settings.transferBudget)
         results = ResultFlow(limit: settings.resultsInFlight)
+        dispatch = ShardDispatch(limit: settings.shardsInTransit)
         instructionSet = settings.instructionSet
         // Reported every 10 s, or three times for a short limit.
         idle = IdleTimeout(limit: settings.idleTimeout, reportInterval: min(10, settings.idleTimeout / 3))
@@ -187,6 +192,7 @@ public struct CoordinatorSession: Sendable {
                 buried.insert(dead)
                 actions += transfer.forget(dead).map { .send($1, to: $0) }
                 results.forget(dead)
+                dispatch.forget(dead)
                 actions += grantResults(now: now)
                 actions.append(.log(.warning, "worker \(dead) missed \(settings.missedHeartbeats) heartbeats: declared dead, its shards go back to the queue"))
             }
@@ -195,6 +201,7 @@ public struct CoordinatorSession: Sendable {
             outcome = .failed(.shardFailed(failure))
             return actions
         }
+        actions += dispatchShards(now: now)
         switch idle.observe(liveWorkers: liveWorkerCount, now: now) {
         case let .waiting(seconds)?:
             actions.append(.log(.warning, "no live worker for \(Int(seconds)) s; waiting for one at most \(Int(settings.idleTimeout)) s (--idle-timeout)\(saidByWorkers)"))
@@ -300,9 +307,18 @@ public struct CoordinatorSession: Sendable {
             }
             return transfer.fetch(fetch, from: worker).map { .send($1, to: $0) }
         case let .ready(capacity):
-            return scheduler.requestShards(for: worker, capacity: Int(capacity), now: now).map { .sendShard($0, to: worker) }
+            // Served now as far as there is room (straggler copies included, as for any
+            // worker asking); the rest stands until shards are pending and there is room.
+            let shards = scheduler.requestShards(for: worker, capacity: min(Int(capacity), dispatch.room), now: now)
+            dispatch.request(Int(capacity), from: worker)
+            dispatch.record(shards, sentTo: worker)
+            return shards.map { .sendShard($0, to: worker) }
+        case let .shardReceived(id):
+            dispatch.arrived(Int(id), at: worker)
+            return dispatchShards(now: now)
         case let .resultOffer(id, bytes):
-            return offer(of: Int(id), bytes: bytes, from: worker, now: now)
+            dispatch.arrived(Int(id), at: worker)
+            return offer(of: Int(id), bytes: bytes, from: worker, now: now) + dispatchShards(now: now)
         case let .result(id, statistics):
             guard results.arrived(ResultFlow.Key(shard: Int(id), worker: worker)) else {
                 return malformedMessage(from: worker, now: now, "dropped a result of shard \(id) from \(worker), which was not granted")
@@ -311,10 +327,12 @@ public struct CoordinatorSession: Sendable {
         case let .shardFailed(id, reason):
             timeline.append(WorkerEvent(worker: "\(worker)", seconds: now, kind: .failed))
             registry.failed(worker)
+            dispatch.arrived(Int(id), at: worker)
             if case let .fatal(message) = scheduler.failed(shard: Int(id), by: worker, now: now, reason: reason) {
                 outcome = .failed(.shardFailed(message))
+                return []
             }
-            return []
+            return dispatchShards(now: now)
         case let .heartbeat(report):
             if let report { registry.reported(worker, status: report) }
             return []
@@ -413,6 +431,18 @@ public struct CoordinatorSession: Sendable {
         return grantResults(now: now)
     }
 
+    /// Sends shards for standing requests while few enough are on their way.
+    private mutating func dispatchShards(now: Double) -> [CoordinatorAction] {
+        guard outcome == nil, scheduler.pendingCount > 0, dispatch.room > 0 else { return [] }
+        var actions: [CoordinatorAction] = []
+        for (worker, capacity) in dispatch.openRequests where dispatch.room > 0 && scheduler.pendingCount > 0 && sessions.contains(worker) {
+            let shards = scheduler.assignPendingShards(to: worker, capacity: min(capacity, dispatch.room))
+            dispatch.record(shards, sentTo: worker)
+            actions += shards.map { .sendShard($0, to: worker) }
+        }
+        return actions
+    }
+
     /// Grants waiting offers while there is room; tells the workers of unneeded ones.
     private mutating func grantResults(now: Double) -> [CoordinatorAction] {
         let scheduler = scheduler
@@ -437,7 +467,8 @@ public struct CoordinatorSession: Sendable {
         registry.left(worker)
         scheduler.workerLeft(worker, now: now)
         results.forget(worker)
-        return transfer.forget(worker).map { .send($1, to: $0) } + grantResults(now: now)
+        dispatch.forget(worker)
+        return transfer.forget(worker).map { .send($1, to: $0) } + grantResults(now: now) + dispatchShards(now: now)
     }
 
     /// Refuses a peer that speaks protocol version `version`, in words both sides print.

@@ -18,6 +18,9 @@ public enum Message: Sendable, Equatable {
     case ready(capacity: UInt32)
     /// Coordinator → worker: images to run.
     case shard(Shard)
+    /// Worker → coordinator: the shard arrived; the coordinator keeps only a few shards
+    /// on their way at once.
+    case shardReceived(shardID: UInt32)
     /// Worker → coordinator: the result of a shard is ready, `bytes` long; the worker
     /// sends it once granted.
     case resultOffer(shardID: UInt32, bytes: UInt64)
@@ -53,6 +56,7 @@ public enum Message: Sendable, Equatable {
         case .modelChunk: .modelChunk
         case .ready: .ready
         case .shard: .shard
+        case .shardReceived: .shardReceived
         case .result: .result
         case .resultOffer: .resultOffer
         case .resultGrant: .resultGrant
@@ -88,6 +92,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     case resultOffer = 17
     case resultGrant = 18
     case resultDrop = 19
+    case shardReceived = 20
 
     public var description: String {
         switch self {
@@ -99,6 +104,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
         case .resultOffer: "resultOffer"
         case .resultGrant: "resultGrant"
         case .resultDrop: "resultDrop"
+        case .shardReceived: "shardReceived"
         case .ready: "ready"
         case .shard: "shard"
         case .result: "result"

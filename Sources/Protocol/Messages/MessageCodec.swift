@@ -110,7 +110,7 @@ public enum MessageCodec {
         case let .resultOffer(shardID, bytes):
             writer.write(shardID)
             writer.write(bytes)
-        case let .resultGrant(shardID), let .resultDrop(shardID):
+        case let .resultGrant(shardID), let .resultDrop(shardID), let .shardReceived(shardID):
             writer.write(shardID)
         case let .shardFailed(shardID, reason):
             writer.write(shardID)
@@ -254,6 +254,8 @@ public enum MessageCodec {
             message = .resultGrant(shardID: try reader.integer(UInt32.self, "resultGrant.shardID"))
         case .resultDrop:
             message = .resultDrop(shardID: try reader.integer(UInt32.self, "resultDrop.shardID"))
+        case .shardReceived:
+            message = .shardReceived(shardID: try reader.integer(UInt32.self, "shardReceived.shardID"))
         case .shardFailed:
             let shardID = try reader.integer(UInt32.self, "shardFailed.shardID")
             message = .shardFailed(shardID: shardID, reason: try reader.string("shardFailed.reason"))

@@ -220,6 +220,7 @@ public final class WorkerNode: @unchecked Sendable {
                 return graph
             }
         case let .shard(shard):
+            send(.shardReceived(shardID: shard.id))
             start(shard)
         case let .resultGrant(id):
             if let statistics = offered.removeValue(forKey: id) { send(.result(shardID: id, statistics: statistics)) }
