@@ -2,6 +2,7 @@ import ArgumentParser
 import Coordinator
 import Core
 import Foundation
+import Protocol
 import Worker
 
 /// `calib benchmark`: what statistics collection costs over plain FP32 inference of the
@@ -70,7 +71,7 @@ struct BenchmarkCommand: ParsableCommand {
         print(String(format: "ratio collection/plain: %.3f  (%d images, %@ threads)", collectSeconds / plainSeconds, inputs.count, threads == 0 ? "all" : "\(threads)"))
         print(String(format: "histogram kernel:       %.0f M elements/s on one core", kernel / 1e6))
         print(String(format: "histograms in memory:   %.1f MB for all tensors", Double(histogramBytes) / 1e6))
-        print(String(format: "peak resident memory:   %.0f MB", Self.peakResidentMegabytes()))
+        print(String(format: "peak resident memory:   %.0f MB", ResourceUsage.peakResidentMegabytes))
         if profile {
             let profiled = try [graph, probe.graph].map { model in
                 let inference = try FP32Inference(graph: model, runtime: runtime, threads: threads, profiling: true, input: calibration.input)
@@ -100,11 +101,5 @@ struct BenchmarkCommand: ParsableCommand {
             Self.seconds { for _ in 0..<5 { histogram.add(buffer) } }
         }
         return Double(values.count * 5) / seconds
-    }
-
-    private static func peakResidentMegabytes() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Coordinator
 import Core
 import Foundation
+import Protocol
 import Worker
 
 /// `calib benchmark-coordinator`: one coordinator against hundreds of simulated workers
@@ -42,8 +43,8 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
         defer { if simulator.isRunning { simulator.terminate() } }
         print("\(load.workers) simulated workers started (process \(simulator.processIdentifier)); they precompute their results first")
 
-        let threadBefore = Self.threadCPUSeconds()
-        let processBefore = Self.processCPUSeconds()
+        let threadBefore = ResourceUsage.threadCPUSeconds
+        let processBefore = ResourceUsage.processCPUSeconds
         var started: Date?
         var bar = ProgressBar(total: load.images, label: "merged")
         _ = try node.serve(
@@ -54,8 +55,8 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
                 return simulator.isRunning ? nil : "the simulated workers exited (status \(simulator.terminationStatus))"
             })
         let makespan = Date().timeIntervalSince(started ?? Date())
-        let coordinatorCPU = Self.threadCPUSeconds() - threadBefore
-        let processCPU = Self.processCPUSeconds() - processBefore
+        let coordinatorCPU = ResourceUsage.threadCPUSeconds - threadBefore
+        let processCPU = ResourceUsage.processCPUSeconds - processBefore
         // Told goodbye, the simulated workers end by themselves and report their own delay.
         let deadline = Date().addingTimeInterval(10)
         while simulator.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
@@ -81,8 +82,8 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
         print(String(format: "coordinator process:   %.2f s CPU, %.2f ms per result (network, merging, journal, ZeroMQ I/O)", processCPU, processCPU * 1000 / Double(results)))
         print(String(format: "merging:               %.2f s CPU over %d threads, %.0f MB/s per thread", counters.mergeSeconds, ProcessInfo.processInfo.activeProcessorCount, Double(counters.bytesAccepted) / 1e6 / max(counters.mergeSeconds, 1e-9)))
         print(String(format: "journal (write+fsync): %.2f s, %.0f MB/s", counters.journalSeconds, Double(counters.bytesAccepted) / 1e6 / max(counters.journalSeconds, 1e-9)))
-        print(String(format: "coordinator peak RSS:  %.0f MB", Self.peakResidentMegabytes()))
-        print(String(format: "simulator process:     %.2f s CPU on the same %d cores (its precomputation included)", Self.childrenCPUSeconds(), ProcessInfo.processInfo.activeProcessorCount))
+        print(String(format: "coordinator peak RSS:  %.0f MB", ResourceUsage.peakResidentMegabytes))
+        print(String(format: "simulator process:     %.2f s CPU on the same %d cores (its precomputation included)", ResourceUsage.childrenCPUSeconds, ProcessInfo.processInfo.activeProcessorCount))
     }
 
     /// `count` example images: eight written files, hard-linked under the other names.
@@ -133,30 +134,6 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
             collected.set(shard, statistics.encoded())
         }
         return collected.dictionary
-    }
-
-    static func threadCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-    }
-
-    private static func childrenCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
-    }
-
-    private static func peakResidentMegabytes() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
-    }
-
-    private static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
     }
 }
 

@@ -75,7 +75,7 @@ final class MergePipeline: @unchecked Sendable {
         laneOfResult[key] = index
         let lane = lanes[index]
         lane.queue.async { [check] in
-            let started = Self.threadSeconds()
+            let started = ResourceUsage.threadCPUSeconds
             let rejection: ResultRejection?
             switch check.verify(bytes, shard: shard) {
             case let .success(statistics):
@@ -84,7 +84,7 @@ final class MergePipeline: @unchecked Sendable {
             case let .failure(reason):
                 rejection = reason
             }
-            self.record(Verification(shard: shard, worker: worker, rejection: rejection), seconds: Self.threadSeconds() - started)
+            self.record(Verification(shard: shard, worker: worker, rejection: rejection), seconds: ResourceUsage.threadCPUSeconds - started)
         }
     }
 
@@ -94,11 +94,11 @@ final class MergePipeline: @unchecked Sendable {
         guard let index = laneOfResult.removeValue(forKey: key) else { return }
         let lane = lanes[index]
         lane.queue.async {
-            let started = Self.threadSeconds()
+            let started = ResourceUsage.threadCPUSeconds
             if let statistics = lane.verified.removeValue(forKey: key) {
                 do { try lane.sums.merge(statistics) } catch { lane.error = lane.error ?? error }
             }
-            self.record(nil, seconds: Self.threadSeconds() - started, merged: (shard, worker))
+            self.record(nil, seconds: ResourceUsage.threadCPUSeconds - started, merged: (shard, worker))
         }
     }
 
@@ -148,11 +148,5 @@ final class MergePipeline: @unchecked Sendable {
         if let result { merged.append(result) }
         busySeconds += seconds
         lock.unlock()
-    }
-
-    private static func threadSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 }

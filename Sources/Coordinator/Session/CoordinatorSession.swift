@@ -445,14 +445,18 @@ public struct CoordinatorSession: Sendable {
 
     /// Grants waiting offers while there is room; tells the workers of unneeded ones.
     private mutating func grantResults(now: Double) -> [CoordinatorAction] {
-        let scheduler = scheduler
-        let sessions = sessions
-        let (grants, drops) = results.grant { sessions.contains($0.worker) && scheduler.expects(shard: $0.shard, from: $0.worker) }
-        var actions: [CoordinatorAction] = grants.map { .send(.resultGrant(shardID: UInt32($0.shard)), to: $0.worker) }
-        for drop in drops where sessions.contains(drop.worker) {
-            if self.scheduler.completedShards.contains(drop.shard) {
+        let decided: (grants: [ResultFlow.Key], drops: [ResultFlow.Key])
+        do {
+            // Read-only copies for the closure, gone before the scheduler changes below
+            // (held longer, they would make that change copy its storage).
+            let (scheduler, sessions) = (scheduler, sessions)
+            decided = results.grant { sessions.contains($0.worker) && scheduler.expects(shard: $0.shard, from: $0.worker) }
+        }
+        var actions: [CoordinatorAction] = decided.grants.map { .send(.resultGrant(shardID: UInt32($0.shard)), to: $0.worker) }
+        for drop in decided.drops where sessions.contains(drop.worker) {
+            if scheduler.completedShards.contains(drop.shard) {
                 counters.duplicateResults += 1
-                _ = self.scheduler.completed(shard: drop.shard, by: drop.worker, now: now)
+                _ = scheduler.completed(shard: drop.shard, by: drop.worker, now: now)
             }
             actions.append(.send(.resultDrop(shardID: UInt32(drop.shard)), to: drop.worker))
         }

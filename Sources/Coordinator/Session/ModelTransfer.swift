@@ -18,10 +18,10 @@ public struct ModelTransfer: Sendable {
 
     /// The model's digest: fetches of another model are refused by the session.
     public let digest: String
-    /// The model's bytes: IR text, then weights.
-    public let bytes: [UInt8]
-    /// Size of the IR text at the start of `bytes`.
-    public let xmlBytes: Int
+    /// The model's IR text, which comes first in its bytes.
+    private let xml: [UInt8]
+    /// The model's weights, which follow the IR text (shared with the graph, not copied).
+    private let weights: [UInt8]
     /// Most bytes in flight over all workers.
     public let budget: Int
 
@@ -42,8 +42,8 @@ public struct ModelTransfer: Sendable {
     ///   allowed, so a budget below the chunk size still makes progress.
     public init(digest: String, xml: [UInt8], weights: [UInt8], budget: Int = 64 << 20) {
         self.digest = digest
-        bytes = xml + weights
-        xmlBytes = xml.count
+        self.xml = xml
+        self.weights = weights
         self.budget = budget
     }
 
@@ -88,8 +88,9 @@ public struct ModelTransfer: Sendable {
         var chunks: [(WorkerID, Message)] = []
         while waitingStart < waiting.count {
             let request = waiting[waitingStart]
-            let start = request.offset >= UInt64(bytes.count) ? bytes.count : Int(request.offset)
-            let end = min(bytes.count, start + request.count)
+            let total = xml.count + weights.count
+            let start = request.offset >= UInt64(total) ? total : Int(request.offset)
+            let end = min(total, start + request.count)
             let size = end - start
             guard bytesInFlight == 0 || bytesInFlight + size <= budget else { break }
             waitingStart += 1
@@ -99,8 +100,8 @@ public struct ModelTransfer: Sendable {
             bytesSent += size
             peakBytesInFlight = max(peakBytesInFlight, bytesInFlight)
             let chunk = ModelChunk(
-                digest: digest, offset: request.offset, totalBytes: UInt64(bytes.count), xmlBytes: UInt64(xmlBytes),
-                data: Array(bytes[start..<end]))
+                digest: digest, offset: request.offset, totalBytes: UInt64(total), xmlBytes: UInt64(xml.count),
+                data: bytes(start..<end))
             chunks.append((request.worker, .modelChunk(chunk)))
         }
         if waitingStart > 1024, waitingStart * 2 > waiting.count {
@@ -108,5 +109,13 @@ public struct ModelTransfer: Sendable {
             waitingStart = 0
         }
         return chunks
+    }
+
+    /// The model's bytes in `range`, which may span the IR text and the weights.
+    private func bytes(_ range: Range<Int>) -> [UInt8] {
+        let split = xml.count
+        if range.upperBound <= split { return Array(xml[range]) }
+        if range.lowerBound >= split { return Array(weights[range.lowerBound - split..<range.upperBound - split]) }
+        return Array(xml[range.lowerBound...]) + weights[..<(range.upperBound - split)]
     }
 }
