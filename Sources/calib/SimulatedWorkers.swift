@@ -36,6 +36,8 @@ final class SimulatedWorkers: @unchecked Sendable {
     private var lateness: [Double] = []
     /// How long each shard took to come after the member asked, seconds.
     private var waits: [Double] = []
+    /// When each member got its first shard.
+    private var firstShards: [ContinuousClock.Instant] = []
     private let clock = ContinuousClock()
     /// - Parameters:
     ///   - results: the encoded statistics each shard id is answered with.
@@ -103,6 +105,9 @@ final class SimulatedWorkers: @unchecked Sendable {
             print(String(format: "simulated workers:     results sent %.0f ms after they were due at the median, %.0f ms at worst (this process's own delay)", late[late.count / 2] * 1000, worstLate * 1000))
             print(String(format: "                       shards came %.0f ms after they were asked for at the median, %.0f ms at worst", waited[waited.count / 2] * 1000, worstWait * 1000))
         }
+        if let first = firstShards.min(), let last = firstShards.max() {
+            print(String(format: "                       the last member got its first shard %.0f ms after the first did", (last - first) / .seconds(1) * 1000))
+        }
     }
 
     private func handle(_ message: Message, member index: Int) throws {
@@ -134,6 +139,7 @@ final class SimulatedWorkers: @unchecked Sendable {
             try members[index].socket.send([MessageCodec.encode(.result(shardID: id, statistics: results[id] ?? []))])
         case let .shard(shard):
             try members[index].socket.send([MessageCodec.encode(.shardReceived(shardID: shard.id))])
+            if members[index].imagesDone == 0 { firstShards.append(clock.now) }
             if let asked = members[index].askedAt { waits.append((clock.now - asked) / .seconds(1)) }
             members[index].busy = (shard.id, clock.now.advanced(by: .seconds(secondsPerImage * Double(shard.images.count))))
             members[index].imagesDone += UInt32(shard.images.count)

@@ -162,6 +162,10 @@ public final class CoordinatorNode: @unchecked Sendable {
         socket = try ZMQSocket(context: context, kind: .router)
         try socket.setOption(.maxMessageSize, MessageLimits.coordinatorInbound.maxMessageBytes)
         try socket.setOption(.sendTimeout, 1000)
+        // libzmq's default backlog of 100 drops the connections of a larger cluster
+        // starting at once, and their TCP retries a second later: every worker past the
+        // hundredth would start a second late.
+        try socket.setOption(.backlog, Self.connectionBacklog)
         // The loop drains the socket: a receive with nothing queued returns at once.
         try socket.setOption(.receiveTimeout, 0)
         if let security = options.security {
@@ -214,6 +218,10 @@ public final class CoordinatorNode: @unchecked Sendable {
             throw error
         }
     }
+
+    /// TCP connections waiting to be accepted at most: the kernel's usual cap
+    /// (`net.core.somaxconn`), room for thousands of workers connecting together.
+    private static let connectionBacklog = 4096
 
     /// Most messages read in one turn before the clock is looked at again.
     private static let drainLimit = 4096

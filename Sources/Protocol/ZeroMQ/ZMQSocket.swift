@@ -108,6 +108,10 @@ public final class ZMQSocket: @unchecked Sendable {
         public static let heartbeatTimeout = IntegerOption(code: ZMQ_HEARTBEAT_TIMEOUT, name: "ZMQ_HEARTBEAT_TIMEOUT")
         /// `ZMQ_RECONNECT_IVL` (ms): delay before reconnecting; -1 disables reconnection.
         public static let reconnectInterval = IntegerOption(code: ZMQ_RECONNECT_IVL, name: "ZMQ_RECONNECT_IVL")
+        /// `ZMQ_BACKLOG` (connections): pending TCP connections a bound socket queues
+        /// (the kernel caps it at `net.core.somaxconn`); set before `bind`. Connections past
+        /// it are dropped and retried by the peer's TCP a second or more later.
+        public static let backlog = IntegerOption(code: ZMQ_BACKLOG, name: "ZMQ_BACKLOG")
         /// `ZMQ_SNDHWM` (messages): outbound queue limit per peer; 0 unlimited.
         public static let sendHighWaterMark = IntegerOption(code: ZMQ_SNDHWM, name: "ZMQ_SNDHWM")
         /// `ZMQ_RCVHWM` (messages): inbound queue limit per peer; 0 unlimited.
