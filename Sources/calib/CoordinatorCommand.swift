@@ -28,6 +28,8 @@ struct CoordinatorCommand: ParsableCommand {
 
     @OptionGroup var serve: ServeOptions
 
+    @OptionGroup(title: "Logging") var logging: LogOptions
+
     func validate() throws {
         guard (secretKey == nil) == (authorizedKeys == nil) else {
             throw ValidationError("--secret-key and --authorized-keys go together: a CURVE coordinator must know whom to admit")

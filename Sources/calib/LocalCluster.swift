@@ -31,6 +31,10 @@ struct LocalCluster {
                     "worker", "--connect", node.boundEndpoint, "--threads", String(max(1, cores / workers)),
                     "--parent-pid", String(getpid()),
                 ] + serve.heartbeat.arguments
+            // The workers log at this process's level (--log-level included).
+            var environment = ProcessInfo.processInfo.environment
+            if let level = StandardErrorLog.level { environment[StandardErrorLog.environmentVariable] = level.rawValue }
+            process.environment = environment
             try process.run()
             return process
         }

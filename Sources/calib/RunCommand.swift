@@ -22,6 +22,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Local workers") var serve: ServeOptions
 
+    @OptionGroup(title: "Logging") var logging: LogOptions
+
     func validate() throws {
         let most = 8 * ProcessInfo.processInfo.activeProcessorCount
         try OptionRange.require(

@@ -22,7 +22,8 @@ struct ServeOptions: ParsableArguments {
     @Flag(help: "Continue an interrupted run from its journal, without recomputing the images it holds; an error if the journal is of another job.")
     var resume = false
 
-    @Option(help: "Serve Prometheus metrics over HTTP on this port, on the coordinator's host (0: a free port).")
+    @Option(
+        help: "Serve Prometheus metrics (/metrics) and a live health page (/) over HTTP on this port, on the coordinator's host (0: a free port).")
     var metricsPort: Int?
 
     @Option(
@@ -68,7 +69,8 @@ struct ServeOptions: ParsableArguments {
                 allowMixedInstructionSets: allowMixedISA),
             logger: StandardErrorLog.logger)
         if let metrics = node.metricsEndpoint {
-            StandardErrorLog.logger.info("metrics at http://\(metrics.dropFirst("tcp://".count))/metrics")
+            let address = metrics.dropFirst("tcp://".count)
+            StandardErrorLog.logger.info("health page at http://\(address)/, metrics at http://\(address)/metrics")
         }
         return node
     }

@@ -13,7 +13,7 @@ struct StatusTable {
             String(
                 format: "job %@: %u/%u images (%.0f%%), %u/%u shards, running %@, %d workers alive",
                 status.jobID, status.imagesDone, status.images, percent, status.shardsDone, status.shards,
-                Self.clock(status.elapsedSeconds), status.workers.filter { $0.state == .idle || $0.state == .working }.count)
+                ElapsedTime.text(status.elapsedSeconds), status.workers.filter { $0.state == .idle || $0.state == .working }.count)
         ]
         guard !status.workers.isEmpty else { return (lines + ["no worker has joined yet"]).joined(separator: "\n") }
         let header = ["worker", "host", "pid", "state", "shard", "images", "img/s", "heartbeat", "memory", "errors", "isa"]
@@ -38,10 +38,5 @@ struct StatusTable {
 
     private static func megabytes(_ bytes: UInt64) -> String {
         bytes == 0 ? "-" : String(format: "%.0f MB", Double(bytes) / 1e6)
-    }
-
-    private static func clock(_ seconds: Double) -> String {
-        let whole = Int(seconds.rounded(.down))
-        return String(format: "%d:%02d:%02d", whole / 3600, whole / 60 % 60, whole % 60)
     }
 }

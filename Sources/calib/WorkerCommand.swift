@@ -25,6 +25,8 @@ struct WorkerCommand: ParsableCommand {
 
     @OptionGroup(title: "Encryption") var keys: ClientKeyOptions
 
+    @OptionGroup(title: "Logging") var logging: LogOptions
+
     @Option(help: ArgumentHelp(
         "Folder where received models are kept by digest, with OpenVINO's compiled models, so a restarted worker or a later job on the same model downloads and compiles nothing.",
         discussion: "Default: \(ModelCache.defaultDirectory) ($XDG_CACHE_HOME/calib or ~/.cache/calib). Every entry is checked "

@@ -36,6 +36,36 @@ import Testing
         #expect(run.standardOutput.contains(", f32"))
     }
 
+    /// `calib` with `arguments` and `CALIB_LOG_LEVEL` set to `level`, to the end.
+    private func run(_ arguments: [String], logLevel level: String) throws -> CalibProcess.Outcome {
+        var environment = ProcessInfo.processInfo.environment
+        environment["CALIB_LOG_LEVEL"] = level
+        return try CalibProcess.Running(program: CalibProcess.executable, arguments: arguments, environment: environment).wait(timeout: 120)
+    }
+
+    @Test func theLogLevelComesFromTheFlagOrTheEnvironment() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try makeExample()
+        let bad = try CalibProcess.run(["worker", "--connect", "tcp://127.0.0.1:1", "--log-level", "loud"])
+        #expect(bad.status != 0 && bad.standardError.contains("--log-level 'loud' is not a log level: use trace, debug"), "\(bad.standardError)")
+        let badEnvironment = try run(["worker", "--connect", "tcp://127.0.0.1:1"], logLevel: "shouting")
+        #expect(badEnvironment.status != 0 && badEnvironment.standardError.contains("CALIB_LOG_LEVEL 'shouting' is not a log level"))
+
+        // A coordinator nobody joins logs at info and warning level, then stops with an error.
+        let lonely = ["coordinator", "--bind", "tcp://127.0.0.1:0", "--model", model, "--data", images, "--output",
+                      folder.appendingPathComponent("q.xml").path, "--insecure", "--idle-timeout", "1"]
+        let chatty = try run(lonely, logLevel: "")
+        #expect(chatty.standardError.contains(" info calib:") && chatty.standardError.contains(" warning calib:"), "\(chatty.standardError)")
+        let quiet = try run(lonely, logLevel: "ERROR")
+        #expect(!quiet.standardError.contains(" info calib:") && !quiet.standardError.contains(" warning calib:"), "\(quiet.standardError)")
+        #expect(quiet.standardError.contains("no live worker for 1 s"))
+        // The flag wins over the environment.
+        let flagged = try run(lonely + ["--log-level", "info"], logLevel: "error")
+        #expect(flagged.standardError.contains(" info calib:"), "\(flagged.standardError)")
+        // Standard error is not a terminal here: no escape codes from the progress bar.
+        #expect(!chatty.standardError.contains("\u{1B}"))
+    }
+
     @Test func listEntriesMissingFromTheFolderAreOneError() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         try makeExample()

@@ -40,40 +40,6 @@ import Worker
         return path
     }
 
-    /// A loopback endpoint on a port that was free a moment ago.
-    private func freeEndpoint() throws -> String {
-        let context = try ZMQContext()
-        let socket = try ZMQSocket(context: context, kind: .router)
-        defer { socket.close() }
-        try socket.bind("tcp://127.0.0.1:*")
-        return try socket.lastEndpoint
-    }
-
-    /// What `calib status --json` says about the coordinator at `endpoint`, or nil when it
-    /// did not answer within 10 s (still starting: reading and hashing the model).
-    private func status(_ endpoint: String) throws -> ClusterStatus? {
-        let run = try CalibProcess.run(["status", "--connect", endpoint, "--json", "--timeout", "10"])
-        guard run.status == 0 else {
-            #expect(run.standardError.contains("no answer from a coordinator"), "\(run.standardError)")
-            return nil
-        }
-        return try JSONDecoder().decode(ClusterStatus.self, from: Data(run.standardOutput.utf8))
-    }
-
-    /// Asks for the status until `condition` holds; fails after `timeout` seconds.
-    private func waitForStatus(_ endpoint: String, timeout: Double, until condition: (ClusterStatus) -> Bool) throws -> ClusterStatus {
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            let current = try status(endpoint)
-            if let current, condition(current) { return current }
-            guard Date() < deadline else {
-                Issue.record("status never reached the condition: \(String(describing: current))")
-                return try #require(current)
-            }
-            Thread.sleep(forTimeInterval: 0.3)
-        }
-    }
-
     @Test func oneToFourLocalWorkersGiveTheBytesOfAnInProcessRun() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let reference = try referenceBytes()
@@ -91,7 +57,7 @@ import Worker
 
     @Test func wrongVersionsAreRefusedAndGarbageIsCutOffWhileOthersAreServed() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let endpoint = try freeEndpoint()
+        let endpoint = try CoordinatorProbe.freeEndpoint()
         let coordinator = try CalibProcess.start([
             "coordinator", "--bind", endpoint, "--model", model, "--data", images, "--output", output("served.xml"),
         ])
@@ -138,7 +104,7 @@ import Worker
     @Test func aWorkerKilledMidShardIsShownDeadAndDoesNotChangeTheResult() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let reference = try referenceBytes()
-        let endpoint = try freeEndpoint()
+        let endpoint = try CoordinatorProbe.freeEndpoint()
         let coordinator = try CalibProcess.start([
             "coordinator", "--bind", endpoint, "--model", model, "--data", images, "--output", output("killed.xml"),
             "--shard-size", "1", "--heartbeat-interval", "0.5",
@@ -146,9 +112,9 @@ import Worker
         defer { coordinator.terminateIfRunning() }
         let victim = try CalibProcess.start(["worker", "--connect", endpoint, "--threads", "1", "--heartbeat-interval", "0.5"])
         // Let the victim join and start a shard, then kill it without warning.
-        _ = try waitForStatus(endpoint, timeout: 120) { $0.workers.first?.state == .working }
+        _ = try CoordinatorProbe.waitForStatus(endpoint, timeout: 120) { $0.workers.first?.state == .working }
         kill(victim.process.processIdentifier, SIGKILL)
-        let dead = try waitForStatus(endpoint, timeout: 30) { $0.workers.first?.state == .dead }
+        let dead = try CoordinatorProbe.waitForStatus(endpoint, timeout: 30) { $0.workers.first?.state == .dead }
         #expect(dead.workers.first?.pid == victim.process.processIdentifier)
         #expect(try #require(dead.workers.first).lastHeartbeatAge >= 1.5)
         let table = try CalibProcess.run(["status", "--connect", endpoint])
@@ -164,14 +130,14 @@ import Worker
     @Test func aLateWorkerJoinsAndTakesWork() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let many = try exampleImages(12)
-        let endpoint = try freeEndpoint()
+        let endpoint = try CoordinatorProbe.freeEndpoint()
         let coordinator = try CalibProcess.start([
             "coordinator", "--bind", endpoint, "--model", model, "--data", many, "--output", output("late.xml"),
             "--shard-size", "1",
         ])
         defer { coordinator.terminateIfRunning() }
         let early = try CalibProcess.start(["worker", "--connect", endpoint, "--threads", "1"])
-        let started = try waitForStatus(endpoint, timeout: 120) { $0.imagesDone >= 1 }
+        let started = try CoordinatorProbe.waitForStatus(endpoint, timeout: 120) { $0.imagesDone >= 1 }
         #expect(started.workers.count == 1)
         let late = try CalibProcess.run(["worker", "--connect", endpoint, "--threads", "1"])
         #expect(late.status == 0, "\(late.standardError)")
@@ -185,7 +151,7 @@ import Worker
         defer { try? FileManager.default.removeItem(at: folder) }
         let eight = try exampleImages(8)
         let reference = try referenceBytes(data: eight)
-        let endpoint = try freeEndpoint()
+        let endpoint = try CoordinatorProbe.freeEndpoint()
         let result = output("resumed.xml")
         let journal = result + ".journal"
         let arguments = [
@@ -194,7 +160,7 @@ import Worker
         ]
         let first = try CalibProcess.start(arguments)
         let worker = try CalibProcess.start(["worker", "--connect", endpoint, "--threads", "1", "--heartbeat-interval", "0.5"])
-        _ = try waitForStatus(endpoint, timeout: 120) { $0.imagesDone >= 2 }
+        _ = try CoordinatorProbe.waitForStatus(endpoint, timeout: 120) { $0.imagesDone >= 2 }
         kill(first.process.processIdentifier, SIGKILL)
         _ = try first.wait()
         #expect(FileManager.default.fileExists(atPath: journal))
@@ -255,8 +221,8 @@ import Worker
         let authorized = output("authorized_keys")
         try Data(("# workers\n" + String(contentsOfFile: admitted + ".pub", encoding: .utf8)).utf8)
             .write(to: URL(fileURLWithPath: authorized))
-        let endpoint = try freeEndpoint()
-        let metricsPort = try #require(Int(try freeEndpoint().split(separator: ":").last ?? ""))
+        let endpoint = try CoordinatorProbe.freeEndpoint()
+        let metricsPort = try #require(Int(try CoordinatorProbe.freeEndpoint().split(separator: ":").last ?? ""))
         let coordinator = try CalibProcess.start([
             "coordinator", "--bind", endpoint, "--model", model, "--data", images, "--output", output("curve.xml"),
             "--secret-key", server, "--authorized-keys", authorized, "--metrics-port", String(metricsPort),

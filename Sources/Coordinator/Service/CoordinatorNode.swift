@@ -70,6 +70,8 @@ public final class CoordinatorNode: @unchecked Sendable {
     private let context: ZMQContext
     private let socket: ZMQSocket
     private let metrics: MetricsServer?
+    /// Progress over time, for the health page.
+    private var throughput = ThroughputHistory()
     private let journal: ResultJournal?
     private let journalWriter: JournalWriter?
     private let zap: ZAPHandler?
@@ -242,6 +244,7 @@ public final class CoordinatorNode: @unchecked Sendable {
             case nil: break
             }
             let imagesDone = session.scheduler.imagesDone
+            throughput.record(seconds: clock.seconds, imagesDone: UInt32(clamping: imagesDone))
             if imagesDone != lastImages {
                 lastImages = imagesDone
                 progress(Progress(imagesDone: imagesDone, images: plan.imageCount, liveWorkers: session.liveWorkerCount))
@@ -250,7 +253,13 @@ public final class CoordinatorNode: @unchecked Sendable {
             let wait = merging.held > 0 || !unsettled.isEmpty ? 5 : 100
             let readable = try ZMQPoller.poll([socket] + (metrics.map { [$0.socket] } ?? []), timeoutMilliseconds: wait)
             if readable.count > 1, readable[1] {
-                try metrics?.serveReadable { PrometheusMetrics.render(session.status(at: clock.seconds)) }
+                try metrics?.serveReadable { resource in
+                    let status = session.status(at: clock.seconds)
+                    switch resource {
+                    case .metrics: return PrometheusMetrics.render(status)
+                    case .healthPage: return HealthPage.render(status, history: throughput)
+                    }
+                }
             }
             var drained = 0
             while drained < Self.drainLimit, let frames = try socket.receive() {

@@ -1,6 +1,7 @@
-/// The part of an HTTP request the metrics endpoint needs: the method and path of its
+/// The part of an HTTP request the metrics port needs: the method and path of its
 /// request line, read once the head (up to the blank line) has arrived. Pure, so every
-/// answer the endpoint gives can be tested without a socket.
+/// answer the port gives can be tested without a socket. It serves two resources:
+/// Prometheus metrics at `/metrics` and the health page (`HealthPage`) at `/`.
 public struct MetricsRequest: Sendable, Equatable {
     /// The most bytes a request head may take; anything longer is refused.
     public static let maxHeadBytes = 8192
@@ -8,31 +9,58 @@ public struct MetricsRequest: Sendable, Equatable {
     public let method: String
     public let path: String
 
-    /// What the endpoint does with what a client sent so far.
+    /// What the port serves.
+    public enum Resource: Sendable, Equatable {
+        /// Prometheus text, at `/metrics`.
+        case metrics
+        /// The HTML health page, at `/`.
+        case healthPage
+
+        /// The `Content-Type` of the resource's body.
+        public var contentType: String {
+            switch self {
+            case .metrics: PrometheusMetrics.contentType
+            case .healthPage: HealthPage.contentType
+            }
+        }
+    }
+
+    /// What the port does with what a client sent so far.
     public enum Outcome: Sendable, Equatable {
         /// The head is not complete yet.
         case incomplete
-        /// Reply with `status` and `body`, then close.
-        case respond(status: Int, reason: String, body: String)
+        /// Reply with `status` and `body` of `contentType`, then close.
+        case respond(status: Int, reason: String, body: String, contentType: String)
     }
 
+    /// The `Content-Type` of error replies.
+    static let errorContentType = "text/plain; charset=utf-8"
+
     /// Decides the answer to `bytes`, the data received on one connection so far.
-    /// `metrics` renders the body only when the request asks for it.
-    public static func answer(to bytes: [UInt8], metrics: () -> String) -> Outcome {
+    /// `render` makes the body only when the request asks for a resource.
+    public static func answer(to bytes: [UInt8], render: (Resource) -> String) -> Outcome {
         guard let end = headEnd(bytes) else {
-            return bytes.count > maxHeadBytes ? .respond(status: 431, reason: "Request Header Fields Too Large", body: "request head too large\n") : .incomplete
+            return bytes.count > maxHeadBytes ? failure(431, "Request Header Fields Too Large", "request head too large\n") : .incomplete
         }
         guard let request = MetricsRequest(head: Array(bytes[..<end])) else {
-            return .respond(status: 400, reason: "Bad Request", body: "malformed request line\n")
+            return failure(400, "Bad Request", "malformed request line\n")
         }
         guard request.method == "GET" || request.method == "HEAD" else {
-            return .respond(status: 405, reason: "Method Not Allowed", body: "only GET is served\n")
+            return failure(405, "Method Not Allowed", "only GET is served\n")
         }
         let path = request.path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
-        guard path == "/metrics" || path == "/" else {
-            return .respond(status: 404, reason: "Not Found", body: "metrics are at /metrics\n")
+        let resource: Resource
+        switch path {
+        case "/metrics": resource = .metrics
+        case "/", "/index.html": resource = .healthPage
+        default: return failure(404, "Not Found", "metrics are at /metrics, the health page at /\n")
         }
-        return .respond(status: 200, reason: "OK", body: request.method == "HEAD" ? "" : metrics())
+        return .respond(
+            status: 200, reason: "OK", body: request.method == "HEAD" ? "" : render(resource), contentType: resource.contentType)
+    }
+
+    private static func failure(_ status: Int, _ reason: String, _ body: String) -> Outcome {
+        .respond(status: status, reason: reason, body: body, contentType: errorContentType)
     }
 
     /// The full HTTP/1.0 response for an outcome's status and body; the connection closes after it.
