@@ -11,5 +11,6 @@ if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "ok installed";
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+./scripts/lint-deploy.sh   # Kubernetes, Slurm and Grafana recipes (offline linters)
 swift build   # the calib and ov-serialize executables the tests run
 swift test

@@ -26,7 +26,14 @@ struct JobOptions: ParsableArguments {
     @Option(name: .customLong("output"), help: "Output .xml path of the int8 IR (the .bin is written next to it).")
     var outputPath: String?
 
-    @Option(name: .customLong("method"), help: "Range method: pot (default), minmax, quantile, kl, mse.")
+    @Option(
+        name: .customLong("method"),
+        help: ArgumentHelp(
+            "Range method: pot (default), minmax, quantile, kl, mse.",
+            discussion: "pot and minmax need only each tensor's minimum and maximum per image, which the model computes "
+                + "inside the graph (calibration then costs little more than plain inference); quantile, kl and mse "
+                + "need histograms of whole tensors, copied out of OpenVINO and binned, which costs more (figures in "
+                + "the README)."))
     var methodChoice: CalibrationMethod?
 
     @Option(name: .customLong("preset"), help: "Preset: performance (default; symmetric activations) or mixed (asymmetric).")
@@ -52,8 +59,11 @@ struct JobOptions: ParsableArguments {
             + "of 0 or whose bias would change by 200 % or more, as NNCF does."))
     var noBiasCorrection = false
 
-    @Option(help: "Save the collected statistics to this file.")
+    @Option(help: "Save the collected statistics to this file (with histograms, so that any method can use them later).")
     var saveStats: String?
+
+    @Flag(help: "Collect histograms of whole tensors even when the method does not need them, for the report's plots.")
+    var histograms = false
 
     @Option(help: "Pick ranges from this statistics file instead of running inference.")
     var loadStats: String?
@@ -64,6 +74,10 @@ struct JobOptions: ParsableArguments {
     var method: CalibrationMethod { methodChoice ?? .pot }
     var preset: QuantizationPreset { presetChoice ?? .performance }
     var outlierProbability: Double { outlierProbabilityChoice ?? 1e-4 }
+    /// Histograms only when the method, `--save-stats` or `--histograms` needs them.
+    var collection: StatisticsCollection {
+        .needed(for: method, savingStatistics: saveStats != nil, histogramsRequested: histograms)
+    }
 
     func validate() throws {
         try OptionRange.require(
@@ -176,7 +190,8 @@ struct JobOptions: ParsableArguments {
             }
         }
         let run = try CalibrationPlan(
-            graph: graph, ignoredNames: names, ignoredTypes: ignoredType, inputShape: data.inputShape, layout: data.layout)
+            graph: graph, ignoredNames: names, ignoredTypes: ignoredType, inputShape: data.inputShape, layout: data.layout,
+            collection: collection)
         if let resize = settings?.resize, (resize.width, resize.height) != (run.input.width, run.input.height) {
             throw CommandFailure(
                 "\(config ?? ""): preprocessing resizes to \(resize.width)x\(resize.height) but the model takes "
@@ -203,7 +218,9 @@ struct JobOptions: ParsableArguments {
             model: model, output: output, commandLine: CommandLine.arguments.joined(separator: " "), method: method, preset: preset,
             images: statistics.imageIndices.count, seconds: Date().timeIntervalSince(started), weightTensors: calibration.quantization.weights.count,
             tensors: zip(calibration.quantization.activations, zip(statistics.tensors, ranges)).map { activation, pair in
-                TensorRangeReport(name: activation.name, statistics: pair.0, range: pair.1, selector: selector)
+                TensorRangeReport(
+                    name: activation.name, statistics: pair.0, range: pair.1, selector: selector,
+                    hasHistogram: calibration.collection == .histograms)
             },
             biasChanges: noBiasCorrection ? [] : corrections.map {
                 .init(layer: calibration.graph.layer($0.layer.layer)?.name ?? "?", isApplied: $0.isApplied,

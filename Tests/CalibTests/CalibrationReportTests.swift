@@ -15,7 +15,7 @@ import Worker
         let model = try workspace.write(graph, as: "fp32.xml")
         try FileManager.default.createDirectory(atPath: workspace.path("int8"), withIntermediateDirectories: true)
         let run = try CalibProcess.run(
-            ["run", "--model", model, "--data", workspace.images.path, "--output", workspace.path("int8/q.xml"), "--workers", "2"])
+            ["run", "--model", model, "--data", workspace.images.path, "--output", workspace.path("int8/q.xml"), "--workers", "2", "--histograms"])
         try #require(run.status == 0, "\(run.standardError)")
         let page = String(decoding: try AtomicFile.read(workspace.path("int8/report.html")), as: UTF8.self)
         let tensors = try QuantizationPlan(graph: graph).activations.count
@@ -50,5 +50,20 @@ import Worker
         }
         #expect(colours.count > 50, "\(colours.count) colours")
         #expect(blue > 2000, "histogram bars: \(blue) pixels")
+    }
+
+    @Test func withoutHistogramsTheReportShowsSpansAndSaysHowToGetThem() throws {
+        let workspace = try TinyWorkspace(images: 4)
+        defer { workspace.remove() }
+        let graph = TinyModels.convolutions()
+        let model = try workspace.write(graph, as: "fp32.xml")
+        let run = try CalibProcess.run(["run", "--model", model, "--data", workspace.images.path, "--output", workspace.path("q.xml")])
+        try #require(run.status == 0, "\(run.standardError)")
+        let page = String(decoding: try AtomicFile.read(workspace.path("report.html")), as: UTF8.self)
+        let tensors = try QuantizationPlan(graph: graph).activations.count
+        #expect(page.components(separatedBy: "<svg class=\"span\"").count - 1 == tensors)
+        #expect(!page.contains("<svg class=\"histogram\"") && !page.contains("estimated SQNR"))
+        #expect(page.contains("No histograms: method pot needs only each image's minimum and maximum"))
+        #expect(page.contains("<code>--histograms</code>"))
     }
 }

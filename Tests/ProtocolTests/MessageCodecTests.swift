@@ -15,7 +15,7 @@ struct MessageCodecTests {
             jobID: "run-7", modelDigest: digest, interpolation: "bicubic", channelOrder: "BGR", reader: "opencv",
             inputShape: [2, 1200, 1200, 3], layout: "NHWC",
             ignoredNames: ["head.0", "naïve/σ"], ignoredTypes: [], tensorNames: ["a", "", "backbone.layer3.5.relu"],
-            instructionSet: "AVX2")),
+            instructionSet: "AVX2", collection: .extremes)),
         .modelFetch(ModelFetch(digest: digest, offset: 3 << 20, count: 1 << 20, received: 2 << 20)),
         .modelFetch(ModelFetch(digest: digest, offset: .max, count: 0, received: .max)),
         .modelChunk(ModelChunk(digest: digest, offset: 1 << 20, totalBytes: 80_000_000, xmlBytes: 120_000, data: (0..<300).map { UInt8($0 % 251) })),
@@ -84,10 +84,10 @@ struct MessageCodecTests {
     }
 
     @Test func layoutIsLittleEndianAndPinned() throws {
-        #expect(MessageCodec.encode(.bye) == Array("CALB".utf8) + [4, 0, 11])
-        #expect(MessageCodec.encode(.ready(capacity: 0x0102_0304)) == Array("CALB".utf8) + [4, 0, 6, 4, 3, 2, 1])
-        #expect(MessageCodec.encode(.heartbeat(nil)) == Array("CALB".utf8) + [4, 0, 10, 0])
-        #expect(MessageCodec.encode(.jobFailed(reason: "x")) == Array("CALB".utf8) + [4, 0, 14, 1, 0, 0, 0, 0x78])
+        #expect(MessageCodec.encode(.bye) == Array("CALB".utf8) + [5, 0, 11])
+        #expect(MessageCodec.encode(.ready(capacity: 0x0102_0304)) == Array("CALB".utf8) + [5, 0, 6, 4, 3, 2, 1])
+        #expect(MessageCodec.encode(.heartbeat(nil)) == Array("CALB".utf8) + [5, 0, 10, 0])
+        #expect(MessageCodec.encode(.jobFailed(reason: "x")) == Array("CALB".utf8) + [5, 0, 14, 1, 0, 0, 0, 0x78])
     }
 
     @Test func badMagicAndShortFrames() {
@@ -116,10 +116,10 @@ struct MessageCodecTests {
 
     @Test func otherVersionIsUnsupportedButHelloAndRefusedDecode() throws {
         var frame = MessageCodec.encode(.ready(capacity: 1))
-        frame[4] = 5
-        #expect(Self.decodeError(frame) == .unsupportedVersion(found: 5))
-        #expect(try MessageCodec.version(of: frame) == 5)
-        #expect(ProtocolError.unsupportedVersion(found: 5).description.contains("version 5"))
+        frame[4] = 6
+        #expect(Self.decodeError(frame) == .unsupportedVersion(found: 6))
+        #expect(try MessageCodec.version(of: frame) == 6)
+        #expect(ProtocolError.unsupportedVersion(found: 6).description.contains("version 6"))
 
         // A future worker's hello: the coordinator can still read its version...
         let future = Hello(protocolVersion: 0x0203, calibVersion: "9.0", openVINOVersion: "2030.1", host: "h", pid: 1, threads: 8)
@@ -182,7 +182,7 @@ struct MessageCodecTests {
         let jobFrame = MessageCodec.encode(.job(job))
         let countOffset = 7 + 5 + 68 + 12 + 7 + 10 + 4 + 4
         #expect(Self.decodeError(Self.patched(jobFrame, uint32: 1000, at: countOffset))
-            == .truncated(field: "job.ignoredNames", offset: countOffset, needed: 4000, available: 12))
+            == .truncated(field: "job.ignoredNames", offset: countOffset, needed: 4000, available: 26))
         #expect(Self.decodeError(Self.patched(jobFrame, uint32: 70_000, at: countOffset))
             == .lengthOverLimit(field: "job.ignoredNames", offset: countOffset, length: 70_000, limit: 65_536))
         // The whole frame over the limit.
@@ -245,6 +245,17 @@ struct MessageCodecTests {
         #expect(Self.decodeError(job.bytes) == .invalidUTF8(field: "job.ignoredTypes[1]", offset: 131))
     }
 
+    @Test func aJobNamesAKnownStatisticsCollection() {
+        let job = JobSpec(
+            jobID: "j", modelDigest: Self.digest, interpolation: "bilinear", channelOrder: "RGB", reader: "pillow",
+            inputShape: [], layout: "", ignoredNames: [], ignoredTypes: [], tensorNames: [], collection: .extremes)
+        var frame = MessageCodec.encode(.job(job))
+        // The last field: a length and "extremes"; "extremer" is no collection.
+        frame[frame.count - 1] = UInt8(ascii: "r")
+        #expect(Self.decodeError(frame) == .invalidValue(
+            field: "job.collection", offset: frame.count - 12, reason: "'extremer' is not a statistics collection (extremes or histograms)"))
+    }
+
     @Test func inputShapesAreAtMostEightNonNegativeDimensions() {
         var job = JobSpec(
             jobID: "j", modelDigest: Self.digest, interpolation: "bilinear", channelOrder: "RGB", reader: "pillow",
@@ -291,7 +302,7 @@ struct MessageCodecTests {
             do {
                 let message = try MessageCodec.decode(bytes, limits: .coordinatorInbound)
                 decoded += 1
-                if bytes[4] == 1 && bytes[5] == 0 {
+                if bytes[4] == UInt8(ProtocolVersion.current) && bytes[5] == 0 {
                     #expect(MessageCodec.encode(message) == bytes)
                 }
             } catch {

@@ -115,7 +115,7 @@ public final class CoordinatorNode: @unchecked Sendable {
             jobID: String(run.modelDigest.prefix(12)), modelDigest: run.modelDigest, interpolation: interpolation.rawValue,
             channelOrder: channelOrder.rawValue, reader: reader.rawValue, inputShape: run.input.shape,
             layout: run.input.layout.rawValue, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes,
-            tensorNames: run.quantization.activations.map(\.name))
+            tensorNames: run.quantization.activations.map(\.name), collection: run.collection)
         let plan = ShardPlan(imageCount: dataset.count, size: options.shardSize)
         self.plan = plan
         let empty = run.emptyStatistics()
@@ -380,7 +380,7 @@ public final class CoordinatorNode: @unchecked Sendable {
         return JobKey(
             modelDigest: spec.modelDigest, tensorNames: spec.tensorNames, interpolation: spec.interpolation,
             channelOrder: spec.channelOrder, reader: spec.reader, inputShape: spec.inputShape, layout: spec.layout,
-            shardSize: shardSize, images: images
+            collection: spec.collection, shardSize: shardSize, images: images
         ).hex
     }
 

@@ -1,13 +1,25 @@
 /// Makes intermediate tensors observable: OpenVINO only returns model outputs, so a
-/// probe adds a `Result` on each tensor of interest. Outputs come back in Result order,
-/// the model's own outputs first, then the probes in `tensors` order, then the
+/// probe adds a `Result` on each tensor of interest, or, for `StatisticsCollection.extremes`,
+/// on three reductions of it. Outputs come back in Result order, the model's own outputs
+/// first, then the probes in `tensors` order (`outputs` says where each is), then the
 /// per-channel figures of `channelReductions` (each computed inside the graph, so a few
 /// floats come out instead of the whole tensor).
 public struct ActivationProbe: Sendable {
+    /// Where one probed tensor comes out: whole, or as its per-image minimum, maximum and
+    /// sum (`[N]` each, N the batch axis 0; the sum is finite only when every value was).
+    public enum Output: Sendable, Equatable {
+        case whole(Int)
+        case extremes(minimum: Int, maximum: Int, sum: Int)
+    }
+
     /// The probed output ports, in the order their Results were added.
     public let tensors: [PortReference]
+    /// For each of `tensors`, the index of its output or outputs.
+    public let outputs: [Output]
     /// The per-channel figures probed, after `tensors`.
     public let channelReductions: [ChannelReduction]
+    /// The output index of the first of `channelReductions`.
+    public let firstChannelOutput: Int
     /// The graph with the extra Results.
     public let graph: IRGraph
     /// Number of Results the graph had before probing.
@@ -38,13 +50,40 @@ public struct ActivationProbe: Sendable {
         try self.init(graph: source, tensors: probed)
     }
 
-    /// Probes exactly `tensors` (output ports), in that order, then the per-channel figures
-    /// of `channelReductions` (each a `[N, C]` output, N the batch axis 0).
-    public init(graph source: IRGraph, tensors: [PortReference], channelReductions: [ChannelReduction] = []) throws {
+    /// Probes exactly `tensors` (output ports), in that order, whole or reduced to their
+    /// extremes (`collection`; a tensor with no axis but the batch axis comes out whole
+    /// either way), then the per-channel figures of `channelReductions` (each a `[N, C]`
+    /// output, N the batch axis 0).
+    public init(
+        graph source: IRGraph, tensors: [PortReference], channelReductions: [ChannelReduction] = [],
+        collection: StatisticsCollection = .histograms
+    ) throws {
         var graph = source
+        var next = source.layers(ofType: "Result").count
+        var outputs = [Output]()
         for reference in tensors {
-            let name = (try source.requireLayer(reference.layer)).name
-            try graph.addResult(on: reference, name: "\(name)/probe_\(reference.port)")
+            let layer = try source.requireLayer(reference.layer)
+            let dims = layer.output(reference.port)?.dims ?? []
+            guard collection == .extremes, dims.count >= 2, dims.allSatisfy({ $0 >= 0 }) else {
+                try graph.addResult(on: reference, name: "\(layer.name)/probe_\(reference.port)")
+                outputs.append(.whole(next))
+                next += 1
+                continue
+            }
+            let axes = try graph.addConst(
+                name: "\(layer.name)/probe_axes_\(reference.port)", elementType: .i64, shape: [dims.count - 1],
+                bytes: (1..<dims.count).flatMap { UInt64($0).littleEndianBytes })
+            for operation in ["ReduceMin", "ReduceMax", "ReduceSum"] {
+                let name = "\(layer.name)/probe_\(operation)_\(reference.port)"
+                let reduce = graph.addLayer(
+                    type: operation, name: name, data: [.init("keep_dims", "false")],
+                    inputs: [(.f32, dims), (.i64, [dims.count - 1])], outputs: [(.f32, [dims[0]])])
+                try graph.connect(reference, to: PortReference(layer: reduce, port: 0))
+                try graph.connect(axes, to: PortReference(layer: reduce, port: 1))
+                try graph.addResult(on: PortReference(layer: reduce, port: 2), name: "\(name)/probe")
+            }
+            outputs.append(.extremes(minimum: next, maximum: next + 1, sum: next + 2))
+            next += 3
         }
         for reduction in channelReductions {
             let layer = try source.requireLayer(reduction.tensor.layer)
@@ -68,6 +107,8 @@ public struct ActivationProbe: Sendable {
             try graph.addResult(on: PortReference(layer: reduce, port: 2), name: "\(name)/probe")
         }
         self.tensors = tensors
+        self.outputs = outputs
+        firstChannelOutput = next
         self.channelReductions = channelReductions
         originalOutputs = source.layers(ofType: "Result").count
         self.graph = graph

@@ -15,13 +15,16 @@ public struct CalibrationPlan: Sendable {
     /// The layer names and types left in float, as given: workers plan the same.
     public let ignoredNames: [String]
     public let ignoredTypes: [String]
+    /// What is taken from each probed tensor per image.
+    public let collection: StatisticsCollection
 
     /// Plans `graph`; `inputShape` and `layout` fix what its input leaves open (see `ImageInput`).
     public init(
         graph: IRGraph, ignoredNames: [String] = [], ignoredTypes: [String] = [], inputShape: [Int]? = nil,
-        layout: ImageInput.Layout? = nil
+        layout: ImageInput.Layout? = nil, collection: StatisticsCollection = .histograms
     ) throws {
         self.graph = graph
+        self.collection = collection
         self.ignoredNames = ignoredNames
         self.ignoredTypes = ignoredTypes
         input = try ImageInput(graph: graph, shape: inputShape, layout: layout)

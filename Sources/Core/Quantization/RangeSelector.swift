@@ -93,7 +93,7 @@ public struct RangeSelector: Sendable {
                 ? (statistics.meanOfMinima(), statistics.meanOfMaxima())
                 : (unsigned ? 0 : -statistics.meanOfAbsoluteMaxima(), statistics.meanOfAbsoluteMaxima())
         case .minmax:
-            (low, high) = (histogram.minimum ?? 0, histogram.maximum ?? 0)
+            (low, high) = (statistics.minimum ?? 0, statistics.maximum ?? 0)
         case .quantile:
             (low, high) = HistogramThresholds.quantile(histogram, outlierProbability: outlierProbability)
         case .kl:

@@ -107,8 +107,15 @@ public struct CalibrationReport: Sendable {
         let legend = CalibrationMethod.allCases.map { method in
             "<span style=\"color:\(Self.methodColours[method] ?? "#888")\">&#9474; \(method.rawValue)</span>"
         }.joined(separator: " ")
-        page += "<h2>Activation ranges</h2>\n<p>Histograms of each tensor's values over all images (counts on a log scale). "
-            + "The black lines are the range written; the coloured ones, what each method would pick: \(legend).</p>\n"
+        if tensors.allSatisfy(\.hasHistogram) {
+            page += "<h2>Activation ranges</h2>\n<p>Histograms of each tensor's values over all images (counts on a log scale). "
+                + "The black lines are the range written; the coloured ones, what each method would pick: \(legend).</p>\n"
+        } else {
+            page += "<h2>Activation ranges</h2>\n<p>Each tensor's span over all images (grey), the range written (black) and "
+                + "what pot and minmax would pick (coloured). No histograms: method \(method.rawValue) needs only each image's "
+                + "minimum and maximum, which the model computed inside the graph. Run with <code>--histograms</code> to plot the "
+                + "distributions and the ranges of quantile, kl and mse.</p>\n"
+        }
         for tensor in tensors {
             page += section(tensor)
         }
@@ -212,12 +219,18 @@ public struct CalibrationReport: Sendable {
         }
         let sqnr = tensor.estimatedSQNR.isFinite ? String(format: "%.1f dB", tensor.estimatedSQNR) : "∞"
         let range = String(format: "[%.4g, %.4g]", tensor.low, tensor.high) + (tensor.isPerChannel ? " (per channel, envelope)" : "")
-        let figures = "range \(range) · clipped \(String(format: "%.4f", tensor.clippedShare * 100)) % · estimated SQNR \(sqnr) · "
-            + "\(tensor.count) values"
+        let figures = tensor.hasHistogram
+            ? "range \(range) · clipped \(String(format: "%.4f", tensor.clippedShare * 100)) % · estimated SQNR \(sqnr) · "
+                + "\(tensor.count) values"
+            : "range \(range) · values from \(String(format: "%.4g", tensor.valuesLow)) to \(String(format: "%.4g", tensor.valuesHigh))"
+        if !tensor.hasHistogram {
+            // The values' span as a grey band instead of bars.
+            bars = String(format: "M%.1f %.1fH%.1fV%.1fH%.1fz", x(tensor.valuesLow), height, x(tensor.valuesHigh), height - 20, x(tensor.valuesLow))
+        }
         return """
             <section class="tensor"><h3>\(escape(tensor.name))</h3><div class="figures">\(escape(figures))</div>
-            <svg class="histogram" width="\(Int(width))" height="\(Int(height) + 14)" viewBox="0 0 \(Int(width)) \(Int(height) + 14)">
-            <path d="\(bars)" fill="#9ecae1"/>\(marks)
+            <svg class="\(tensor.hasHistogram ? "histogram" : "span")" width="\(Int(width))" height="\(Int(height) + 14)" viewBox="0 0 \(Int(width)) \(Int(height) + 14)">
+            <path d="\(bars)" fill="\(tensor.hasHistogram ? "#9ecae1" : "#ccc")"/>\(marks)
             <text x="0" y="\(Int(height) + 12)" font-size="10">\(String(format: "%.3g", tensor.plotLow))</text>
             <text x="\(Int(width))" y="\(Int(height) + 12)" font-size="10" text-anchor="end">\(String(format: "%.3g", tensor.plotHigh))</text>
             </svg></section>

@@ -36,6 +36,12 @@ public struct CalibrationStatistics: Sendable, Equatable {
         tensors[tensor].record(image: image, values: values)
     }
 
+    /// Records the finite extremes of tensor `tensor` (index into `tensorNames`) for image
+    /// `image`, reduced elsewhere: see `TensorStatistics.record(image:minimum:maximum:)`.
+    public mutating func record(tensor: Int, image: Int, minimum: Float, maximum: Float) {
+        tensors[tensor].record(image: image, minimum: minimum, maximum: maximum)
+    }
+
     /// Records per-channel figure number `figure` (of `channelNames`) for image `image`.
     public mutating func recordChannelFigures(_ figure: Int, image: Int, values: UnsafeBufferPointer<Float>) {
         channelFigures[figure].record(image: image, values: values)

@@ -1,6 +1,8 @@
 /// Everything the range pickers need about one activation tensor over the calibration
-/// set: each image's minimum and maximum (for POT's means of per-image extremes) and the
-/// histogram of all values (for quantile, entropy and MSE ranges). Per-image figures are
+/// set: each image's minimum and maximum (for POT's means of per-image extremes and the
+/// min-max range) and the histogram of all values (for quantile, entropy and MSE ranges;
+/// with `StatisticsCollection.extremes` it holds only the images that had a NaN or an
+/// infinity, so that those are counted). Per-image figures are
 /// keyed by the image's index in the calibration set, so merging is exact and every
 /// aggregate is the same whichever worker saw which image.
 public struct TensorStatistics: Sendable, Equatable {
@@ -26,6 +28,16 @@ public struct TensorStatistics: Sendable, Equatable {
     /// kept as `ImageStatistics.empty` and left out of every mean.
     public mutating func record(image: Int, values: UnsafeBufferPointer<Float>) {
         let figures = histogram.accumulate(values).map { ImageStatistics(minimum: $0.minimum, maximum: $0.maximum) } ?? .empty
+        perImage[image] = perImage[image]?.combined(with: figures) ?? figures
+    }
+
+    /// Records image `image`'s finite extremes, reduced elsewhere (inside the graph, for
+    /// `StatisticsCollection.extremes`), without its histogram; a zero extreme is kept as
+    /// +0, as `record(image:values:)` keeps it. Combines with extremes already recorded for
+    /// the image.
+    public mutating func record(image: Int, minimum: Float, maximum: Float) {
+        precondition(minimum.isFinite && maximum.isFinite && minimum <= maximum, "extremes \(minimum)...\(maximum) are not finite and ordered")
+        let figures = ImageStatistics(minimum: minimum == 0 ? 0 : minimum, maximum: maximum == 0 ? 0 : maximum)
         perImage[image] = perImage[image]?.combined(with: figures) ?? figures
     }
 
@@ -62,7 +74,13 @@ public struct TensorStatistics: Sendable, Equatable {
     public var allMinimaNonNegative: Bool { perImage.values.allSatisfy { !$0.hasValues || $0.minimum >= 0 } }
 
     /// True when some image had a finite value: only then can a range be picked.
-    public var hasFiniteValues: Bool { histogram.count > 0 }
+    public var hasFiniteValues: Bool { perImage.values.contains { $0.hasValues } }
+
+    /// The smallest finite value of all images (zero as +0), or nil when there is none.
+    public var minimum: Double? { perImage.values.filter(\.hasValues).map(\.minimum).min().map(Double.init) }
+
+    /// The largest finite value of all images (zero as +0), or nil when there is none.
+    public var maximum: Double? { perImage.values.filter(\.hasValues).map(\.maximum).max().map(Double.init) }
 
     /// The mean over images of each image's largest magnitude: POT's symmetric `high`.
     public func meanOfAbsoluteMaxima() -> Double { mean(of: \.absoluteMaximum) }

@@ -1,3 +1,4 @@
+import Core
 /// One message of the calibration protocol between the coordinator (ZeroMQ ROUTER)
 /// and a worker (ZeroMQ DEALER). Pure values: ``MessageCodec`` turns them into one
 /// frame each and back. `docs/PROTOCOL.md` describes when each is sent.
@@ -177,13 +178,17 @@ public struct JobSpec: Sendable, Equatable {
     /// The instruction set the worker MUST limit OpenVINO to (``InstructionSet`` raw
     /// value), so every worker computes the same bits; empty for no limit.
     public var instructionSet: String
+    /// What the worker takes from each tensor: its extremes, reduced in the graph, or the
+    /// whole tensor for histograms.
+    public var collection: StatisticsCollection
 
     public init(
         jobID: String, modelDigest: String, interpolation: String, channelOrder: String, reader: String,
         inputShape: [Int], layout: String, ignoredNames: [String], ignoredTypes: [String], tensorNames: [String],
-        instructionSet: String = ""
+        instructionSet: String = "", collection: StatisticsCollection = .histograms
     ) {
         self.instructionSet = instructionSet
+        self.collection = collection
         self.inputShape = inputShape
         self.layout = layout
         self.jobID = jobID

@@ -83,6 +83,7 @@ public enum MessageCodec {
                 for name in list { writer.write(name) }
             }
             writer.write(job.instructionSet)
+            writer.write(job.collection.rawValue)
         case let .modelFetch(fetch):
             writer.write(fetch.digest)
             writer.write(fetch.offset)
@@ -211,11 +212,12 @@ public enum MessageCodec {
             let ignoredTypes = try reader.names("job.ignoredTypes")
             let tensorNames = try reader.names("job.tensorNames")
             let instructionSet = try reader.string("job.instructionSet")
+            let collection = try reader.collection("job.collection")
             message = .job(JobSpec(
                 jobID: jobID, modelDigest: digest, interpolation: interpolation, channelOrder: channelOrder,
                 reader: imageReader, inputShape: inputShape, layout: layout,
                 ignoredNames: ignoredNames, ignoredTypes: ignoredTypes, tensorNames: tensorNames,
-                instructionSet: instructionSet))
+                instructionSet: instructionSet, collection: collection))
         case .modelFetch:
             let digest = try reader.digest("modelFetch.digest")
             let offset = try reader.integer(UInt64.self, "modelFetch.offset")
@@ -359,6 +361,16 @@ private struct PayloadReader {
             throw .invalidUTF8(field: field, offset: offset)
         }
         return string
+    }
+
+    mutating func collection(_ field: String) throws(ProtocolError) -> StatisticsCollection {
+        let offset = reader.offset
+        let name = try string(field)
+        guard let collection = StatisticsCollection(rawValue: name) else {
+            let known = StatisticsCollection.allCases.map(\.rawValue).joined(separator: " or ")
+            throw .invalidValue(field: field, offset: offset, reason: "'\(name)' is not a statistics collection (\(known))")
+        }
+        return collection
     }
 
     mutating func digest(_ field: String) throws(ProtocolError) -> String {

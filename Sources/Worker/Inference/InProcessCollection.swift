@@ -8,7 +8,8 @@ extension CalibrationPlan {
         channelOrder: ChannelOrder = .rgb, reader: ImageReader = .pillow, progress: (Int) -> Void = { _ in }
     ) throws -> CalibrationStatistics {
         let collector = try StatisticsCollector(
-            graph: graph, plan: quantization, biasCorrection: biasCorrection, runtime: OpenVINORuntime(), threads: threads, input: input)
+            graph: graph, plan: quantization, biasCorrection: biasCorrection, runtime: OpenVINORuntime(), threads: threads, input: input,
+            collection: collection)
         var statistics = emptyStatistics()
         progress(0)
         try collector.collect(

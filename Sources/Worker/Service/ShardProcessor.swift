@@ -19,7 +19,7 @@ public final class ShardProcessor: @unchecked Sendable {
     public init(
         graph: IRGraph, modelDigest: String, ignoredNames: [String], ignoredTypes: [String], expectedTensorNames: [String],
         interpolation: Interpolation, channelOrder: ChannelOrder, reader: ImageReader, input: ImageInput,
-        runtime: OpenVINORuntime, threads: Int
+        runtime: OpenVINORuntime, threads: Int, collection: StatisticsCollection = .histograms
     ) throws {
         let plan = try QuantizationPlan(graph: graph, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes)
         tensorNames = plan.activations.map(\.name)
@@ -30,7 +30,8 @@ public final class ShardProcessor: @unchecked Sendable {
         let biasCorrection = BiasCorrectionPlan(graph: graph, plan: plan)
         channelNames = ChannelReduction.collected(plan: plan, biasCorrection: biasCorrection).map(\.name)
         collector = try StatisticsCollector(
-            graph: graph, plan: plan, biasCorrection: biasCorrection, runtime: runtime, threads: threads, input: input)
+            graph: graph, plan: plan, biasCorrection: biasCorrection, runtime: runtime, threads: threads, input: input,
+            collection: collection)
         self.interpolation = interpolation
         self.channelOrder = channelOrder
         self.reader = reader

@@ -302,7 +302,7 @@ public final class WorkerNode: @unchecked Sendable {
                     ignoredTypes: spec.ignoredTypes, expectedTensorNames: spec.tensorNames,
                     interpolation: Interpolation(rawValue: spec.interpolation) ?? .bilinear,
                     channelOrder: ChannelOrder(rawValue: spec.channelOrder) ?? .rgb, reader: reader, input: input,
-                    runtime: runtime, threads: threads)
+                    runtime: runtime, threads: threads, collection: spec.collection)
                 prepared.put(JobPreparation(generation: generation, spec: spec, outcome: .success((graph, processor))))
             } catch let failure as JobPreparation.Failure {
                 prepared.put(JobPreparation(generation: generation, spec: spec, outcome: .failure(failure)))
