@@ -43,37 +43,54 @@ struct BenchmarkCommand: ParsableCommand {
         // A batch input gets each image in every slot.
         let inputs = images.map { Array([[Float]](repeating: $0, count: calibration.input.batch).joined()) }
         _ = try plain.infer(inputs[0])  // warm-up
-        let plainSeconds = try Self.seconds { for input in inputs { _ = try plain.infer(input) } } / Double(inputs.count)
+        let plainBefore = try Self.seconds { for input in inputs { _ = try plain.infer(input) } } / Double(inputs.count)
 
-        // The probed model alone: what the extra outputs cost before any statistics.
+        // The probed model alone: what copying whole tensors out costs before any statistics.
         let probe = try ActivationProbe(graph: graph, tensors: calibration.quantization.activations.map(\.tensor))
         let probed = try FP32Inference(graph: probe.graph, runtime: runtime, threads: threads, input: calibration.input)
         _ = try probed.infer(inputs[0])
         let probedSeconds = try Self.seconds { for input in inputs { _ = try probed.infer(input) } } / Double(inputs.count)
 
-        let collector = try StatisticsCollector(
-            graph: graph, plan: calibration.quantization, biasCorrection: calibration.biasCorrection, runtime: runtime, threads: threads,
-            input: calibration.input)
-        var warmUp = calibration.emptyStatistics()
-        try collector.collect(images: [0], input: { images[$0] }, into: &warmUp)
-        var statistics = calibration.emptyStatistics()
-        let collectSeconds = try Self.seconds {
-            try collector.collect(images: Array(images.indices), input: { images[$0] }, into: &statistics)
-        } / Double(images.count)
+        var collected: [StatisticsCollection: (seconds: Double, statistics: CalibrationStatistics)] = [:]
+        for collection in StatisticsCollection.allCases {
+            let collector = try StatisticsCollector(
+                graph: graph, plan: calibration.quantization, biasCorrection: calibration.biasCorrection, runtime: runtime,
+                threads: threads, input: calibration.input, collection: collection)
+            var warmUp = calibration.emptyStatistics()
+            try collector.collect(images: [0], input: { images[$0] }, into: &warmUp)
+            var statistics = calibration.emptyStatistics()
+            let seconds = try Self.seconds {
+                try collector.collect(images: Array(images.indices), input: { images[$0] }, into: &statistics)
+            } / Double(images.count)
+            collected[collection] = (seconds, statistics)
+        }
+        // Plain inference again, so that a machine slowing down or speeding up during the run shows.
+        let plainAfter = try Self.seconds { for input in inputs { _ = try plain.infer(input) } } / Double(inputs.count)
+        let plainSeconds = (plainBefore + plainAfter) / 2
 
         let kernel = try Self.histogramThroughput()
-        let values = statistics.tensors.reduce(0) { $0 + Int($1.histogram.count) } / max(inputs.count, 1)
-        let histogramBytes = statistics.tensors.reduce(0) { $0 + $1.histogram.memoryBytes }
-        print("model \(model): \(calibration.quantization.activations.count) tensors probed, \(values / 1_000_000) M activations per image")
-        print(String(format: "plain FP32 inference:   %.3f s/image", plainSeconds))
-        print(String(format: "probed model, no stats: %.3f s/image", probedSeconds))
-        print(String(format: "statistics collection:  %.3f s/image", collectSeconds))
-        print(String(format: "ratio collection/plain: %.3f  (%d images, %@ threads)", collectSeconds / plainSeconds, inputs.count, threads == 0 ? "all" : "\(threads)"))
-        print(String(format: "histogram kernel:       %.0f M elements/s on one core", kernel / 1e6))
-        print(String(format: "histograms in memory:   %.1f MB for all tensors", Double(histogramBytes) / 1e6))
-        print(String(format: "peak resident memory:   %.0f MB", ResourceUsage.peakResidentMegabytes))
+        let whole = collected[.histograms]!.statistics
+        let values = whole.tensors.reduce(0) { $0 + Int($1.histogram.count) } / max(inputs.count, 1)
+        let histogramBytes = whole.tensors.reduce(0) { $0 + $1.histogram.memoryBytes }
+        let sameExtremes = zip(collected[.extremes]!.statistics.tensors, whole.tensors).allSatisfy { $0.perImage == $1.perImage }
+        let threadText = threads == 0 ? "all" : "\(threads)"
+        print("model \(model): \(calibration.quantization.activations.count) tensors probed, \(values / 1_000_000) M activations per image, \(inputs.count) images, \(threadText) threads")
+        print(String(format: "plain FP32 inference:     %.3f s/image (%.3f before, %.3f after the others)", plainSeconds, plainBefore, plainAfter))
+        for collection in StatisticsCollection.allCases {
+            let seconds = collected[collection]!.seconds
+            let label = collection == .extremes ? "collection, extremes:" : "collection, histograms:"
+            print(label.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%.3f s/image, ratio %.3f", seconds, seconds / plainSeconds)
+                + (collection == .extremes ? " (pot, minmax)" : " (quantile, kl, mse, --save-stats, --histograms)"))
+        }
+        print(String(format: "whole tensors, no stats:  %.3f s/image, ratio %.3f", probedSeconds, probedSeconds / plainSeconds))
+        print("per-image extremes:       " + (sameExtremes ? "identical in both collections" : "DIFFER between the collections"))
+        print(String(format: "histogram kernel:         %.0f M elements/s on one core", kernel / 1e6))
+        print(String(format: "histograms in memory:     %.1f MB for all tensors", Double(histogramBytes) / 1e6))
+        print(String(format: "peak resident memory:     %.0f MB", ResourceUsage.peakResidentMegabytes))
         if profile {
-            let profiled = try [graph, probe.graph].map { model in
+            let extremesProbe = try ActivationProbe(
+                graph: graph, tensors: calibration.quantization.activations.map(\.tensor), collection: .extremes)
+            let profiled = try [graph, extremesProbe.graph, probe.graph].map { model in
                 let inference = try FP32Inference(graph: model, runtime: runtime, threads: threads, profiling: true, input: calibration.input)
                 _ = try inference.infer(inputs[0])
                 return try inputs.map { input in
@@ -81,8 +98,10 @@ struct BenchmarkCommand: ParsableCommand {
                     return try inference.profilingInfo()
                 }
             }
-            print("per node type, mean over \(inputs.count) images (after a warm-up), plain model against the probed one:")
+            print("per node type, mean over \(inputs.count) images (after a warm-up), plain model against extremes reduced in the graph:")
             print(ProfileComparison(plain: profiled[0], probed: profiled[1]).render())
+            print("plain model against whole tensors probed:")
+            print(ProfileComparison(plain: profiled[0], probed: profiled[2]).render())
         }
     }
 

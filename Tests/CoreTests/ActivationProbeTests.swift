@@ -19,6 +19,28 @@ import Testing
         #expect(probe.graph.layers(ofType: "Result").count == 3)
     }
 
+    @Test func extremesAreThreeReductionsOverAllButTheBatchAxis() throws {
+        var builder = GraphBuilder(name: "probe")
+        let image = builder.parameter(name: "image", dims: [2, 3, 4, 4])
+        let relu = builder.unary("Relu", image, name: "relu")
+        let pooled = builder.reduceMin(relu, axes: [1, 2, 3], name: "pooled")
+        let flat = builder.unary("Relu", pooled, name: "flat")
+        let sigmoid = builder.unary("Sigmoid", flat, name: "sigmoid")
+        builder.result(sigmoid, name: "out")
+        let probe = try ActivationProbe(graph: builder.graph, tensors: [relu.port, flat.port], collection: .extremes)
+        // `flat` has no axis but the batch axis: it comes out whole.
+        #expect(probe.outputs == [.extremes(minimum: 1, maximum: 2, sum: 3), .whole(4)])
+        #expect(probe.firstChannelOutput == 5)
+        let reductions = probe.graph.layers.filter { $0.name.hasPrefix("relu/probe_") && $0.type.hasPrefix("Reduce") }
+        #expect(reductions.map(\.type) == ["ReduceMin", "ReduceMax", "ReduceSum"])
+        #expect(reductions.allSatisfy { $0.outputs.first?.dims == [2] && $0.data.first { $0.name == "keep_dims" }?.value == "false" })
+        let axes = try #require(probe.graph.layer(named: "relu/probe_axes_\(relu.port.port)"))
+        #expect(axes.outputs.first?.dims == [3])
+        // Whole tensors: one Result each.
+        let whole = try ActivationProbe(graph: builder.graph, tensors: [relu.port, flat.port])
+        #expect(whole.outputs == [.whole(1), .whole(2)])
+    }
+
     @Test func summariesMergeLikeOnePass() {
         let all: [Float] = [-3, 1, 2, 8, 0.5, -1]
         var merged = TensorSummary()
