@@ -7,7 +7,7 @@ struct Calib: AsyncParsableCommand {
         commandName: "calib",
         abstract: "Distributed INT8 post-training calibration for OpenVINO.",
         subcommands: [
-            RunCommand.self, CoordinatorCommand.self, WorkerCommand.self, StatusCommand.self, KeygenCommand.self, BenchmarkCommand.self,
+            RunCommand.self, CoordinatorCommand.self, WorkerCommand.self, StatusCommand.self, HealthCommand.self, KeygenCommand.self, BenchmarkCommand.self,
             CoordinatorBenchmarkCommand.self, SimulatedWorkersCommand.self, ExampleModelCommand.self, ExampleImagesCommand.self, InferCommand.self,
             EvalCommand.self, ConvertCommand.self, PrepareCommand.self,
         ]

@@ -19,6 +19,8 @@ struct WorkerCommand: ParsableCommand {
         try OptionRange.threads(threads)
         if noCache, cacheDir != nil { throw ValidationError("--cache-dir and --no-cache exclude each other") }
         if cacheDir?.isEmpty == true { throw ValidationError("--cache-dir must name a folder, not be empty") }
+        if livenessFile?.isEmpty == true { throw ValidationError("--liveness-file must name a file, not be empty") }
+        try OptionRange.require(drainTimeout >= 0 && drainTimeout <= 3600, "--drain-timeout", "between 0 and 3600 seconds", drainTimeout)
     }
 
     @OptionGroup var heartbeat: HeartbeatOptions
@@ -41,12 +43,32 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: .hidden)
     var parentPid: Int32?
 
+    @Option(help: ArgumentHelp(
+        "A file rewritten on every heartbeat, for a container's health check (calib health --file PATH).",
+        valueName: "path"))
+    var livenessFile: String?
+
+    @Option(help: ArgumentHelp(
+        "Seconds a worker stopped by SIGTERM or SIGINT waits for its current shard before it gives it back.",
+        discussion: "On either signal the worker takes no more shards, finishes its shard within this time or hands it back, "
+            + "says goodbye to the coordinator and exits 0; a second signal ends it at once."))
+    var drainTimeout = 5.0
+
     func run() throws {
+        let liveness = livenessFile.map(LivenessFile.init(path:))
+        if let liveness {
+            do {
+                try liveness.touch("calib worker pid \(getpid()) starting")
+            } catch {
+                throw CommandFailure("--liveness-file cannot be written: \(error)")
+            }
+        }
         let node = try WorkerNode(
             options: .init(
                 endpoint: connect, threads: threads, heartbeatInterval: heartbeat.heartbeatInterval,
                 missedHeartbeats: heartbeat.missedHeartbeats, security: try keys.keys(), idleTimeout: heartbeat.idleTimeout,
-                parentPID: parentPid, cache: noCache ? nil : ModelCache(directory: cacheDir ?? ModelCache.defaultDirectory)),
+                parentPID: parentPid, cache: noCache ? nil : ModelCache(directory: cacheDir ?? ModelCache.defaultDirectory),
+                stopRequest: StopRequest(), drainTimeout: drainTimeout, livenessFile: liveness),
             logger: StandardErrorLog.logger)
         try node.run()
     }

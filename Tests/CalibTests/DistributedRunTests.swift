@@ -127,6 +127,42 @@ import Worker
         #expect(try bytes(output("killed.xml")) == reference)
     }
 
+    @Test func aWorkerStoppedWithSIGTERMFinishesItsShardSaysGoodbyeAndTheBytesDoNotChange() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let six = try exampleImages(6)
+        let reference = try referenceBytes(data: six)
+        let endpoint = try freeEndpoint()
+        let coordinator = try CalibProcess.start([
+            "coordinator", "--bind", endpoint, "--model", model, "--data", six, "--output", output("drained.xml"),
+            "--shard-size", "1", "--heartbeat-interval", "0.5",
+        ])
+        defer { coordinator.terminateIfRunning() }
+        let victim = try CalibProcess.start([
+            "worker", "--connect", endpoint, "--threads", "1", "--heartbeat-interval", "0.5", "--drain-timeout", "8",
+        ])
+        let pid = victim.process.processIdentifier
+        // Stopped as `podman stop` stops a container: SIGTERM while a shard runs.
+        _ = try waitForStatus(endpoint, timeout: 120) { $0.workers.contains { $0.pid == pid && $0.state == .working } }
+        let signalled = Date()
+        kill(pid, SIGTERM)
+        let stopped = try victim.wait(timeout: 20)
+        let seconds = Date().timeIntervalSince(signalled)
+        #expect(stopped.exitedNormally && stopped.status == 0, "\(stopped.standardError)")
+        #expect(seconds < 10, "a container's stop grace is 10 s; this took \(seconds) s")
+        #expect(stopped.standardError.contains("SIGTERM: taking no more shards; finishing shard"), "\(stopped.standardError)")
+        #expect(!stopped.standardError.contains("giving it back"), "the shard finished within the drain timeout")
+        #expect(stopped.standardError.contains("said goodbye to the coordinator"), "\(stopped.standardError)")
+        let left = try waitForStatus(endpoint, timeout: 10) { $0.workers.first { $0.pid == pid }?.state == .left }
+        #expect(try #require(left.workers.first { $0.pid == pid }).imagesDone >= 1, "its finished shard was accepted")
+
+        let survivor = try CalibProcess.run(["worker", "--connect", endpoint, "--threads", "1", "--heartbeat-interval", "0.5"])
+        #expect(survivor.status == 0, "\(survivor.standardError)")
+        let served = try coordinator.wait()
+        #expect(served.status == 0, "\(served.standardError)")
+        #expect(!served.standardError.contains("declared dead"), "a worker that said goodbye is not waited for")
+        #expect(try bytes(output("drained.xml")) == reference)
+    }
+
     @Test func aLateWorkerJoinsAndTakesWork() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let many = try exampleImages(12)

@@ -41,6 +41,17 @@ struct ShardSchedulerTests {
         #expect(scheduler.requestShards(for: b, capacity: 2, now: 0).isEmpty)
     }
 
+    @Test func aResultCheckedAfterItsWorkerLeftIsAcceptedWithoutBringingTheWorkerBack() {
+        var scheduler = ShardScheduler(plan: ShardPlan(imageCount: 8, size: 4))
+        scheduler.workerJoined(a, now: 0)
+        #expect(scheduler.requestShards(for: a, capacity: 1, now: 0) == [0])
+        scheduler.workerLeft(a, now: 1)
+        #expect(scheduler.completed(shard: 0, by: a, now: 2) == .accepted)
+        #expect(scheduler.workers[a]?.state == .dead)
+        #expect(scheduler.tick(now: 100).isEmpty, "a worker that left is not declared dead as well")
+        #expect(scheduler.pendingCount == 1, "only the other shard is left")
+    }
+
     @Test func completedShardIsAcceptedOnceAndDuplicateIgnored() {
         var scheduler = ShardScheduler(plan: ShardPlan(imageCount: 6, size: 4))
         scheduler.workerJoined(a, now: 0)
@@ -92,7 +103,9 @@ struct ShardSchedulerTests {
         #expect(scheduler.tick(now: 3) == [a])
         #expect(scheduler.completed(shard: 1, by: b, now: 3) == .accepted)
         #expect(scheduler.requestShards(for: b, capacity: 1, now: 3) == [0])
-        // A's result arrives after all: deterministic, so the first one wins.
+        // A's result arrives after all (the session hears A when it reads the message, which
+        // brings A back); deterministic, so the first one wins.
+        scheduler.heard(from: a, now: 3.5)
         #expect(scheduler.completed(shard: 0, by: a, now: 3.5) == .accepted)
         #expect(scheduler.workers[a]?.state == .idle)
         #expect(scheduler.workers[b]?.state == .idle)

@@ -136,9 +136,12 @@ public struct ShardScheduler: Sendable {
         return given
     }
 
-    /// A worker reported the result of `shard`.
+    /// A worker's result of `shard` passed its checks. The checks run after the result
+    /// was read, so the worker may have left or been declared dead meanwhile (a worker
+    /// stopped by SIGTERM sends its result, then `bye`): that is no sign of life and does
+    /// not bring it back.
     public mutating func completed(shard: Int, by id: WorkerID, now: Double) -> Completion {
-        touch(id, now: now)
+        if let record = workers[id], record.isAlive { workers[id]?.lastHeard = max(record.lastHeard, now) }
         guard plan.shards.indices.contains(shard) else { return .rejected }
         if completedShards.contains(shard) {
             drop(shard, from: id)

@@ -23,11 +23,23 @@ public final class WorkerNode: @unchecked Sendable {
         public var parentPID: Int32?
         /// Where received models are kept; nil keeps them in memory only.
         public var cache: ModelCache?
+        /// Raised by SIGTERM/SIGINT: the worker drains (no new shard, the current one
+        /// finished or given back), says `bye` and returns. Nil: signals keep their defaults.
+        public var stopRequest: StopRequest?
+        /// Seconds a draining worker waits for its current shard (and the grant of its
+        /// result) before it gives the shard back and leaves.
+        public var drainTimeout: Double
+        /// Rewritten on every heartbeat, for a container's health check; nil: none.
+        public var livenessFile: LivenessFile?
 
         public init(
             endpoint: String, threads: Int = 0, heartbeatInterval: Double = 1, missedHeartbeats: Int = 3,
-            security: CurveClientKeys? = nil, idleTimeout: Double = 600, parentPID: Int32? = nil, cache: ModelCache? = nil
+            security: CurveClientKeys? = nil, idleTimeout: Double = 600, parentPID: Int32? = nil, cache: ModelCache? = nil,
+            stopRequest: StopRequest? = nil, drainTimeout: Double = 5, livenessFile: LivenessFile? = nil
         ) {
+            self.stopRequest = stopRequest
+            self.drainTimeout = drainTimeout
+            self.livenessFile = livenessFile
             self.parentPID = parentPID
             self.cache = cache
             self.endpoint = endpoint
@@ -97,6 +109,10 @@ public final class WorkerNode: @unchecked Sendable {
     private let prepared = Handover<JobPreparation>()
     /// Counts connections and jobs, so a preparation for an abandoned job is dropped.
     private var generation = 0
+    /// When (on the run's clock) a stop signal was first seen; nil while serving.
+    private var drainingSince: Double?
+    /// Whether the liveness file could not be written last time (logged once per failure run).
+    private var livenessFailing = false
 
     public init(options: Options, logger: Logger) throws {
         self.options = options
@@ -116,8 +132,9 @@ public final class WorkerNode: @unchecked Sendable {
         context = try ZMQContext()
     }
 
-    /// Serves the coordinator until it says goodbye. Throws `Stop` when refused, when the
-    /// job cannot be served here, or when the coordinator stays silent for the idle timeout.
+    /// Serves the coordinator until it says goodbye, or until a stop signal has been
+    /// drained (see `Options.stopRequest`). Throws `Stop` when refused, when the job
+    /// cannot be served here, or when the coordinator stays silent for the idle timeout.
     public func run() throws {
         let clock = Stopwatch()
         var backoff = 0.5
@@ -129,7 +146,12 @@ public final class WorkerNode: @unchecked Sendable {
             let now = clock.seconds
             if now - lastSent >= options.heartbeatInterval {
                 send(.heartbeat(status))
+                touchLivenessFile()
                 lastSent = now
+            }
+            if drained(now: now) {
+                sayGoodbye()
+                return
             }
             if let parent = options.parentPID, getppid() != parent {
                 throw Stop.parentGone(parent)
@@ -142,7 +164,7 @@ public final class WorkerNode: @unchecked Sendable {
                 now - lastAttempt > options.heartbeatInterval * Double(options.missedHeartbeats)
             {
                 logger.warning("coordinator silent for \(Int(silence)) s; reconnecting in \(backoff) s")
-                Thread.sleep(forTimeInterval: backoff)
+                pause(backoff)
                 backoff = min(backoff * 2, 8)
                 try connect()
                 lastAttempt = clock.seconds
@@ -221,7 +243,8 @@ public final class WorkerNode: @unchecked Sendable {
             }
         case let .shard(shard):
             send(.shardReceived(shardID: shard.id))
-            start(shard)
+            // A draining worker starts nothing; its goodbye gives the shard back.
+            if drainingSince == nil { start(shard) }
         case let .resultGrant(id):
             if let statistics = offered.removeValue(forKey: id) { send(.result(shardID: id, statistics: statistics)) }
         case let .resultDrop(id):
@@ -375,7 +398,60 @@ public final class WorkerNode: @unchecked Sendable {
             logger.warning("shard \(id) failed: \(reason)")
             send(.shardFailed(shardID: id, reason: reason))
         }
-        send(.ready(capacity: 1))
+        if drainingSince == nil { send(.ready(capacity: 1)) }
+    }
+
+    /// Whether a stop signal came and draining is over: nothing runs and no result waits
+    /// for its grant, or the drain timeout has passed (the coordinator re-queues whatever
+    /// this worker still held when it says goodbye).
+    private func drained(now: Double) -> Bool {
+        guard let signal = options.stopRequest?.signal else { return false }
+        guard let since = drainingSince else {
+            drainingSince = now
+            let running = currentShard.map { "finishing shard \($0) (at most \(options.drainTimeout) s)" } ?? "no shard running"
+            logger.notice("\(StopRequest.name(of: signal)): taking no more shards; \(running), then leaving")
+            return currentShard == nil && offered.isEmpty
+        }
+        if currentShard == nil, offered.isEmpty { return true }
+        if now - since >= options.drainTimeout {
+            logger.warning("shard \(currentShard.map(String.init) ?? "result") not done after \(options.drainTimeout) s (--drain-timeout): giving it back")
+            return true
+        }
+        return false
+    }
+
+    /// Sleeps `seconds`, or less when a stop signal comes meanwhile (a container's stop
+    /// grace is shorter than the longest reconnection backoff plus the goodbye).
+    private func pause(_ seconds: Double) {
+        let clock = Stopwatch()
+        while clock.seconds < seconds, options.stopRequest?.signal == nil {
+            Thread.sleep(forTimeInterval: min(0.1, seconds - clock.seconds))
+        }
+    }
+
+    /// Tells the coordinator this worker leaves (it re-queues what the worker held) and
+    /// gives the message up to two seconds to go out.
+    private func sayGoodbye() {
+        monitor = nil
+        if let socket {
+            try? socket.setOption(.linger, 2000)
+            send(.bye)
+            socket.close()
+        }
+        socket = nil
+        logger.notice("said goodbye to the coordinator; this worker computed \(imagesDone) images")
+    }
+
+    /// Rewrites the liveness file, if any; a failure is logged once until it works again.
+    private func touchLivenessFile() {
+        guard let file = options.livenessFile else { return }
+        do {
+            try file.touch("calib worker pid \(getpid()) images \(imagesDone) shard \(currentShard.map(String.init) ?? "-")")
+            livenessFailing = false
+        } catch {
+            if !livenessFailing { logger.warning("liveness file not written: \(error)") }
+            livenessFailing = true
+        }
     }
 
     private var status: WorkerStatus {
