@@ -1,53 +1,84 @@
 #!/usr/bin/env bash
 # The benchmarks, each against a baseline in the same run, on the 1200x1200 example:
-#  1. statistics collection against plain FP32 inference (same threads): ratio, histogram
-#     kernel speed, peak memory, and the per-node-type profile of plain against probed;
-#  2. `calib run --workers 2` against one worker with 2 threads, same images: wall times
-#     and ratio, output bytes compared;
+#  1. statistics collection against plain FP32 inference (same threads, same images):
+#     extremes reduced in the graph (pot, minmax) and whole tensors with histograms
+#     (quantile, kl, mse), each as s/image and ratio; the histogram kernel's speed, peak
+#     memory, the per-node-type profile; then NNCF's seconds per image on the same images
+#     (slope between 4 and IMAGES calibration images, so start-up cancels) and its ratio
+#     to the same plain inference. The same at 300x300 without NNCF (RESOLUTIONS).
+#  2. `calib run --workers 2` (1 thread each) against one worker with 2 threads, same
+#     images, empty model caches: wall times, ratio, each worker's start-up (model
+#     received, read, compiled) from its log, output bytes compared;
 #  3. one coordinator against simulated workers (in a process of their own) returning
 #     statistics of this model's size: 256 fetching the 80 MB model, 256 and 1024 with
 #     the model cached; makespan against the ideal, false deaths, CPU per result, merge
 #     throughput, peak memory. SIM_TRANSFER_1024=1 also runs 1024 fetching the model
 #     (82 GB over loopback, about a minute).
-# PARTS=1,2,3 (default all), IMAGES (collection, default 8), RUN_IMAGES (default 6).
+# PARTS=1,2,3 (default all), IMAGES (collection, default 12), RUN_IMAGES (default 24),
+# RESOLUTIONS (part 1, default "1200 300"), NNCF=0 to skip NNCF.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-IMAGES=${IMAGES:-8}
-RUN_IMAGES=${RUN_IMAGES:-6}
+IMAGES=${IMAGES:-12}
+RUN_IMAGES=${RUN_IMAGES:-24}
 PARTS=${PARTS:-1,2,3}
 swift build -c release --product calib
 calib=.build/release/calib
 mkdir -p example
 [ -f example/ssd-resnet34_1200.xml ] || $calib example-model --resolution 1200 --output example/ssd-resnet34_1200.xml
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# Seconds `"$@"` takes, its output thrown away.
+timed() {
+    local start end
+    start=$(date +%s.%N)
+    "$@" > /dev/null 2>&1
+    end=$(date +%s.%N)
+    awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
+}
 
 if [[ ,$PARTS, == *,1,* ]]; then
-    echo "== 1. statistics collection against plain FP32 inference"
-    $calib example-images --count "$IMAGES" --output example/bench-images
-    $calib benchmark --model example/ssd-resnet34_1200.xml --data example/bench-images --threads "${THREADS:-2}" --profile
+    $calib example-images --count "$IMAGES" --output example/bench-images > /dev/null
+    for resolution in ${RESOLUTIONS:-1200 300}; do
+        model=example/ssd-resnet34_$resolution.xml
+        [ -f "$model" ] || $calib example-model --resolution "$resolution" --output "$model" > /dev/null
+        echo "== 1. statistics collection against plain FP32 inference, ${resolution}x$resolution, $IMAGES images"
+        $calib benchmark --model "$model" --data example/bench-images --threads "${THREADS:-2}" --profile | tee "$out/bench.txt"
+        if [ "$resolution" = 1200 ] && [ "${NNCF:-1}" = 1 ] && ((IMAGES > 4)); then
+            echo "== 1b. NNCF 3.4.0 (DefaultQuantization, fast bias correction) on the same images and model"
+            venv=$(scripts/peers/install.sh)
+            nncf() { timed "$venv/bin/python" scripts/peers/nncf_quantize.py "$model" example/bench-images "$1" "$out/nncf_$1.xml"; }
+            few=$(nncf 4)
+            all=$(nncf "$IMAGES")
+            plain=$(awk '/^plain FP32 inference:/ { print $4 }' "$out/bench.txt")
+            awk -v few="$few" -v all="$all" -v n="$IMAGES" -v plain="$plain" 'BEGIN {
+                slope = (all - few) / (n - 4)
+                printf "NNCF: %.1f s with 4 images, %.1f s with %d: %.3f s/image, ratio %.3f to plain inference\n", few, all, n, slope, slope / plain }'
+        fi
+    done
 fi
 
 if [[ ,$PARTS, == *,2,* ]]; then
     echo "== 2. --workers 2 (1 thread each) against 1 worker with 2 threads, $RUN_IMAGES images"
-    $calib example-images --count "$RUN_IMAGES" --output example/run-images
-    out=$(mktemp -d)
-    trap 'rm -rf "$out"' EXIT
-    timed() {
-        local start end
-        start=$(date +%s.%N)
-        "$@" > /dev/null 2>&1
-        end=$(date +%s.%N)
-        awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }'
-    }
+    $calib example-images --count "$RUN_IMAGES" --output example/run-images > /dev/null
     common=(run --model example/ssd-resnet34_1200.xml --data example/run-images --threads 2 --shard-size 1)
     # Each run starts with empty model caches: start-up (transfer, digest, compile) included.
-    one=$(XDG_CACHE_HOME="$out/cache-one" timed $calib "${common[@]}" --workers 1 --output "$out/one.xml")
-    two=$(XDG_CACHE_HOME="$out/cache-two" timed $calib "${common[@]}" --workers 2 --output "$out/two.xml")
-    same=$(cmp -s "$out/one.bin" "$out/two.bin" && cmp -s "$out/one.xml" "$out/two.xml" && echo identical || echo DIFFERENT)
+    for workers in 1 2; do
+        start=$(date +%s.%N)
+        XDG_CACHE_HOME="$out/cache-$workers" $calib "${common[@]}" --workers "$workers" --output "$out/w$workers.xml" \
+            > /dev/null 2> "$out/w$workers.log"
+        end=$(date +%s.%N)
+        awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }' > "$out/w$workers.seconds"
+    done
+    one=$(cat "$out/w1.seconds") two=$(cat "$out/w2.seconds")
+    same=$(cmp -s "$out/w1.bin" "$out/w2.bin" && cmp -s "$out/w1.xml" "$out/w2.xml" && echo identical || echo DIFFERENT)
     echo "1 worker, 2 threads:    $one s"
     echo "2 workers, 1 thread:    $two s"
-    awk -v a="$one" -v b="$two" 'BEGIN { printf "ratio 2 workers/1 worker: %.2f\n", b / a }'
+    awk -v a="$one" -v b="$two" 'BEGIN { printf "ratio 2 workers/1 worker: %.3f\n", b / a }'
     echo "output bytes:           $same"
+    echo "worker start-up (from their logs):"
+    grep -h "ready after" "$out/w1.log" "$out/w2.log" | sed 's/^.*\] /  /'
 fi
 
 if [[ ,$PARTS, == *,3,* ]]; then

@@ -37,12 +37,7 @@ if [ "${1:-}" = "--pretrained" ]; then
     exit 0
 fi
 
-venv=.deps/peers
-if [ ! -x "$venv/bin/python" ]; then
-    echo "compare-peers: installing NNCF into $venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q nncf==3.4.0 openvino==2026.4.1 opencv-python-headless==5.0.0.93 pillow==13.0.0 numpy==2.4.6
-fi
+venv=$(scripts/peers/install.sh)
 swift build -c release --product calib >/dev/null
 calib=.build/release/calib
 work=out/peers

@@ -99,10 +99,6 @@ for attribute, name in re.findall(r'@(?:Option|Flag)\b(.*?)\bvar\s+(\w+)', swift
     flags.add(custom.group(1) if custom else re.sub(r'([A-Z])', lambda m: "-" + m.group(1).lower(), name))
 if len(commands) < 3 or len(flags) < 10:
     sys.exit(f"found only {sorted(commands)} and {sorted(flags)} in Sources/calib: the pattern is out of date")
-# ASSUMED until the worker's health check lands (issue 13): the worker's
-# --liveness-file and `calib health --file F --max-age S`. Remove once they exist.
-commands.add("health")
-flags.update({"liveness-file", "file", "max-age"})
 
 uses = []  # (file, argument list starting at the subcommand)
 for path in sys.argv[1:]:

@@ -19,4 +19,8 @@ struct JobPreparation: Sendable {
     let generation: Int
     let spec: JobSpec
     let outcome: Result<(graph: IRGraph, processor: ShardProcessor), Failure>
+    /// Seconds spent reading the model (and checking its digest) and compiling it, for
+    /// the start-up line of the log.
+    var readSeconds = 0.0
+    var compileSeconds = 0.0
 }

@@ -113,6 +113,12 @@ public final class WorkerNode: @unchecked Sendable {
     private var drainingSince: Double?
     /// Whether the liveness file could not be written last time (logged once per failure run).
     private var livenessFailing = false
+    /// The node's monotonic clock, seconds since it was made.
+    private let clock = Stopwatch()
+    /// When the current job came, and how long its model took to arrive (nil when it did
+    /// not travel), for the start-up line of the log.
+    private var jobStartedAt = 0.0
+    private var downloadSeconds: Double?
 
     public init(options: Options, logger: Logger) throws {
         self.options = options
@@ -136,7 +142,6 @@ public final class WorkerNode: @unchecked Sendable {
     /// drained (see `Options.stopRequest`). Throws `Stop` when refused, when the job
     /// cannot be served here, or when the coordinator stays silent for the idle timeout.
     public func run() throws {
-        let clock = Stopwatch()
         var backoff = 0.5
         var lastHeard = 0.0
         var lastAttempt = 0.0
@@ -205,6 +210,8 @@ public final class WorkerNode: @unchecked Sendable {
         case let .job(spec):
             try applyInstructionSet(of: spec)
             job = spec
+            jobStartedAt = clock.seconds
+            downloadSeconds = nil
             processor = nil
             download = nil
             generation += 1
@@ -230,6 +237,7 @@ public final class WorkerNode: @unchecked Sendable {
             download = transfer
             guard transfer.isComplete else { return true }
             download = nil
+            downloadSeconds = clock.seconds - jobStartedAt
             let (cache, logger, received) = (options.cache, logger, transfer)
             prepare(spec) {
                 guard received.matchesDigest, let (xml, weights) = received.parts else { throw JobPreparation.Failure.digestMismatch }
@@ -314,8 +322,10 @@ public final class WorkerNode: @unchecked Sendable {
             defer {
                 do { try cache?.recordCompiledModels() } catch { logger.warning("compiled models are not recorded in the cache: \(error)") }
             }
+            let started = Stopwatch()
             do {
                 let graph = try model()
+                let readSeconds = started.seconds
                 guard let reader = ImageReader(rawValue: spec.reader) else {
                     throw JobPreparation.Failure.cannotServe(Stop.unknownReader(spec.reader).description)
                 }
@@ -326,7 +336,10 @@ public final class WorkerNode: @unchecked Sendable {
                     interpolation: Interpolation(rawValue: spec.interpolation) ?? .bilinear,
                     channelOrder: ChannelOrder(rawValue: spec.channelOrder) ?? .rgb, reader: reader, input: input,
                     runtime: runtime, threads: threads, collection: spec.collection)
-                prepared.put(JobPreparation(generation: generation, spec: spec, outcome: .success((graph, processor))))
+                prepared.put(
+                    JobPreparation(
+                        generation: generation, spec: spec, outcome: .success((graph, processor)), readSeconds: readSeconds,
+                        compileSeconds: started.seconds - readSeconds))
             } catch let failure as JobPreparation.Failure {
                 prepared.put(JobPreparation(generation: generation, spec: spec, outcome: .failure(failure)))
             } catch {
@@ -344,7 +357,12 @@ public final class WorkerNode: @unchecked Sendable {
         case let .success((graph, processor)):
             models[spec.modelDigest] = graph
             self.processor = processor
-            logger.info("job \(spec.jobID): model \(spec.modelDigest.prefix(12)) ready, \(spec.tensorNames.count) tensors")
+            let received = downloadSeconds.map { String(format: "received in %.1f s, ", $0) } ?? "from memory or the cache, "
+            let line =
+                "job \(spec.jobID): model \(spec.modelDigest.prefix(12)) ready after \(String(format: "%.1f", clock.seconds - jobStartedAt)) s ("
+                + received + String(format: "read in %.1f s, compiled in %.1f s", preparation.readSeconds, preparation.compileSeconds)
+                + "), \(spec.tensorNames.count) tensors, \(spec.collection.rawValue)"
+            logger.info("\(line)")
             send(.ready(capacity: 1))
         case .failure(.notCached):
             logger.info("job \(spec.jobID): fetching model \(spec.modelDigest.prefix(12)) from the coordinator")
