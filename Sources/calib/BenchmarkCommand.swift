@@ -45,8 +45,11 @@ struct BenchmarkCommand: ParsableCommand {
         _ = try plain.infer(inputs[0])  // warm-up
         let plainBefore = try Self.seconds { for input in inputs { _ = try plain.infer(input) } } / Double(inputs.count)
 
-        // The probed model alone: what copying whole tensors out costs before any statistics.
-        let probe = try ActivationProbe(graph: graph, tensors: calibration.quantization.activations.map(\.tensor))
+        // The probed model alone (as the collector probes it): what copying whole tensors out
+        // costs before any statistics.
+        let tensors = calibration.quantization.activations.map(\.tensor)
+        let reductions = ChannelReduction.collected(plan: calibration.quantization, biasCorrection: calibration.biasCorrection)
+        let probe = try ActivationProbe(graph: graph, tensors: tensors, channelReductions: reductions)
         let probed = try FP32Inference(graph: probe.graph, runtime: runtime, threads: threads, input: calibration.input)
         _ = try probed.infer(inputs[0])
         let probedSeconds = try Self.seconds { for input in inputs { _ = try probed.infer(input) } } / Double(inputs.count)
@@ -88,8 +91,7 @@ struct BenchmarkCommand: ParsableCommand {
         print(String(format: "histograms in memory:     %.1f MB for all tensors", Double(histogramBytes) / 1e6))
         print(String(format: "peak resident memory:     %.0f MB", ResourceUsage.peakResidentMegabytes))
         if profile {
-            let extremesProbe = try ActivationProbe(
-                graph: graph, tensors: calibration.quantization.activations.map(\.tensor), collection: .extremes)
+            let extremesProbe = try ActivationProbe(graph: graph, tensors: tensors, channelReductions: reductions, collection: .extremes)
             let profiled = try [graph, extremesProbe.graph, probe.graph].map { model in
                 let inference = try FP32Inference(graph: model, runtime: runtime, threads: threads, profiling: true, input: calibration.input)
                 _ = try inference.infer(inputs[0])

@@ -131,7 +131,7 @@ import Worker
         defer { try? FileManager.default.removeItem(at: folder) }
         let six = try exampleImages(6)
         let reference = try referenceBytes(data: six)
-        let endpoint = try freeEndpoint()
+        let endpoint = try CoordinatorProbe.freeEndpoint()
         let coordinator = try CalibProcess.start([
             "coordinator", "--bind", endpoint, "--model", model, "--data", six, "--output", output("drained.xml"),
             "--shard-size", "1", "--heartbeat-interval", "0.5",
@@ -142,7 +142,7 @@ import Worker
         ])
         let pid = victim.process.processIdentifier
         // Stopped as `podman stop` stops a container: SIGTERM while a shard runs.
-        _ = try waitForStatus(endpoint, timeout: 120) { $0.workers.contains { $0.pid == pid && $0.state == .working } }
+        _ = try CoordinatorProbe.waitForStatus(endpoint, timeout: 120) { $0.workers.contains { $0.pid == pid && $0.state == .working } }
         let signalled = Date()
         kill(pid, SIGTERM)
         let stopped = try victim.wait(timeout: 20)
@@ -152,7 +152,7 @@ import Worker
         #expect(stopped.standardError.contains("SIGTERM: taking no more shards; finishing shard"), "\(stopped.standardError)")
         #expect(!stopped.standardError.contains("giving it back"), "the shard finished within the drain timeout")
         #expect(stopped.standardError.contains("said goodbye to the coordinator"), "\(stopped.standardError)")
-        let left = try waitForStatus(endpoint, timeout: 10) { $0.workers.first { $0.pid == pid }?.state == .left }
+        let left = try CoordinatorProbe.waitForStatus(endpoint, timeout: 10) { $0.workers.first { $0.pid == pid }?.state == .left }
         #expect(try #require(left.workers.first { $0.pid == pid }).imagesDone >= 1, "its finished shard was accepted")
 
         let survivor = try CalibProcess.run(["worker", "--connect", endpoint, "--threads", "1", "--heartbeat-interval", "0.5"])

@@ -29,13 +29,21 @@ import Testing
         builder.result(sigmoid, name: "out")
         let probe = try ActivationProbe(graph: builder.graph, tensors: [relu.port, flat.port], collection: .extremes)
         // `flat` has no axis but the batch axis: it comes out whole.
-        #expect(probe.outputs == [.extremes(minimum: 1, maximum: 2, sum: 3), .whole(4)])
+        #expect(probe.outputs == [.extremes(minimum: 1, maximum: 2, finiteness: 3), .whole(4)])
         #expect(probe.firstChannelOutput == 5)
+        // Spatial axes first (per channel, [N, C]), then the channels ([N]).
         let reductions = probe.graph.layers.filter { $0.name.hasPrefix("relu/probe_") && $0.type.hasPrefix("Reduce") }
-        #expect(reductions.map(\.type) == ["ReduceMin", "ReduceMax", "ReduceSum"])
-        #expect(reductions.allSatisfy { $0.outputs.first?.dims == [2] && $0.data.first { $0.name == "keep_dims" }?.value == "false" })
+        #expect(reductions.map(\.type) == ["ReduceMin", "ReduceMin", "ReduceMax", "ReduceMax", "ReduceSum", "ReduceSum"])
+        #expect(reductions.map { $0.outputs.first?.dims ?? [] } == Array(repeating: [[2, 3], [2]], count: 3).flatMap { $0 })
+        #expect(reductions.allSatisfy { $0.data.first { $0.name == "keep_dims" }?.value == "false" })
         let axes = try #require(probe.graph.layer(named: "relu/probe_axes_\(relu.port.port)"))
-        #expect(axes.outputs.first?.dims == [3])
+        #expect(axes.outputs.first?.dims == [2])
+        // Where a per-channel mean of the tensor is probed anyway, it tells finiteness: no sum.
+        let mean = ChannelReduction(tensor: relu.port, channelAxis: 1, kind: .mean, tensorName: "relu")
+        let withMean = try ActivationProbe(graph: builder.graph, tensors: [relu.port], channelReductions: [mean], collection: .extremes)
+        #expect(withMean.outputs == [.extremes(minimum: 1, maximum: 2, finiteness: 3)])
+        #expect(withMean.firstChannelOutput == 3)
+        #expect(!withMean.graph.layers.contains { $0.type == "ReduceSum" })
         // Whole tensors: one Result each.
         let whole = try ActivationProbe(graph: builder.graph, tensors: [relu.port, flat.port])
         #expect(whole.outputs == [.whole(1), .whole(2)])

@@ -5,11 +5,13 @@
 /// per-channel figures of `channelReductions` (each computed inside the graph, so a few
 /// floats come out instead of the whole tensor).
 public struct ActivationProbe: Sendable {
-    /// Where one probed tensor comes out: whole, or as its per-image minimum, maximum and
-    /// sum (`[N]` each, N the batch axis 0; the sum is finite only when every value was).
+    /// Where one probed tensor comes out: whole, or as its per-image minimum and maximum
+    /// (`[N]` each, N the batch axis 0) and an output whose values for an image are all
+    /// finite only when all the tensor's values were: the tensor's sum, or its per-channel
+    /// means when `channelReductions` compute them anyway.
     public enum Output: Sendable, Equatable {
         case whole(Int)
-        case extremes(minimum: Int, maximum: Int, sum: Int)
+        case extremes(minimum: Int, maximum: Int, finiteness: Int)
     }
 
     /// The probed output ports, in the order their Results were added.
@@ -61,30 +63,61 @@ public struct ActivationProbe: Sendable {
         var graph = source
         var next = source.layers(ofType: "Result").count
         var outputs = [Output]()
+        func reduced(_ reference: PortReference) throws -> [Int]? {
+            let dims = try source.requireLayer(reference.layer).output(reference.port)?.dims ?? []
+            return collection == .extremes && dims.count >= 2 && dims.allSatisfy({ $0 >= 0 }) ? dims : nil
+        }
+        // A mean covers every value: where one is computed, it also tells finiteness.
+        var means = [PortReference: Int]()
+        for (index, reduction) in channelReductions.enumerated() where reduction.kind == .mean && means[reduction.tensor] == nil {
+            means[reduction.tensor] = index
+        }
+        let firstChannel = try tensors.reduce(next) { count, reference in
+            guard try reduced(reference) != nil else { return count + 1 }
+            return count + (means[reference] == nil ? 3 : 2)
+        }
         for reference in tensors {
             let layer = try source.requireLayer(reference.layer)
-            let dims = layer.output(reference.port)?.dims ?? []
-            guard collection == .extremes, dims.count >= 2, dims.allSatisfy({ $0 >= 0 }) else {
+            guard let dims = try reduced(reference) else {
                 try graph.addResult(on: reference, name: "\(layer.name)/probe_\(reference.port)")
                 outputs.append(.whole(next))
                 next += 1
                 continue
             }
-            let axes = try graph.addConst(
-                name: "\(layer.name)/probe_axes_\(reference.port)", elementType: .i64, shape: [dims.count - 1],
-                bytes: (1..<dims.count).flatMap { UInt64($0).littleEndianBytes })
-            for operation in ["ReduceMin", "ReduceMax", "ReduceSum"] {
+            // Two stages: the axes after the channel axis 1 first, keeping channels, then the
+            // channels. Reducing the channel axis of a whole tensor at once makes OpenVINO's
+            // CPU plugin give up its blocked layouts (their padded channels would count in a
+            // minimum), and the convolution feeding it then runs several times slower.
+            let spatial = Array(2..<dims.count)
+            let spatialAxes = spatial.isEmpty ? nil : try graph.addConst(
+                name: "\(layer.name)/probe_axes_\(reference.port)", elementType: .i64, shape: [spatial.count],
+                bytes: spatial.flatMap { UInt64($0).littleEndianBytes })
+            let channelAxis = try graph.addConst(
+                name: "\(layer.name)/probe_channel_axis_\(reference.port)", elementType: .i64, shape: [1],
+                bytes: UInt64(1).littleEndianBytes)
+            let mean = means[reference]
+            for operation in ["ReduceMin", "ReduceMax"] + (mean == nil ? ["ReduceSum"] : []) {
                 let name = "\(layer.name)/probe_\(operation)_\(reference.port)"
+                var channels = reference
+                if let spatialAxes {
+                    let perChannel = graph.addLayer(
+                        type: operation, name: "\(name)/channels", data: [.init("keep_dims", "false")],
+                        inputs: [(.f32, dims), (.i64, [spatial.count])], outputs: [(.f32, Array(dims[0...1]))])
+                    try graph.connect(reference, to: PortReference(layer: perChannel, port: 0))
+                    try graph.connect(spatialAxes, to: PortReference(layer: perChannel, port: 1))
+                    channels = PortReference(layer: perChannel, port: 2)
+                }
                 let reduce = graph.addLayer(
                     type: operation, name: name, data: [.init("keep_dims", "false")],
-                    inputs: [(.f32, dims), (.i64, [dims.count - 1])], outputs: [(.f32, [dims[0]])])
-                try graph.connect(reference, to: PortReference(layer: reduce, port: 0))
-                try graph.connect(axes, to: PortReference(layer: reduce, port: 1))
+                    inputs: [(.f32, Array(dims[0...1])), (.i64, [1])], outputs: [(.f32, [dims[0]])])
+                try graph.connect(channels, to: PortReference(layer: reduce, port: 0))
+                try graph.connect(channelAxis, to: PortReference(layer: reduce, port: 1))
                 try graph.addResult(on: PortReference(layer: reduce, port: 2), name: "\(name)/probe")
             }
-            outputs.append(.extremes(minimum: next, maximum: next + 1, sum: next + 2))
-            next += 3
+            outputs.append(.extremes(minimum: next, maximum: next + 1, finiteness: mean.map { firstChannel + $0 } ?? next + 2))
+            next += mean == nil ? 3 : 2
         }
+        precondition(next == firstChannel, "the probe's outputs were miscounted")
         for reduction in channelReductions {
             let layer = try source.requireLayer(reduction.tensor.layer)
             guard let dims = layer.output(reduction.tensor.port)?.dims, dims.indices.contains(reduction.channelAxis) else {

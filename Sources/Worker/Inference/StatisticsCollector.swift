@@ -114,10 +114,10 @@ public final class StatisticsCollector: @unchecked Sendable {
                 for (slot, image) in images.enumerated() {
                     statistics.record(tensor: tensor, image: image, values: part(tensorValues, slot: slot))
                 }
-            case let .extremes(minimum, maximum, sum):
-                let (minima, maxima, sums) = (try values(minimum, of: name), try values(maximum, of: name), try values(sum, of: name))
-                // A finite sum means every value was finite, and then so are the extremes.
-                guard images.indices.allSatisfy({ sums[$0].isFinite }) else {
+            case let .extremes(minimum, maximum, finiteness):
+                let (minima, maxima, witness) = (try values(minimum, of: name), try values(maximum, of: name), try values(finiteness, of: name))
+                // A finite sum (or mean) means every value was finite, and then so are the extremes.
+                guard images.indices.allSatisfy({ part(witness, slot: $0).allSatisfy(\.isFinite) }) else {
                     skipped.insert(tensor)
                     continue
                 }
