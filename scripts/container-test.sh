@@ -6,13 +6,14 @@
 # on the same inputs. Prints the image size and a worker container's start-up time.
 # Removes its containers, network and files; keeps the base and calib images.
 #   ./scripts/container-test.sh
-# Environment: IMAGES (example images, default 16), WORKERS (default 3).
+# Environment: IMAGES (example images, default 16), WORKERS (default 3), BASE_IMAGE and
+# IMAGE (the names of the base and the calib image).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-BASE_IMAGE=localhost/calib-base:bookworm-slim
-IMAGE=localhost/calib:latest
+BASE_IMAGE=${BASE_IMAGE:-localhost/calib-base:bookworm-slim}
+IMAGE=${IMAGE:-localhost/calib:latest}
 PROJECT=calibtest
 IMAGES=${IMAGES:-16}
 WORKERS=${WORKERS:-3}
