@@ -38,7 +38,12 @@ swift_libs=$(ldd "$executable" | awk -v dir="$toolchain_libs/" 'index($3, dir) =
 for lib in $swift_libs; do cp "$lib" "$CONTEXT/lib/"; done
 say "context: $(du -sh "$CONTEXT" | cut -f1) ($(find "$CONTEXT/lib" -type f | wc -l) libraries)"
 
+previous=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 # shellcheck disable=SC2086 # PODMAN_BUILD_ARGS is a list of words.
 nice -n 10 podman build --format docker --build-arg "BASE=$BASE" ${PODMAN_BUILD_ARGS:-} \
   -f docker/Dockerfile -t "$IMAGE" "$CONTEXT"
+# The image this build replaced would be left untagged: remove it (kept when a container uses it).
+if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' "$IMAGE")" ]; then
+  podman rmi "$previous" >/dev/null 2>&1 || true
+fi
 say "built $IMAGE: $(podman image inspect --format '{{.Size}}' "$IMAGE" | awk '{ printf "%.1f MB", $1 / 1e6 }')"
