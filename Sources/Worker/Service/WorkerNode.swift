@@ -171,6 +171,8 @@ public final class WorkerNode: @unchecked Sendable {
                 logger.warning("coordinator silent for \(Int(silence)) s; reconnecting in \(backoff) s")
                 pause(backoff)
                 backoff = min(backoff * 2, 8)
+                // Stopped while waiting: the next turn says goodbye on the old connection.
+                if options.stopRequest?.signal != nil { continue }
                 try connect()
                 lastAttempt = clock.seconds
                 continue
@@ -432,7 +434,11 @@ public final class WorkerNode: @unchecked Sendable {
         }
         if currentShard == nil, offered.isEmpty { return true }
         if now - since >= options.drainTimeout {
-            logger.warning("shard \(currentShard.map(String.init) ?? "result") not done after \(options.drainTimeout) s (--drain-timeout): giving it back")
+            if let shard = currentShard {
+                logger.warning("shard \(shard) not done after \(options.drainTimeout) s (--drain-timeout): giving it back")
+            } else {
+                logger.warning("result not granted after \(options.drainTimeout) s (--drain-timeout): leaving without it")
+            }
             return true
         }
         return false
