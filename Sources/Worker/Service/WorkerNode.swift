@@ -228,6 +228,9 @@ public final class WorkerNode: @unchecked Sendable {
             }
         case let .modelChunk(chunk):
             guard let spec = job, var transfer = download else { return true }
+            // One owner of the model's buffer while it changes: with `download` still holding
+            // it, every chunk would copy the whole model (80 MB at 1200x1200).
+            download = nil
             do {
                 for fetch in try transfer.receive(chunk) { send(fetch) }
             } catch {
