@@ -6,7 +6,7 @@
 # on the same inputs. Prints the image size and a worker container's start-up time.
 # Removes its containers, network and files; keeps the base and calib images.
 #   ./scripts/container-test.sh
-# Environment: IMAGES (example images, default 16), WORKERS (default 3), BASE_IMAGE and
+# Environment: IMAGES (example images, default 48), WORKERS (default 3), BASE_IMAGE and
 # IMAGE (the names of the base and the calib image).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,7 @@ ROOT=$PWD
 BASE_IMAGE=${BASE_IMAGE:-localhost/calib-base:bookworm-slim}
 IMAGE=${IMAGE:-localhost/calib:latest}
 PROJECT=calibtest
-IMAGES=${IMAGES:-16}
+IMAGES=${IMAGES:-48}
 WORKERS=${WORKERS:-3}
 COMPOSE=(podman-compose -f "$ROOT/docker/compose.yaml" -p "$PROJECT")
 START=$SECONDS
@@ -154,7 +154,7 @@ wait_for() {
     kill -0 "$2" 2>/dev/null || break
     sleep 0.2
   done
-  fail "the status never showed $1 (compose log: $(tail -5 "$WORK"/compose-*.log))"
+  fail "the status never showed $1 (compose log: $(tail -q -n 5 "$WORK"/compose-*.log))"
 }
 # Not --abort-on-container-exit: a stopped worker would stop the whole run, and so
 # would the workers leaving when the coordinator says goodbye, before it writes the IR.
@@ -164,7 +164,7 @@ wait_compose() {
     if ! kill -0 "$1" 2>/dev/null; then wait "$1" || true; return 0; fi
     sleep 0.2
   done
-  fail "compose still running after 600 s: $(tail -5 "$WORK"/compose-*.log)"
+  fail "compose still running after 600 s: $(tail -q -n 5 "$WORK"/compose-*.log)"
 }
 up() { "${COMPOSE[@]}" up --scale worker="$WORKERS" >"$WORK/compose-$1.log" 2>&1; }
 
