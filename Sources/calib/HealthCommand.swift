@@ -19,7 +19,7 @@ struct HealthCommand: ParsableCommand {
     var maxAge = 30.0
 
     func validate() throws {
-        try OptionRange.require(maxAge > 0 && maxAge <= 86_400, "--max-age", "between 0 and 86400 seconds", maxAge)
+        try OptionRange.require(maxAge > 0 && maxAge <= 86_400, "--max-age", "above 0 and at most 86400 seconds", maxAge)
     }
 
     func run() throws {

@@ -3,7 +3,8 @@ import Logging
 
 /// The command line's logger: one line per event on standard error, so standard output
 /// stays the result (summary, tables). Its level is `--log-level` where a command has it,
-/// else `CALIB_LOG_LEVEL`, else info; it is fixed when the logger is first used.
+/// else `CALIB_LOG_LEVEL`, else info; it is fixed when the logger is first used. calib
+/// logs at info and above (notice, warning, error); debug and trace show nothing more.
 enum StandardErrorLog {
     /// The environment variable that sets the level for every command.
     static let environmentVariable = "CALIB_LOG_LEVEL"
@@ -12,13 +13,27 @@ enum StandardErrorLog {
     nonisolated(unsafe) static var level: Logger.Level?
 
     static let logger: Logger = {
-        let chosen = level ?? (try? resolvedLevel(flag: nil, environment: ProcessInfo.processInfo.environment)) ?? .info
+        // Commands without --log-level (whose validation refuses a bad value) say so here.
+        var problem: LogLevelError?
+        let chosen: Logger.Level
+        if let level {
+            chosen = level
+        } else {
+            do throws(LogLevelError) {
+                chosen = try resolvedLevel(flag: nil, environment: ProcessInfo.processInfo.environment)
+            } catch {
+                problem = error
+                chosen = .info
+            }
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = chosen
             return handler
         }
-        return Logger(label: "calib")
+        let logger = Logger(label: "calib")
+        if let problem { logger.warning("\(problem); logging at info") }
+        return logger
     }()
 
     /// The level asked for by `flag`, else by `environment`'s `CALIB_LOG_LEVEL`, else info.

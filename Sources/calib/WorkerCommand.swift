@@ -70,6 +70,8 @@ struct WorkerCommand: ParsableCommand {
                 parentPID: parentPid, cache: noCache ? nil : ModelCache(directory: cacheDir ?? ModelCache.defaultDirectory),
                 stopRequest: StopRequest(), drainTimeout: drainTimeout, livenessFile: liveness),
             logger: StandardErrorLog.logger)
+        // However the worker ends, its health check must stop saying it is alive.
+        defer { liveness?.remove() }
         try node.run()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Protocol
 import Testing
 
 /// The `calib` executable end to end, as a user runs it: real files, real process.
@@ -64,6 +65,24 @@ import Testing
         #expect(flagged.standardError.contains(" info calib:"), "\(flagged.standardError)")
         // Standard error is not a terminal here: no escape codes from the progress bar.
         #expect(!chatty.standardError.contains("\u{1B}"))
+    }
+
+    @Test func aCoordinatorThatCannotBindLeavesNoJournal() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try makeExample()
+        // Something else holds the port.
+        let context = try ZMQContext()
+        let holder = try ZMQSocket(context: context, kind: .stream)
+        defer { holder.close() }
+        try holder.bind("tcp://127.0.0.1:*")
+        let port = try #require(try holder.lastEndpoint.split(separator: ":").last.map(String.init))
+        let output = folder.appendingPathComponent("q.xml").path
+        let common = ["coordinator", "--model", model, "--data", images, "--output", output, "--insecure"]
+        let metrics = try CalibProcess.run(common + ["--bind", try CoordinatorProbe.freeEndpoint(), "--metrics-port", port])
+        #expect(metrics.status != 0 && metrics.standardError.contains("cannot serve metrics"), "\(metrics.standardError)")
+        let endpoint = try CalibProcess.run(common + ["--bind", "tcp://127.0.0.1:\(port)"])
+        #expect(endpoint.status != 0, "\(endpoint.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("q.") }.isEmpty)
     }
 
     @Test func listEntriesMissingFromTheFolderAreOneError() throws {

@@ -42,11 +42,22 @@ import Testing
         #expect(stopped.exitedNormally && stopped.status == 0, "\(stopped.standardError)")
         #expect(Date().timeIntervalSince(signalled) < 4.5)
         #expect(stopped.standardError.contains("SIGTERM: taking no more shards; no shard running, then leaving"))
-        Thread.sleep(forTimeInterval: 1.5)
-        let stale = try CalibProcess.run(["health", "--file", file, "--max-age", "1"])
+        // A worker that ended is not alive: its file is gone.
+        #expect(!FileManager.default.fileExists(atPath: file))
+        let gone = try CalibProcess.run(["health", "--file", file])
+        #expect(gone.status == 1 && gone.standardError.contains("no liveness file"), "\(gone.standardError)")
+    }
+
+    @Test func aStaleFileMeansAStuckWorker() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("calib worker pid 1 images 3 shard 2\n".utf8).write(to: URL(fileURLWithPath: file))
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: file)
+        let stale = try CalibProcess.run(["health", "--file", file, "--max-age", "30"])
         #expect(stale.status == 1)
         #expect(stale.standardError.contains("\(file) was last rewritten "), "\(stale.standardError)")
-        #expect(stale.standardError.contains(" s ago, more than --max-age 1.0 s: the worker is stuck or gone"))
+        #expect(stale.standardError.contains(" s ago, more than --max-age 30.0 s: the worker is stuck or gone"))
+        let folderInstead = try CalibProcess.run(["health", "--file", folder.path])
+        #expect(folderInstead.status == 1 && folderInstead.standardError.contains("is not a regular file"), "\(folderInstead.standardError)")
     }
 
     @Test func aMissingFileIsOneLineNamingIt() throws {

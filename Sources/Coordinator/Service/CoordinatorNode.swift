@@ -159,35 +159,41 @@ public final class CoordinatorNode: @unchecked Sendable {
                 malformedLimit: options.malformedLimit, idleTimeout: options.idleTimeout,
                 instructionSet: options.instructionSet, allowMixedInstructionSets: options.allowMixedInstructionSets),
             model: (IRWriter.xml(of: run.graph), run.graph.weights), alreadyDone: resumed)
-        let context = try ZMQContext()
-        self.context = context
-        socket = try ZMQSocket(context: context, kind: .router)
-        try socket.setOption(.maxMessageSize, MessageLimits.coordinatorInbound.maxMessageBytes)
-        try socket.setOption(.sendTimeout, 1000)
-        // libzmq's default backlog of 100 drops the connections of a larger cluster
-        // starting at once, and their TCP retries a second later: every worker past the
-        // hundredth would start a second late.
-        try socket.setOption(.backlog, Self.connectionBacklog)
-        // The loop drains the socket: a receive with nothing queued returns at once.
-        try socket.setOption(.receiveTimeout, 0)
-        if let security = options.security {
-            // The handler must be in place before the bind: a CURVE server without one admits anybody.
-            zap = try ZAPHandler(context: context, authorized: security.authorized) { [logger] decision in
-                if decision.allowed {
-                    logger.info("\(decision)")
-                } else {
-                    logger.warning("\(decision)")
-                }
-            }
-            try security.configure(socket)
-        } else {
-            zap = nil
-        }
-        try socket.bind(options.endpoint)
         do {
-            metrics = try options.metricsEndpoint.map { try MetricsServer(context: context, endpoint: $0) }
+            let context = try ZMQContext()
+            self.context = context
+            socket = try ZMQSocket(context: context, kind: .router)
+            try socket.setOption(.maxMessageSize, MessageLimits.coordinatorInbound.maxMessageBytes)
+            try socket.setOption(.sendTimeout, 1000)
+            // libzmq's default backlog of 100 drops the connections of a larger cluster
+            // starting at once, and their TCP retries a second later: every worker past the
+            // hundredth would start a second late.
+            try socket.setOption(.backlog, Self.connectionBacklog)
+            // The loop drains the socket: a receive with nothing queued returns at once.
+            try socket.setOption(.receiveTimeout, 0)
+            if let security = options.security {
+                // The handler must be in place before the bind: a CURVE server without one admits anybody.
+                zap = try ZAPHandler(context: context, authorized: security.authorized) { [logger] decision in
+                    if decision.allowed {
+                        logger.info("\(decision)")
+                    } else {
+                        logger.warning("\(decision)")
+                    }
+                }
+                try security.configure(socket)
+            } else {
+                zap = nil
+            }
+            try socket.bind(options.endpoint)
+            do {
+                metrics = try options.metricsEndpoint.map { try MetricsServer(context: context, endpoint: $0) }
+            } catch {
+                throw CoordinatorError.metrics("cannot serve metrics on \(options.metricsEndpoint ?? "") (--metrics-port): \(error)")
+            }
         } catch {
-            throw CoordinatorError.metrics("cannot serve metrics on \(options.metricsEndpoint ?? "") (--metrics-port): \(error)")
+            // A port in use (say) must not leave a journal without a result behind.
+            if resumed.isEmpty { try? journal?.remove() }
+            throw error
         }
     }
 

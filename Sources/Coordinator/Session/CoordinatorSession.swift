@@ -338,7 +338,9 @@ public struct CoordinatorSession: Sendable {
             return []
         case .bye:
             timeline.append(WorkerEvent(worker: "\(worker)", seconds: now, kind: .left))
-            return end(worker, now: now)
+            // Mid-run a goodbye is news (a worker stopped, say by SIGTERM); after the end it is not.
+            let note: [CoordinatorAction] = outcome == nil ? [.log(.info, "worker \(worker) said goodbye and left")] : []
+            return note + end(worker, now: now)
         case let .jobFailed(reason):
             jobFailures.append(reason)
             timeline.append(WorkerEvent(worker: "\(worker)", seconds: now, kind: .failed))
