@@ -48,6 +48,22 @@ import Testing
         #expect(gone.status == 1 && gone.standardError.contains("no liveness file"), "\(gone.standardError)")
     }
 
+    @Test func aSecondSignalEndsAWorkerAtOnce() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let worker = try CalibProcess.start(["worker", "--connect", try silentEndpoint(), "--no-cache", "--liveness-file", file])
+        defer { worker.terminateIfRunning() }
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: file), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        kill(worker.process.processIdentifier, SIGTERM)
+        // The first signal drains (here: says goodbye, which waits up to 2 s); the second one kills.
+        Thread.sleep(forTimeInterval: 0.3)
+        let second = Date()
+        kill(worker.process.processIdentifier, SIGTERM)
+        let ended = try worker.wait(timeout: 10)
+        #expect(Date().timeIntervalSince(second) < 1, "the second signal must end the worker at once")
+        #expect(!ended.exitedNormally, "ended by the signal, not by finishing its goodbye: \(ended.standardError)")
+    }
+
     @Test func aStaleFileMeansAStuckWorker() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         try Data("calib worker pid 1 images 3 shard 2\n".utf8).write(to: URL(fileURLWithPath: file))

@@ -9,9 +9,11 @@ public final class StopRequest: @unchecked Sendable {
     private let lock = NSLock()
     private var raisedBy: Int32?
     private var sources: [DispatchSourceSignal] = []
+    private let signals: [Int32]
 
     /// Watches `signals` from now on; until one comes, `signal` is nil.
     public init(signals: [Int32] = [SIGTERM, SIGINT]) {
+        self.signals = signals
         let queue = DispatchQueue(label: "calib.stop-request")
         sources = signals.map { number in
             // Ignored first, so the default action (terminate) never runs before the source sees it.
@@ -46,8 +48,15 @@ public final class StopRequest: @unchecked Sendable {
     private func raise(_ number: Int32) {
         lock.lock()
         let earlier = raisedBy
-        if earlier == nil { raisedBy = number }
+        if earlier == nil {
+            raisedBy = number
+            // From now on a signal takes its default action: the second one ends the
+            // process at once, even while it closes ZeroMQ (up to 2 s for the goodbye).
+            for watched in signals { Foundation.signal(watched, SIG_DFL) }
+        }
         lock.unlock()
-        if earlier != nil { exit(128 + number) }
+        // `_exit`, not `exit`: exit handlers would wait for the ZeroMQ context a draining
+        // worker is closing (seconds), and "at once" means at once.
+        if earlier != nil { _exit(128 + number) }
     }
 }
