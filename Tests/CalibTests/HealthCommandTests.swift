@@ -1,5 +1,4 @@
 import Foundation
-import Protocol
 import Testing
 
 /// `calib health` against a real worker's `--liveness-file`, as a container's health check runs it.
@@ -12,19 +11,10 @@ import Testing
         file = folder.appendingPathComponent("alive").path
     }
 
-    /// A loopback endpoint nobody listens on.
-    private func silentEndpoint() throws -> String {
-        let context = try ZMQContext()
-        let socket = try ZMQSocket(context: context, kind: .router)
-        defer { socket.close() }
-        try socket.bind("tcp://127.0.0.1:*")
-        return try socket.lastEndpoint
-    }
-
     @Test func aWaitingWorkerKeepsItsFileFreshAndLeavesAtOnceOnSIGTERM() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let worker = try CalibProcess.start([
-            "worker", "--connect", try silentEndpoint(), "--no-cache", "--heartbeat-interval", "0.2", "--liveness-file", file,
+            "worker", "--connect", try CoordinatorProbe.freeEndpoint(), "--no-cache", "--heartbeat-interval", "0.2", "--liveness-file", file,
         ])
         defer { worker.terminateIfRunning() }
         let deadline = Date().addingTimeInterval(60)
@@ -50,7 +40,7 @@ import Testing
 
     @Test func aSecondSignalEndsAWorkerAtOnce() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let worker = try CalibProcess.start(["worker", "--connect", try silentEndpoint(), "--no-cache", "--liveness-file", file])
+        let worker = try CalibProcess.start(["worker", "--connect", try CoordinatorProbe.freeEndpoint(), "--no-cache", "--liveness-file", file])
         defer { worker.terminateIfRunning() }
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: file), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Protocol
 
@@ -26,18 +27,18 @@ public enum HealthPage {
             summary.append(history.secondsLeft(total: status.images).map { "about \(ElapsedTime.text($0)) left" } ?? "time left not known yet")
         }
         summary.append("\(alive) worker\(alive == 1 ? "" : "s") alive" + (dead > 0 ? ", \(dead) dead" : ""))
-        let set = status.instructionSet.isEmpty ? "each worker its own" : escaped(status.instructionSet)
+        let set = status.instructionSet.isEmpty ? "each worker its own" : HTMLText.escaped(status.instructionSet)
         return """
             <!doctype html>
             <html lang="en">
             <head>
             <meta charset="utf-8">
             <meta http-equiv="refresh" content="\(refreshSeconds)">
-            <title>calib \(String(format: "%.0f", percent)) % · job \(escaped(status.jobID))</title>
+            <title>calib \(String(format: "%.0f", percent)) % · job \(HTMLText.escaped(status.jobID))</title>
             <style>\(style)</style>
             </head>
             <body>
-            <h1>calib · job <code>\(escaped(status.jobID))</code></h1>
+            <h1>calib · job <code>\(HTMLText.escaped(status.jobID))</code></h1>
             <p class="summary">\(summary.joined(separator: " · "))</p>
             <div class="bar"><div style="width: \(String(format: "%.1f", percent))%"></div></div>
             <h2>Images merged per second</h2>
@@ -94,7 +95,7 @@ public enum HealthPage {
         let header = ["worker", "host", "state", "shard", "images", "images/s", "last heard", "memory", "errors"]
         let rows = workers.map { worker in
             let cells = [
-                "<code>\(escaped(worker.id))</code>", escaped(worker.host), "<span class=\"\(worker.state.rawValue)\">\(worker.state.rawValue)</span>",
+                "<code>\(HTMLText.escaped(worker.id))</code>", HTMLText.escaped(worker.host), "<span class=\"\(worker.state.rawValue)\">\(worker.state.rawValue)</span>",
                 worker.currentShard.map(String.init) ?? "–", String(worker.imagesDone), String(format: "%.2f", worker.imagesPerSecond),
                 String(format: "%.1f s ago", worker.lastHeartbeatAge),
                 worker.residentBytes == 0 ? "–" : String(format: "%.0f MB", Double(worker.residentBytes) / 1e6), String(worker.errors),
@@ -102,21 +103,5 @@ public enum HealthPage {
             return "<tr>" + cells.map { "<td>\($0)</td>" }.joined() + "</tr>"
         }
         return "<table>\n<tr>" + header.map { "<th>\($0)</th>" }.joined() + "</tr>\n" + rows.joined(separator: "\n") + "\n</table>"
-    }
-
-    /// `text` with the characters HTML gives meaning to replaced by references.
-    static func escaped(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
     }
 }

@@ -84,7 +84,7 @@ public struct CalibrationReport: Sendable {
     public func html() -> String {
         var page = """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>calib report: \(escape(output))</title>
+            <html lang="en"><head><meta charset="utf-8"><title>calib report: \(HTMLText.escaped(output))</title>
             <style>
             body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
             table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}
@@ -94,12 +94,12 @@ public struct CalibrationReport: Sendable {
             </style></head><body>
             <h1>calib: int8 calibration report</h1>
             <table>
-            <tr><th>model</th><td>\(escape(model))</td></tr>
-            <tr><th>int8 IR</th><td>\(escape(output))</td></tr>
+            <tr><th>model</th><td>\(HTMLText.escaped(model))</td></tr>
+            <tr><th>int8 IR</th><td>\(HTMLText.escaped(output))</td></tr>
             <tr><th>images</th><td>\(images), in \(String(format: "%.1f", seconds)) s</td></tr>
             <tr><th>method, preset</th><td>\(method.rawValue), \(preset.rawValue)</td></tr>
             <tr><th>quantized</th><td>\(tensors.count) activation tensors, \(weightTensors) weight tensors</td></tr>
-            <tr><th>command</th><td><code>\(escape(commandLine))</code></td></tr>
+            <tr><th>command</th><td><code>\(HTMLText.escaped(commandLine))</code></td></tr>
             </table>
 
             """
@@ -130,7 +130,7 @@ public struct CalibrationReport: Sendable {
         var text = "<h2>Workers</h2>\n<table><tr><th>worker</th><th>host</th><th>state</th><th>images</th><th>images/s</th><th>errors</th><th></th></tr>\n"
         for worker in workers {
             let bar = Int((Double(worker.images) / Double(most) * 200).rounded())
-            text += "<tr><td>\(escape(worker.id))</td><td>\(escape(worker.host))</td><td>\(escape(worker.state))</td>"
+            text += "<tr><td>\(HTMLText.escaped(worker.id))</td><td>\(HTMLText.escaped(worker.host))</td><td>\(HTMLText.escaped(worker.state))</td>"
                 + "<td>\(worker.images)</td><td>\(String(format: "%.2f", worker.imagesPerSecond))</td><td>\(worker.errors)</td>"
                 + "<td><svg width=\"204\" height=\"12\"><rect width=\"\(bar)\" height=\"12\" fill=\"#1f77b4\"/></svg></td></tr>\n"
         }
@@ -149,7 +149,7 @@ public struct CalibrationReport: Sendable {
         var marks = ""
         for (index, worker) in workers.enumerated() {
             let y = Double(index) * row + 4
-            marks += "<text x=\"0\" y=\"\(Int(y + 11))\" font-size=\"11\">\(escape(worker))</text>"
+            marks += "<text x=\"0\" y=\"\(Int(y + 11))\" font-size=\"11\">\(HTMLText.escaped(worker))</text>"
             for event in timeline where event.worker == worker {
                 let position = String(format: "%.1f", x(event.seconds))
                 switch event.kind {
@@ -191,7 +191,7 @@ public struct CalibrationReport: Sendable {
             + "<table><tr><th>layer</th><th>corrected</th><th>largest relative change</th></tr>\n"
         for change in biasChanges {
             let relative = change.largestRelativeChange.isFinite ? String(format: "%.2f %%", change.largestRelativeChange * 100) : "a bias is 0"
-            text += "<tr><td>\(escape(change.layer))</td><td>\(change.isApplied ? "yes" : "no")</td><td>\(relative)</td></tr>\n"
+            text += "<tr><td>\(HTMLText.escaped(change.layer))</td><td>\(change.isApplied ? "yes" : "no")</td><td>\(relative)</td></tr>\n"
         }
         return text + "</table></details>\n"
     }
@@ -228,7 +228,7 @@ public struct CalibrationReport: Sendable {
             bars = String(format: "M%.1f %.1fH%.1fV%.1fH%.1fz", x(tensor.valuesLow), height, x(tensor.valuesHigh), height - 20, x(tensor.valuesLow))
         }
         return """
-            <section class="tensor"><h3>\(escape(tensor.name))</h3><div class="figures">\(escape(figures))</div>
+            <section class="tensor"><h3>\(HTMLText.escaped(tensor.name))</h3><div class="figures">\(HTMLText.escaped(figures))</div>
             <svg class="\(tensor.hasHistogram ? "histogram" : "span")" width="\(Int(width))" height="\(Int(height) + 14)" viewBox="0 0 \(Int(width)) \(Int(height) + 14)">
             <path d="\(bars)" fill="\(tensor.hasHistogram ? "#9ecae1" : "#ccc")"/>\(marks)
             <text x="0" y="\(Int(height) + 12)" font-size="10">\(String(format: "%.3g", tensor.plotLow))</text>
@@ -236,10 +236,5 @@ public struct CalibrationReport: Sendable {
             </svg></section>
 
             """
-    }
-
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }
