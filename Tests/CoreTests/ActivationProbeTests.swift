@@ -44,9 +44,13 @@ import Testing
         #expect(withMean.outputs == [.extremes(minimum: 1, maximum: 2, finiteness: 3)])
         #expect(withMean.firstChannelOutput == 3)
         #expect(!withMean.graph.layers.contains { $0.type == "ReduceSum" })
-        // Whole tensors: one Result each.
+        // Whole tensors: one Result each, channels last from rank 3 on.
         let whole = try ActivationProbe(graph: builder.graph, tensors: [relu.port, flat.port])
         #expect(whole.outputs == [.whole(1), .whole(2)])
+        let transposes = whole.graph.layers(ofType: "Transpose")
+        #expect(transposes.map { $0.outputs.first?.dims ?? [] } == [[2, 4, 4, 3]])
+        let order = try #require(whole.graph.layer(named: "relu/probe_channels_last_order_\(relu.port.port)"))
+        #expect(try whole.graph.constView(order.id).integers(in: whole.graph.weights) == [0, 2, 3, 1])
     }
 
     @Test func summariesMergeLikeOnePass() {

@@ -30,13 +30,39 @@ import Worker
         let convolutions = ExampleModelFixture.graph.layers(ofType: "Convolution").count
         #expect(probe.tensors.count > convolutions)
         for (reference, output) in zip(probe.tensors, outputs.dropFirst(probe.originalOutputs)) {
-            #expect(output.shape == ExampleModelFixture.graph.port(reference)?.dims)
+            // Channels last from rank 3 on: [N, C, H, W] comes out as [N, H, W, C].
+            let dims = try #require(ExampleModelFixture.graph.port(reference)?.dims)
+            #expect(output.shape == (dims.count >= 3 ? [dims[0]] + dims[2...] + [dims[1]] : dims))
             let values = try #require(output.floats)
             let summary = TensorSummary(values)
             #expect(summary.minimum.isFinite && summary.maximum.isFinite)
             // Realistic range: nothing explodes or vanishes through the 100+ layers.
             #expect(max(abs(summary.minimum), abs(summary.maximum)) < 1e4)
         }
+    }
+
+    @Test func aProbedTensorComesOutChannelsLast() throws {
+        let graph = ExampleModelFixture.graph
+        let tensor = try #require(ActivationProbe(graph: graph).tensors.first { graph.port($0)?.dims?.count == 4 })
+        let probe = try ActivationProbe(graph: graph, tensors: [tensor])
+        var asOutput = graph
+        try asOutput.addResult(on: tensor, name: "tensor_as_output")
+        let input = ExampleModelFixture.input()
+        let probed = try #require(try FP32Inference(graph: probe.graph, runtime: ExampleModelFixture.runtime, threads: 2).infer(input).last)
+        let planar = try #require(try FP32Inference(graph: asOutput, runtime: ExampleModelFixture.runtime, threads: 2).infer(input).last)
+        let (channels, height, width) = (planar.shape[1], planar.shape[2], planar.shape[3])
+        #expect(probed.shape == [1, height, width, channels])
+        let values = try #require(probed.floats)
+        let expected = try #require(planar.floats)
+        var mismatches = 0
+        for c in 0..<channels {
+            for y in 0..<height {
+                for x in 0..<width where values[(y * width + x) * channels + c] != expected[(c * height + y) * width + x] {
+                    mismatches += 1
+                }
+            }
+        }
+        #expect(mismatches == 0)
     }
 
     @Test func openVINOErrorsCarryTheirMessage() throws {
