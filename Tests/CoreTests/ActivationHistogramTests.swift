@@ -76,6 +76,22 @@ struct ActivationHistogramTests {
         }
     }
 
+    /// Eight zero-class values in a row are counted at once: at every alignment, next to
+    /// NaN, infinity and values of blocks not yet allocated, the counts equal those of
+    /// adding the values one at a time.
+    @Test func runsOfZerosCountAsTheirValuesOneByOne() {
+        let zeros: [Float] = [0, -0.0, .leastNonzeroMagnitude, 0, 0x1p-41, 0, 0, -0x1p-50, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        for offset in 0..<9 {
+            let values = Array(repeating: 3.5, count: offset) + zeros + [.nan, 2, -1, .infinity] + zeros.prefix(9)
+                + [1e6] + zeros + [-7e-3] + zeros.prefix(offset)
+            var oneByOne = ActivationHistogram()
+            for value in values { [value].withUnsafeBufferPointer { oneByOne.add($0) } }
+            let histogram = Self.histogram(values)
+            #expect(histogram == oneByOne, "offset \(offset)")
+            #expect(histogram.zeroCount == UInt64(2 * zeros.count + 9 + min(offset, zeros.count)))
+        }
+    }
+
     @Test(arguments: ActivationData.all.indices)
     func quantilesAreWithinOneBinOfSortedValues(dataset: Int) {
         let histogram = ActivationData.histograms[dataset]

@@ -83,6 +83,7 @@ public struct ActivationHistogram: Sendable, Equatable {
         }
         var nans: UInt64 = 0
         var infinities: UInt64 = 0
+        var zeroRuns: UInt64 = 0
         values.withMemoryRebound(to: UInt32.self) { bits in
             // Two sets of block pointers, for even and odd positions, which differ only in
             // where zeros count: ReLU outputs are half zeros, and two sets of zero counters
@@ -96,7 +97,8 @@ public struct ActivationHistogram: Sendable, Equatable {
                         position = counts.withUnsafeMutableBufferPointer { storage in
                             Self.fillTables(tables, blockOfKey: blockOfKey, storage: storage, zeroBins: zeroBins)
                             return Self.countRun(
-                                bits, from: position, tables: tables.baseAddress!, nans: &nans, infinities: &infinities)
+                                bits, from: position, tables: tables.baseAddress!, zeros: &zeroRuns, nans: &nans,
+                                infinities: &infinities)
                         }
                         if position < bits.count {
                             // The first value of a (sign, exponent) not seen before: add its block, go on.
@@ -104,7 +106,7 @@ public struct ActivationHistogram: Sendable, Equatable {
                         }
                     }
                 }
-                zeroCount += zeroBins.reduce(0, +)
+                zeroCount += zeroBins.reduce(zeroRuns, +)
             }
         }
         nanCount += nans
@@ -135,15 +137,41 @@ public struct ActivationHistogram: Sendable, Equatable {
     }
 
     /// Counts `bits` from `start` on until a value whose block is missing, and returns that
-    /// value's position (or the end).
+    /// value's position (or the end). Eight values that all count as zero (ReLU outputs
+    /// have runs of them) are counted at once, into `zeros`.
     private static func countRun(
         _ bits: UnsafeBufferPointer<UInt32>, from start: Int, tables: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>,
-        nans: inout UInt64, infinities: inout UInt64
+        zeros: inout UInt64, nans: inout UInt64, infinities: inout UInt64
     ) -> Int {
         let even = tables
         let odd = tables + keyCount
         let base = bits.baseAddress!
+        let raw = UnsafeRawPointer(base)
         let end = bits.count
+        let exponentBits = SIMD8<UInt32>(repeating: 0x7f80_0000)
+        let smallestNonZero = SIMD8<UInt32>(repeating: UInt32(smallestExponent) << keyShift)
+        var index = start
+        while index + 8 <= end {
+            let lanes = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<UInt32>.self)
+            guard !all(lanes & exponentBits .< smallestNonZero) else {
+                zeros &+= 8
+                index += 8
+                continue
+            }
+            let stop = index + 8
+            index = countValues(base, from: index, to: stop, even: even, odd: odd, nans: &nans, infinities: &infinities)
+            guard index == stop else { return index }
+        }
+        return countValues(base, from: index, to: end, even: even, odd: odd, nans: &nans, infinities: &infinities)
+    }
+
+    /// Counts `base[start..<end]` one pair at a time until a value whose block is missing,
+    /// and returns that value's position (or `end`).
+    @inline(__always)
+    private static func countValues(
+        _ base: UnsafePointer<UInt32>, from start: Int, to end: Int, even: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>,
+        odd: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>, nans: inout UInt64, infinities: inout UInt64
+    ) -> Int {
         var index = start
         while index + 1 < end {
             let first = base[index]
