@@ -6,8 +6,8 @@
 ///   plugin keeps its own layouts. Enough for methods `pot` and `minmax`. An image whose
 ///   tensor held a NaN or an infinity is inferred again with whole tensors, so that its
 ///   extremes leave those values out and they are counted exactly, as in `histograms`.
-/// - `histograms`: every tensor whole (876 MB per image for ssd-resnet34 at 1200x1200),
-///   copied out of the plugin and binned: needed by `quantile`, `kl` and `mse`, by
+/// - `histograms`: every tensor whole (948 MB per image for ssd-resnet34 at 1200x1200),
+///   copied out of the plugin channels last (`ActivationProbe.Output.whole`) and binned: needed by `quantile`, `kl` and `mse`, by
 ///   `--save-stats` (to pick ranges with any method later) and by the report's plots.
 ///
 /// Both give the same per-image extremes bit for bit, so `pot` and `minmax` ranges do
