@@ -11,13 +11,14 @@ public enum RawReference {
         return sorted[below] + (rank - Double(below)) * (sorted[below + 1] - sorted[below])
     }
 
-    /// The 2048-bin |x| histogram over [0, max|x|] and its bin width.
+    /// The 2048-bin |x| histogram over [0, max|x|] of the values that are not zero (|x| of
+    /// 2⁻⁴⁰ or more, the histogram's zero bound), and its bin width: the KL search's input.
     public static func magnitudeHistogram(_ values: [Float], bins: Int = 2048) -> (counts: [Double], width: Double) {
         var largest = 0.0
         for value in values { largest = max(largest, abs(Double(value))) }
         let width = largest / Double(bins)
         var counts = [Double](repeating: 0, count: bins)
-        for value in values { counts[min(Int(abs(Double(value)) / width), bins - 1)] += 1 }
+        for value in values where abs(Double(value)) >= 0x1p-40 { counts[min(Int(abs(Double(value)) / width), bins - 1)] += 1 }
         return (counts, width)
     }
 

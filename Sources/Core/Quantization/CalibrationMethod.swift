@@ -6,7 +6,9 @@ public enum CalibrationMethod: String, Sendable, CaseIterable {
     case minmax
     /// Quantiles of all values, cutting `outlierProbability` off each end.
     case quantile
-    /// TensorRT's entropy calibration: the threshold minimising KL divergence.
+    /// TensorRT's entropy calibration: the threshold minimising KL divergence, with zeros
+    /// left out and 256 levels for an unsigned tensor, 128 for a signed one
+    /// (`HistogramThresholds.entropy`).
     case kl
     /// The clipping threshold minimising the mean squared quantization error.
     case mse

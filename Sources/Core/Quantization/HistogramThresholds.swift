@@ -15,7 +15,8 @@ public enum HistogramThresholds {
     /// TensorRT-style entropy calibration: the threshold T on |x| whose clipped and
     /// quantized distribution loses the least information (KL divergence).
     ///
-    /// |x| is histogrammed into `bins` linear bins over [0, max|x|]. For every candidate
+    /// |x| of the values that are not zero (see `ActivationHistogram.zeroBound`) is
+    /// histogrammed into `bins` linear bins over [0, max|x|]. For every candidate
     /// `i` in `levels...bins`, the reference P is the first `i` bins with everything beyond
     /// added to bin `i − 1`; the candidate Q quantizes the first `i` bins (without that
     /// tail) to `levels` levels: `i / levels` bins a group (the last group takes the
@@ -33,7 +34,10 @@ public enum HistogramThresholds {
         precondition(levels >= 1 && bins >= levels, "entropy calibration needs 1 <= levels <= bins")
         guard let (magnitudes, largest) = magnitudeBins(histogram) else { return 0 }
         let width = largest / Double(bins)
-        let linear = linearHistogram(magnitudes, bins: bins, width: width)
+        // Zeros are left out: every range represents 0 exactly, so they carry nothing about
+        // the threshold, and a ReLU output's spike of them in the first bin would make the
+        // narrowest candidate win whatever the rest looks like.
+        let linear = linearHistogram(magnitudes.filter { $0.lower > 0 }, bins: bins, width: width)
         return (Double(leastDivergentBinCount(linear, levels: levels)) + 0.5) * width
     }
 

@@ -97,7 +97,7 @@ public struct RangeSelector: Sendable {
         case .quantile:
             (low, high) = HistogramThresholds.quantile(histogram, outlierProbability: outlierProbability)
         case .kl:
-            let threshold = HistogramThresholds.entropy(histogram)
+            let threshold = HistogramThresholds.entropy(histogram, levels: unsigned ? 256 : 128)
             (low, high) = (unsigned ? 0 : -threshold, threshold)
         case .mse:
             let threshold = HistogramThresholds.meanSquaredError(histogram, levels: 256, signed: !unsigned)
