@@ -76,12 +76,16 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
         print(String(format: "makespan:              %.2f s from the first hello (ideal %.2f s: ", makespan, ideal)
             + roundsText + String(format: " of compute) -> ratio %.2f", makespan / ideal))
         print(String(format: "serving:               %.2f s from the first shard handed out -> ratio %.2f", counters.servingSeconds, counters.servingSeconds / ideal))
-        print(String(format: "drain after last result: %.2f s (merges and journal appends still queued)", counters.drainSeconds))
+        print(String(format: "drain after last result: %.2f s (merges still queued)", counters.drainSeconds))
         print("false deaths:          \(deaths) (workers declared dead; none is killed in this benchmark)")
         print(String(format: "network thread:        %.2f s CPU, %.2f ms per result", coordinatorCPU, coordinatorCPU * 1000 / Double(results)))
         print(String(format: "coordinator process:   %.2f s CPU, %.2f ms per result (network, merging, journal, ZeroMQ I/O)", processCPU, processCPU * 1000 / Double(results)))
         print(String(format: "merging:               %.2f s CPU over %d threads, %.0f MB/s per thread", counters.mergeSeconds, ProcessInfo.processInfo.activeProcessorCount, Double(counters.bytesAccepted) / 1e6 / max(counters.mergeSeconds, 1e-9)))
-        print(String(format: "journal (write+fsync): %.2f s, %.0f MB/s", counters.journalSeconds, Double(counters.bytesAccepted) / 1e6 / max(counters.journalSeconds, 1e-9)))
+        let journaled = counters.resultsAccepted - counters.resultsNotJournaled
+        let journalMegabytes = Double(counters.bytesAccepted) * Double(journaled) / Double(results) / 1e6
+        print(String(format: "journal (write+fsync): %.2f s, %.0f MB/s; %d of %d results journaled", counters.journalSeconds,
+            journalMegabytes / max(counters.journalSeconds, 1e-9), journaled, counters.resultsAccepted)
+            + (journaled < counters.resultsAccepted ? " (the disk was behind; the rest were not waited for)" : ""))
         print(String(format: "coordinator peak RSS:  %.0f MB", ResourceUsage.peakResidentMegabytes))
         print(String(format: "simulator process:     %.2f s CPU on the same %d cores (its precomputation included)", ResourceUsage.childrenCPUSeconds, ProcessInfo.processInfo.activeProcessorCount))
     }

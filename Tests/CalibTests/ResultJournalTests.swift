@@ -36,6 +36,39 @@ final class ResultJournalTests {
         (JournalFormat.header(jobKey: key, shardCount: 5), results.map { JournalFormat.record(shard: $0.shard, payload: $0.payload) })
     }
 
+    // MARK: Writer
+
+    /// The writer never holds the run up: past its budget a result is not journaled, and
+    /// what is queued can be dropped once everything is merged; what it took is written.
+    @Test func theWriterKeepsItsBudgetAndDropsWhatIsQueuedOnlyWhenAsked() throws {
+        let journal = try ResultJournal.create(path: path, jobKey: key, shardCount: 5)
+        let queue = DispatchQueue(label: "test.journal")
+        queue.suspend()
+        let writer = JournalWriter(journal: journal, budget: 150, queue: queue)
+        #expect(writer.append(shard: 3, payload: results[0].payload))
+        #expect(writer.append(shard: 0, payload: results[1].payload))
+        // 40 + 100 queued: 10 more bytes would go over 150.
+        #expect(!writer.append(shard: 1, payload: Array(repeating: 1, count: 11)))
+        #expect(writer.append(shard: 4, payload: []))
+        queue.resume()
+        try writer.finish()
+        #expect(writer.resultsNotWritten == 1)
+        journal.close()
+        let contents = try JournalFormat.decode(try fileBytes())
+        #expect(contents.records == results)
+
+        let again = try ResultJournal.create(path: path + ".2", jobKey: key, shardCount: 5)
+        queue.suspend()
+        let dropping = JournalWriter(journal: again, queue: queue)
+        #expect(dropping.append(shard: 3, payload: results[0].payload))
+        #expect(dropping.dropQueued() == 1)
+        queue.resume()
+        try dropping.finish()
+        #expect(dropping.resultsNotWritten == 1)
+        again.close()
+        #expect(try JournalFormat.decode(Array(try Data(contentsOf: URL(fileURLWithPath: path + ".2")))).records.isEmpty)
+    }
+
     // MARK: Format
 
     @Test func decodesWhatWasEncoded() throws {

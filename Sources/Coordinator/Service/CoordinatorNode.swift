@@ -83,9 +83,11 @@ public final class CoordinatorNode: @unchecked Sendable {
     private let merging: MergePipeline
     private let images: ShardImageSource
     private var drainSeconds = 0.0
-    /// Committed results waiting for their merge and journal append, with how many of
-    /// the two are still to come: then their place in flight is free.
-    private var unsettled: [Int: (worker: WorkerID, parts: Int)] = [:]
+    /// Committed results waiting for their merge: then their place in flight is free (the
+    /// journal keeps its own bounded queue).
+    private var unsettled: [Int: WorkerID] = [:]
+    /// Whether the log said already that the journal fell behind.
+    private var toldJournalBehind = false
     /// Clock time the first shard went out, and the run's end.
     private var firstShardAt: Double?
     private var endedAt: Double?
@@ -98,6 +100,7 @@ public final class CoordinatorNode: @unchecked Sendable {
         var counters = session.counters
         counters.mergeSeconds = merging.seconds
         counters.journalSeconds = journalWriter?.seconds ?? 0
+        counters.resultsNotJournaled = journalWriter?.resultsNotWritten ?? 0
         counters.drainSeconds = drainSeconds
         if let firstShardAt, let endedAt { counters.servingSeconds = endedAt - firstShardAt }
         (counters.modelBytesSent, counters.peakModelBytesInFlight) = session.modelTransfer
@@ -218,9 +221,10 @@ public final class CoordinatorNode: @unchecked Sendable {
         do {
             return try serveUntilComplete(progress: progress, abandon: abandon)
         } catch {
-            // A journal that holds no result is of no use to a later --resume.
+            // What is queued for the journal is written, for a --resume; a journal that
+            // holds no result is of no use to one.
+            try? journalWriter?.finish()
             if resumedStatistics.imageIndices.isEmpty && session.counters.resultsAccepted == 0 {
-                try? journalWriter?.finish()
                 try? journal?.remove()
             }
             throw error
@@ -272,15 +276,9 @@ public final class CoordinatorNode: @unchecked Sendable {
                 drained += 1
                 try perform(session.received(frames, at: clock.seconds))
             }
-            let done = merging.takeMerged().map(\.shard) + (journalWriter?.takeWritten() ?? [])
-            for shard in done {
-                guard let (worker, parts) = unsettled[shard] else { continue }
-                if parts > 1 {
-                    unsettled[shard] = (worker, parts - 1)
-                } else {
-                    unsettled[shard] = nil
-                    try perform(session.settled(shard: shard, from: worker, at: clock.seconds))
-                }
+            for shard in merging.takeMerged().map(\.shard) {
+                guard let worker = unsettled.removeValue(forKey: shard) else { continue }
+                try perform(session.settled(shard: shard, from: worker, at: clock.seconds))
             }
             for verification in merging.takeVerified() {
                 try perform(
@@ -300,7 +298,11 @@ public final class CoordinatorNode: @unchecked Sendable {
         }
         let statistics = try merging.finish(adding: resumedStatistics)
         do {
-            try journalWriter?.finish()
+            // Everything is merged: the output comes next, and the journal, kept only for a
+            // resume, is removed once it is written, so the run does not wait for the disk.
+            if let dropped = try journalWriter?.abandon(), dropped > 0 {
+                logger.info("journal: \(dropped) results still queued for it were dropped: all results are merged")
+            }
         } catch {
             throw CoordinatorError.journal(
                 "\(error); the results accepted before are safe in the journal: fix this and run again with --resume")
@@ -332,9 +334,13 @@ public final class CoordinatorNode: @unchecked Sendable {
             case let .verify(shard, worker, statistics):
                 merging.verify(shard: shard, from: worker, bytes: statistics)
             case let .commit(shard, worker, statistics):
-                journalWriter?.append(shard: shard, payload: statistics)
+                if journalWriter?.append(shard: shard, payload: statistics) == false, !toldJournalBehind {
+                    toldJournalBehind = true
+                    logger.warning(
+                        "journal: the disk is behind by \(JournalWriter.defaultBudget >> 20) MiB of results; results beyond that are merged without a record (a --resume would compute them again)")
+                }
                 merging.commit(shard: shard, from: worker)
-                unsettled[shard] = (worker, journalWriter == nil ? 1 : 2)
+                unsettled[shard] = worker
             case let .discard(shard, worker):
                 merging.discard(shard: shard, from: worker)
             case let .log(level, line):

@@ -11,8 +11,8 @@ public enum CoordinatorAction: Sendable {
     /// Decode `statistics`, the result of `shard` from `worker`, and check it against the
     /// job off the network thread; answer with ``CoordinatorSession/verified(shard:from:rejection:at:)``.
     case verify(shard: Int, from: WorkerID, statistics: [UInt8])
-    /// The verified result of `shard` from `worker` is the shard's: append `statistics`
-    /// (its bytes) to the journal and merge it.
+    /// The verified result of `shard` from `worker` is the shard's: merge it, and queue
+    /// `statistics` (its bytes) for the journal.
     case commit(shard: Int, from: WorkerID, statistics: [UInt8])
     /// A verified result that is not needed after all: forget it.
     case discard(shard: Int, from: WorkerID)

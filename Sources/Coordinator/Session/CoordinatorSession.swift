@@ -18,7 +18,7 @@ import Protocol
 /// cheaply (is the shard in the plan, still open, run by this worker?) and sent to be
 /// verified; one copy per shard is verified at a time, later copies wait behind it; a
 /// verified copy completes the shard (`.commit`) and is held until the shell has merged
-/// and journaled it (`settled`), a rejected one counts as the worker's failure of the
+/// it (`settled`; the journal keeps a bounded queue of its own), a rejected one counts as the worker's failure of the
 /// shard and the next copy, if any, is verified.
 public struct CoordinatorSession: Sendable {
     /// What the session is run with.
@@ -38,7 +38,7 @@ public struct CoordinatorSession: Sendable {
         public var idleTimeout: Double
         /// Bytes of model chunks in flight over all workers.
         public var transferBudget: Int
-        /// Results granted and not yet merged and journaled, at most.
+        /// Results granted and not yet merged, at most.
         public var resultsInFlight: Int
         /// Shards sent and not yet acknowledged, at most.
         public var shardsInTransit: Int
@@ -139,7 +139,7 @@ public struct CoordinatorSession: Sendable {
     /// How many workers are in a session now.
     public var liveWorkerCount: Int { sessions.count }
 
-    /// Results granted and not yet settled (arriving, verified, merged or journaled).
+    /// Results granted and not yet settled (arriving, being verified or merged).
     public var resultsInFlight: Int { results.inFlight }
 
     /// Model bytes sent so far, and the most ever in flight at once.
@@ -269,7 +269,7 @@ public struct CoordinatorSession: Sendable {
         return actions
     }
 
-    /// The shell merged and journaled the committed result of `shard` from `worker`:
+    /// The shell merged the committed result of `shard` from `worker`:
     /// its place in flight goes to the next offer.
     public mutating func settled(shard: Int, from worker: WorkerID, at now: Double) -> [CoordinatorAction] {
         results.settle(ResultFlow.Key(shard: shard, worker: worker))

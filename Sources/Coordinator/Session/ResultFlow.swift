@@ -2,7 +2,7 @@ import Protocol
 
 /// Flow control for results, as a pure state machine: workers offer results, and the
 /// coordinator grants at most `limit` at a time, so the results it holds (arriving,
-/// being verified, being merged and journaled) stay under a fixed count whatever the
+/// being verified, being merged) stay under a fixed count whatever the
 /// number of workers. A result is held from its grant until the shell settles it.
 ///
 /// Offers are granted oldest first. A grant to a worker that goes away stops counting;
@@ -77,7 +77,7 @@ public struct ResultFlow: Sendable {
         return true
     }
 
-    /// The shell is done with a held result (merged and journaled, or dropped).
+    /// The shell is done with a held result (merged, or dropped).
     public mutating func settle(_ key: Key) {
         holding.remove(key)
     }

@@ -14,10 +14,11 @@ public struct ServeCounters: Sendable, Equatable {
     public internal(set) var mergeSeconds = 0.0
     /// Seconds spent appending accepted results to the journal and flushing it.
     public internal(set) var journalSeconds = 0.0
+    /// Results merged without a journal record: the disk was behind (`JournalWriter`).
+    public internal(set) var resultsNotJournaled = 0
     /// Seconds from the first shard handed out to the end of the run.
     public internal(set) var servingSeconds = 0.0
-    /// Seconds between the last result's acceptance and the end: merges and journal
-    /// appends still queued then.
+    /// Seconds between the last result's acceptance and the end: merges still queued then.
     public internal(set) var drainSeconds = 0.0
     /// Model bytes sent to workers.
     public internal(set) var modelBytesSent = 0
