@@ -172,6 +172,45 @@ struct ActivationHistogramTests {
         #expect(throws: BinaryCodingError.self) { try ActivationHistogram(decoding: &truncated) }
     }
 
+    /// Adding an encoding straight into running sums gives what decoding it and merging
+    /// gives, for counts of one byte and of several; a count of zero or a truncated run
+    /// of counts is refused with its field and offset.
+    @Test func addingAnEncodingEqualsMergingItAndBadCountsAreRefused() throws {
+        // Bins 0 to 99 of [1, 2) hold 3 values each, bin 100 holds 300 (two bytes).
+        var values = (0..<100).flatMap { bin in [Float](repeating: 1 + Float(bin) / 1024, count: 3) }
+        values += [Float](repeating: 1 + 100 / 1024, count: 300)
+        let small = Self.histogram(values)
+        var running = Self.histogram(ActivationData.gaussian())
+        var expected = running
+        expected.merge(small)
+        for encoded in [small, Self.histogram(ActivationData.relu())].map(Self.encoding) {
+            var checker = ByteReader(encoded)
+            try ActivationHistogram.skip(&checker)
+            #expect(checker.isAtEnd)
+        }
+        var reader = ByteReader(Self.encoding(small))
+        try running.add(encoded: &reader)
+        #expect(running == expected)
+
+        // Header 34 bytes, block key 2, map 128: the counts start at 164.
+        let bytes = Self.encoding(small)
+        #expect(bytes.count == 164 + 100 + 2)
+        var zero = bytes
+        zero[164 + 41] = 0
+        var cut = Array(bytes.prefix(164 + 60))
+        for (corrupt, offset) in [(zero, 164 + 41), (cut, 164 + 60)] {
+            var corruptReader = ByteReader(corrupt)
+            #expect {
+                try ActivationHistogram.skip(&corruptReader)
+            } throws: { error in
+                "\(error)".contains("histogram bin count") && "\(error)".contains("\(offset)")
+            }
+        }
+        cut = Array(bytes.dropLast())
+        var cutReader = ByteReader(cut)
+        #expect(throws: BinaryCodingError.self) { try ActivationHistogram.skip(&cutReader) }
+    }
+
     /// Typical activations take well under 1 MB; values of every sign and exponent take
     /// every block, which is the stated bound.
     @Test func memoryStaysWithinItsBound() {

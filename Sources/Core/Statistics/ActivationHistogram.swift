@@ -459,7 +459,8 @@ public struct ActivationHistogram: Sendable, Equatable {
 
     /// Reads `blockCount` encoded blocks from `bytes` (which start at `offset` of the
     /// whole), adding their counts when `adding`; returns `total` plus their counts and
-    /// the bytes used. Set bins are found a map byte at a time.
+    /// the bytes used. The map is read a 64-bit word at a time, and the counts of its set
+    /// bins eight at a time while they are one byte each (`OneByteCounts`).
     private mutating func readBlocks(
         _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, count blockCount: Int, total start: UInt64, adding: Bool
     ) throws -> (result: UInt64, used: Int) {
@@ -486,23 +487,45 @@ public struct ActivationHistogram: Sendable, Equatable {
             }
             let map = position
             position += mapBytes
-            guard UnsafeBufferPointer(rebasing: bytes[map..<position]).contains(where: { $0 != 0 }) else {
+            // Bit b of map byte k is bin 8k + b, so in little-endian word w it is bin 64w + b.
+            let words = UnsafeRawPointer(bytes.baseAddress! + map)
+            let wordCount = mapBytes / 8
+            func mapWord(_ word: Int) -> UInt64 {
+                UInt64(littleEndian: words.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self))
+            }
+            guard (0..<wordCount).contains(where: { mapWord($0) != 0 }) else {
                 throw BinaryCodingError.invalid(field: "histogram bin map", offset: offset + map, reason: "has no bin")
             }
             if adding, blockOfKey[key] < 0 { insertBlock(key) }
             let block = adding ? Int(blockOfKey[key]) * Self.binsPerBlock : 0
             try counts.withUnsafeMutableBufferPointer { storage in
-                // The map a 64-bit word at a time: bit b of byte k is bin 8k + b, so in a
-                // little-endian word w it is bin 64w + its bit position.
-                let words = UnsafeRawPointer(bytes.baseAddress! + map)
-                for word in 0..<mapBytes / 8 {
-                    var bits = UInt64(littleEndian: words.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self))
+                for word in 0..<wordCount {
+                    var bits = mapWord(word)
+                    guard bits != 0 else { continue }
+                    let setBins = bits.nonzeroBitCount
+                    if let sum = OneByteCounts.sum(bytes, from: position, count: setBins) {
+                        let (newTotal, overflow) = total.addingReportingOverflow(sum)
+                        guard !overflow else {
+                            throw BinaryCodingError.invalid(field: "histogram bin count", offset: offset + position, reason: "is too large")
+                        }
+                        total = newTotal
+                        if adding {
+                            var next = position
+                            while bits != 0 {
+                                storage[block + word * 64 + bits.trailingZeroBitCount] += UInt64(bytes[next])
+                                bits &= bits &- 1
+                                next += 1
+                            }
+                        }
+                        position += setBins
+                        continue
+                    }
+                    // Some count of this word takes more than one byte, or is invalid.
                     while bits != 0 {
                         let bin = word * 64 + bits.trailingZeroBitCount
                         bits &= bits &- 1
                         let countOffset = position
                         let value: UInt64
-                        // Most counts fit one byte: read those without the general loop.
                         if position < bytes.count, bytes[position] & 0x80 == 0 {
                             value = UInt64(bytes[position])
                             position += 1
