@@ -109,6 +109,31 @@ struct CalibrationStatisticsTests {
         }
     }
 
+    /// Verified results merged as a batch (tensor by tensor) give the bytes of merging them
+    /// one by one; a batch in which two results share an image is refused whole.
+    @Test func aBatchOfVerifiedResultsMergesAsOneByOne() throws {
+        let images = Array(0..<9)
+        let bytes = Self.statistics(images).encoded()
+        let results = try stride(from: 0, to: images.count, by: 2).map {
+            try VerifiedStatistics(checking: Self.statistics(Array(images[$0..<min($0 + 2, images.count)])).encoded())
+        }
+        var batched = CalibrationStatistics(modelDigest: Self.digest, tensorNames: Self.names, channelNames: Self.meanNames)
+        try batched.merge(Array(results[..<1]))
+        try batched.merge(Array(results[1...]).reversed())
+        #expect(batched.encoded() == bytes)
+
+        var statistics = Self.statistics([0])
+        let before = statistics
+        let overlapping = try [Self.statistics([1, 2]), Self.statistics([3]), Self.statistics([2, 4])].map {
+            try VerifiedStatistics(checking: $0.encoded())
+        }
+        #expect(throws: StatisticsError.duplicateImage(tensor: "conv1", image: 2)) { try statistics.merge(overlapping) }
+        #expect(throws: StatisticsError.duplicateImage(tensor: "conv1", image: 0)) {
+            try statistics.merge([try VerifiedStatistics(checking: Self.statistics([5, 0]).encoded())])
+        }
+        #expect(statistics == before)
+    }
+
     @Test func mergeRefusesOtherModelsTensorsAndDuplicateImages() {
         var statistics = Self.statistics([0, 1])
         let before = statistics

@@ -12,6 +12,9 @@ import Protocol
 /// depend on grouping or order, so the output is the same bytes whatever lane a result
 /// went to. Verified results wait in their lane until the session commits or discards
 /// them; outcomes of verification are collected for the network loop (`takeVerified`).
+/// Committed results that queue up behind a busy lane are merged together, up to
+/// `largestBatch` at a time (`CalibrationStatistics.merge(_:)` of a batch keeps each
+/// tensor's sums in cache while it adds them all).
 final class MergePipeline: @unchecked Sendable {
     /// The outcome of one `verify`.
     struct Verification: Sendable {
@@ -30,13 +33,23 @@ final class MergePipeline: @unchecked Sendable {
         /// Touched on `queue` only.
         var sums: CalibrationStatistics
         var verified: [Key: VerifiedStatistics] = [:]
+        /// Committed results waiting to be merged together, and their keys.
+        var batch: [VerifiedStatistics] = []
+        var batchKeys: [Key] = []
         var error: (any Error)?
+        /// Commits handed to `queue` and not yet taken into `batch`; under `commitsLock`.
+        var commitsQueued = 0
+        let commitsLock = NSLock()
 
         init(index: Int, empty: CalibrationStatistics) {
             queue = DispatchQueue(label: "calib.merge.\(index)")
             sums = empty
         }
     }
+
+    /// The most committed results merged in one go: enough to amortize bringing a
+    /// tensor's sums into cache, few enough that results are settled soon.
+    static let largestBatch = 16
 
     private let check: ResultCheck
     private let lanes: [Lane]
@@ -84,21 +97,31 @@ final class MergePipeline: @unchecked Sendable {
             case let .failure(reason):
                 rejection = reason
             }
-            self.record(Verification(shard: shard, worker: worker, rejection: rejection), seconds: ResourceUsage.threadCPUSeconds - started)
+            self.record(Verification(shard: shard, worker: worker, rejection: rejection), seconds: ResourceUsage.threadCPUSeconds - started, merged: [])
         }
     }
 
-    /// Merges the verified result of `shard` from `worker` into its lane's sums.
+    /// Merges the verified result of `shard` from `worker` into its lane's sums: at once
+    /// when the lane is idle, with the other commits queued behind it when it is busy.
     func commit(shard: Int, from worker: WorkerID) {
         let key = Key(shard: shard, worker: worker)
         guard let index = laneOfResult.removeValue(forKey: key) else { return }
         let lane = lanes[index]
+        lane.commitsLock.withLock { lane.commitsQueued += 1 }
         lane.queue.async {
-            let started = ResourceUsage.threadCPUSeconds
-            if let statistics = lane.verified.removeValue(forKey: key) {
-                do { try lane.sums.merge(statistics) } catch { lane.error = lane.error ?? error }
+            if let statistics = lane.verified.removeValue(forKey: key) { lane.batch.append(statistics) }
+            lane.batchKeys.append(key)
+            let last = lane.commitsLock.withLock {
+                lane.commitsQueued -= 1
+                return lane.commitsQueued == 0
             }
-            self.record(nil, seconds: ResourceUsage.threadCPUSeconds - started, merged: (shard, worker))
+            guard last || lane.batchKeys.count >= Self.largestBatch else { return }
+            let started = ResourceUsage.threadCPUSeconds
+            do { try lane.sums.merge(lane.batch) } catch { lane.error = lane.error ?? error }
+            let merged = lane.batchKeys.map { (shard: $0.shard, worker: $0.worker) }
+            lane.batch = []
+            lane.batchKeys = []
+            self.record(nil, seconds: ResourceUsage.threadCPUSeconds - started, merged: merged)
         }
     }
 
@@ -142,10 +165,10 @@ final class MergePipeline: @unchecked Sendable {
         return total
     }
 
-    private func record(_ verification: Verification?, seconds: Double, merged result: (Int, WorkerID)? = nil) {
+    private func record(_ verification: Verification?, seconds: Double, merged results: [(shard: Int, worker: WorkerID)]) {
         lock.lock()
         if let verification { verifications.append(verification) }
-        if let result { merged.append(result) }
+        merged += results
         busySeconds += seconds
         lock.unlock()
     }

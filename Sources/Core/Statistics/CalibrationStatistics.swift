@@ -141,28 +141,55 @@ public struct CalibrationStatistics: Sendable, Equatable {
     /// describe the same model and tensors, and share no image in any tensor; otherwise
     /// this throws `StatisticsError` and nothing changes.
     public mutating func merge(_ verified: VerifiedStatistics) throws {
-        try requireSameModel(digest: verified.modelDigest, tensorNames: verified.tensorNames, channelNames: verified.channelNames)
+        try merge([verified])
+    }
+
+    /// Adds the images of every result of `batch`, as merging them one after the other
+    /// would, but tensor by tensor: one tensor's running histogram (up to a few hundred
+    /// kB) stays in the CPU's cache while each result's counts are added to it, where
+    /// result by result every tensor's sums (tens of MB for the 1200x1200 model) are
+    /// brought in again for each result. All must describe this model and tensors, and no
+    /// image may be in two of them or here already; otherwise this throws
+    /// `StatisticsError` (naming the lowest such image) and nothing changes.
+    public mutating func merge(_ batch: [VerifiedStatistics]) throws {
+        for verified in batch {
+            try requireSameModel(digest: verified.modelDigest, tensorNames: verified.tensorNames, channelNames: verified.channelNames)
+        }
         for (index, name) in tensorNames.enumerated() {
-            if let duplicate = tensors[index].firstSharedImage(with: verified.perImage[index]) {
+            if let duplicate = Self.firstImageTwice(in: batch.map { Array($0.perImage[index].keys) }, here: { tensors[index].perImage[$0] != nil }) {
                 throw StatisticsError.duplicateImage(tensor: name, image: duplicate)
             }
         }
         for (index, name) in channelNames.enumerated() {
-            if let duplicate = channelFigures[index].firstSharedImage(with: verified.channelFigures[index]) {
+            if let duplicate = Self.firstImageTwice(in: batch.map { Array($0.channelFigures[index].perImage.keys) }, here: { channelFigures[index].perImage[$0] != nil }) {
                 throw StatisticsError.duplicateImage(tensor: name, image: duplicate)
             }
         }
         for index in tensorNames.indices {
-            var reader = verified.histogramReader(ofTensor: index)
-            do {
-                try tensors[index].add(perImage: verified.perImage[index], encodedHistogram: &reader)
-            } catch let error as BinaryCodingError {
-                throw StatisticsError.malformed(error)
+            for verified in batch {
+                var reader = verified.histogramReader(ofTensor: index)
+                do {
+                    try tensors[index].add(perImage: verified.perImage[index], encodedHistogram: &reader)
+                } catch let error as BinaryCodingError {
+                    throw StatisticsError.malformed(error)
+                }
             }
         }
         for (index, name) in channelNames.enumerated() {
-            try channelFigures[index].merge(verified.channelFigures[index], tensor: name)
+            for verified in batch {
+                try channelFigures[index].merge(verified.channelFigures[index], tensor: name)
+            }
         }
+    }
+
+    /// The lowest image that is in two of `images` or for which `here` is true, if any.
+    private static func firstImageTwice(in images: [[Int]], here: (Int) -> Bool) -> Int? {
+        var seen = Set<Int>()
+        var lowest: Int?
+        for image in images.joined() where !seen.insert(image).inserted || here(image) {
+            lowest = min(lowest ?? image, image)
+        }
+        return lowest
     }
 
     /// Throws unless the other statistics are of this model, tensors and figures.

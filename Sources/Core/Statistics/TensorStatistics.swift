@@ -14,7 +14,7 @@ public struct TensorStatistics: Sendable, Equatable {
     /// No images yet.
     public init() {}
 
-    /// Adds images none of which is here yet (`firstSharedImage` said so): their extremes,
+    /// Adds images none of which is here yet (the caller checked): their extremes,
     /// and their histogram straight from its encoding (checked by `VerifiedStatistics`).
     mutating func add(perImage other: [Int: ImageStatistics], encodedHistogram reader: inout ByteReader) throws {
         perImage.merge(other) { mine, _ in mine }
@@ -58,12 +58,7 @@ public struct TensorStatistics: Sendable, Equatable {
 
     /// The lowest image index recorded in both, if any.
     func firstSharedImage(with other: TensorStatistics) -> Int? {
-        firstSharedImage(with: other.perImage)
-    }
-
-    /// The lowest image index recorded here and in `other`, if any.
-    func firstSharedImage(with other: [Int: ImageStatistics]) -> Int? {
-        let (smaller, larger) = perImage.count <= other.count ? (perImage, other) : (other, perImage)
+        let (smaller, larger) = perImage.count <= other.perImage.count ? (perImage, other.perImage) : (other.perImage, perImage)
         return smaller.keys.filter { larger[$0] != nil }.min()
     }
 
