@@ -124,11 +124,12 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
         let collected = ResultTable(count: shards.count)
         DispatchQueue.concurrentPerform(iterations: shards.count) { shard in
             var statistics = calibration.emptyStatistics()
+            var counters = HistogramCounters()
             for image in shards[shard] {
                 for tensor in 0..<tensors {
                     let factor = 1 + Float(image % 17) / 64
                     let values = bases[tensor].map { $0 * factor }
-                    values.withUnsafeBufferPointer { statistics.record(tensor: tensor, image: image, values: $0) }
+                    values.withUnsafeBufferPointer { statistics.record(tensor: tensor, image: image, values: $0, counters: &counters) }
                 }
                 for (index, channels) in figureChannels.enumerated() {
                     let figures = (0..<channels).map { Float(($0 + image) % 7) / 7 }

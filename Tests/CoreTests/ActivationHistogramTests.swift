@@ -92,6 +92,57 @@ struct ActivationHistogramTests {
         }
     }
 
+    /// Values of every class (zero-class, NaN, infinities, both signs, every exponent, runs
+    /// of zeros) at lengths around the 8-lane loop, binned with one set of counters reused
+    /// from histogram to histogram: each histogram's bins are those worked out value by
+    /// value from the bit pattern, and the counters are left zero.
+    @Test func binsFollowTheBitPatternsAndReusedCountersAreLeftZero() {
+        var generator = SeededGenerator(seed: 11)
+        func value() -> [Float] {
+            switch generator.next() % 20 {
+            case 0: return [0, -0.0, .leastNonzeroMagnitude, -0x1p-41][Int(generator.next() % 4)...].prefix(1).map { $0 }
+            case 1: return Array(repeating: 0, count: 8 + Int(generator.next() % 9))
+            case 2: return [.nan, -.infinity, .infinity, Float(bitPattern: 0x7f80_0001)][Int(generator.next() % 4)...].prefix(1).map { $0 }
+            default:
+                let exponent = UInt32(ActivationHistogram.smallestExponent) + UInt32(generator.next() % 168)
+                return [Float(bitPattern: UInt32(generator.next() % 2) << 31 | exponent << 23 | UInt32(generator.next() & 0x7f_ffff))]
+            }
+        }
+        var counters = HistogramCounters()
+        for length in [0, 1, 7, 8, 9, 15, 16, 17, 100, 1000, 4099] {
+            var values = [Float]()
+            while values.count < length { values += value() }
+            var histogram = ActivationHistogram()
+            values.withUnsafeBufferPointer { histogram.add($0, counters: &counters) }
+
+            var bins = [Int: (lower: Double, upper: Double, count: UInt64)]()
+            var zeros: UInt64 = 0
+            for value in values where value.isFinite {
+                let bits = value.bitPattern
+                let exponent = Int(bits >> 23 & 0xff)
+                guard exponent >= ActivationHistogram.smallestExponent else {
+                    zeros += 1
+                    continue
+                }
+                let scale = Double(sign: .plus, exponent: exponent - 127, significand: 1)
+                let bin = Double(bits >> 13 & 0x3ff)
+                let (low, high) = (scale * (1 + bin / 1024), scale * (1 + (bin + 1) / 1024))
+                let edges = value < 0 ? (-high, -low) : (low, high)
+                bins[Int(bits >> 13), default: (edges.0, edges.1, 0)].count += 1
+            }
+            var expected = bins.values.sorted { $0.lower < $1.lower }
+            if zeros > 0 { expected.insert((0, 0, zeros), at: expected.firstIndex { $0.lower >= 0 } ?? expected.endIndex) }
+            let finite = values.filter(\.isFinite)
+            #expect(histogram.signedBins().map { "\($0)" } == expected.map { "\($0)" }, "length \(length)")
+            #expect(histogram.zeroCount == zeros && histogram.count == UInt64(finite.count))
+            #expect(histogram.nanCount == UInt64(values.filter(\.isNaN).count))
+            #expect(histogram.infinityCount == UInt64(values.filter(\.isInfinite).count))
+            #expect(histogram.minimum == finite.min().map { Double($0 == 0 ? 0 : $0) })
+            #expect(histogram.maximum == finite.max().map { Double($0 == 0 ? 0 : $0) })
+            #expect((0..<ActivationHistogram.keyCount).allSatisfy { !counters.holdsCounts(block: $0) }, "length \(length)")
+        }
+    }
+
     @Test(arguments: ActivationData.all.indices)
     func quantilesAreWithinOneBinOfSortedValues(dataset: Int) {
         let histogram = ActivationData.histograms[dataset]

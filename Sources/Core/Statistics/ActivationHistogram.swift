@@ -66,184 +66,63 @@ public struct ActivationHistogram: Sendable, Equatable {
 
     // MARK: - Adding values
 
-    /// Adds every value of `values`. This runs over every activation of every calibration
-    /// image, so it works on raw bit patterns through unsafe pointers.
+    /// Adds every value of `values`, with counters of its own (2 MiB allocated and zeroed
+    /// per call); code that bins many tensors passes its `HistogramCounters`.
     public mutating func add(_ values: UnsafeBufferPointer<Float>) {
-        _ = accumulate(values)
+        var counters = HistogramCounters()
+        _ = accumulate(values, counters: &counters)
+    }
+
+    /// Adds every value of `values`, binned in `counters` (left zero again).
+    public mutating func add(_ values: UnsafeBufferPointer<Float>, counters: inout HistogramCounters) {
+        _ = accumulate(values, counters: &counters)
     }
 
     /// Adds `values` and returns their finite extremes (NaN and infinities ignored, zero as
-    /// +0), or nil when none of them is a finite number.
-    mutating func accumulate(_ values: UnsafeBufferPointer<Float>) -> (minimum: Float, maximum: Float)? {
-        guard !values.isEmpty else { return nil }
-        let extremes = Self.extremes(of: values)
-        if let extremes {
-            lowest = min(lowest, extremes.minimum)
-            highest = max(highest, extremes.maximum)
+    /// +0), or nil when none of them is a finite number. This runs over every activation of
+    /// every calibration image: `counters` bins them, then their blocks are added here.
+    mutating func accumulate(
+        _ values: UnsafeBufferPointer<Float>, counters: inout HistogramCounters
+    ) -> (minimum: Float, maximum: Float)? {
+        var minimum = Float.infinity
+        var maximum = -Float.infinity
+        var uncounted: UInt64 = 0
+        for start in stride(from: 0, to: values.count, by: HistogramCounters.largestCall) {
+            let tally = counters.count(UnsafeBufferPointer(rebasing: values[start..<min(start + HistogramCounters.largestCall, values.count)]))
+            add(counters: counters, minimum: tally.minimum, maximum: tally.maximum)
+            minimum = min(minimum, tally.minimum)
+            maximum = max(maximum, tally.maximum)
+            zeroCount += tally.zeros
+            nanCount += tally.nans
+            infinityCount += tally.infinities
+            uncounted += tally.nans + tally.infinities
         }
-        var nans: UInt64 = 0
-        var infinities: UInt64 = 0
-        var zeroRuns: UInt64 = 0
-        values.withMemoryRebound(to: UInt32.self) { bits in
-            // Two sets of block pointers, for even and odd positions, which differ only in
-            // where zeros count: ReLU outputs are half zeros, and two sets of zero counters
-            // keep consecutive increments of one counter from waiting on each other.
-            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * Self.binsPerBlock) { zeroBins in
-                zeroBins.initialize(repeating: 0)
-                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<UInt64>?.self, capacity: 2 * Self.keyCount) { tables in
-                    var position = 0
-                    while position < bits.count {
-                        let blockOfKey = blockOfKey
-                        position = counts.withUnsafeMutableBufferPointer { storage in
-                            Self.fillTables(tables, blockOfKey: blockOfKey, storage: storage, zeroBins: zeroBins)
-                            return Self.countRun(
-                                bits, from: position, tables: tables.baseAddress!, zeros: &zeroRuns, nans: &nans,
-                                infinities: &infinities)
-                        }
-                        if position < bits.count {
-                            // The first value of a (sign, exponent) not seen before: add its block, go on.
-                            insertBlock(Self.key(ofUncounted: bits[position]))
-                        }
-                    }
-                }
-                zeroCount += zeroBins.reduce(zeroRuns, +)
-            }
-        }
-        nanCount += nans
-        infinityCount += infinities
-        count += UInt64(values.count) - nans - infinities
-        return extremes
-    }
-
-    /// Points each key of the even (first `keyCount`) and odd tables at its block in
-    /// `storage`, at a zero counter for zero exponents, and at nothing for blocks not yet
-    /// allocated and for infinity and NaN.
-    private static func fillTables(
-        _ tables: UnsafeMutableBufferPointer<UnsafeMutablePointer<UInt64>?>, blockOfKey: [Int16],
-        storage: UnsafeMutableBufferPointer<UInt64>, zeroBins: UnsafeMutableBufferPointer<UInt64>
-    ) {
-        for key in 0..<keyCount {
-            let exponent = key & 0xff
-            if exponent < smallestExponent {
-                tables[key] = zeroBins.baseAddress!
-                tables[keyCount + key] = zeroBins.baseAddress! + binsPerBlock
-            } else {
-                let block = Int(blockOfKey[key])
-                let pointer = exponent > largestExponent || block < 0 ? nil : storage.baseAddress! + block * binsPerBlock
-                tables[key] = pointer
-                tables[keyCount + key] = pointer
-            }
-        }
-    }
-
-    /// Counts `bits` from `start` on until a value whose block is missing, and returns that
-    /// value's position (or the end). Eight values that all count as zero (ReLU outputs
-    /// have runs of them) are counted at once, into `zeros`.
-    private static func countRun(
-        _ bits: UnsafeBufferPointer<UInt32>, from start: Int, tables: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>,
-        zeros: inout UInt64, nans: inout UInt64, infinities: inout UInt64
-    ) -> Int {
-        let even = tables
-        let odd = tables + keyCount
-        let base = bits.baseAddress!
-        let raw = UnsafeRawPointer(base)
-        let end = bits.count
-        let exponentBits = SIMD8<UInt32>(repeating: 0x7f80_0000)
-        let smallestNonZero = SIMD8<UInt32>(repeating: UInt32(smallestExponent) << keyShift)
-        var index = start
-        while index + 8 <= end {
-            let lanes = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<UInt32>.self)
-            guard !all(lanes & exponentBits .< smallestNonZero) else {
-                zeros &+= 8
-                index += 8
-                continue
-            }
-            let stop = index + 8
-            index = countValues(base, from: index, to: stop, even: even, odd: odd, nans: &nans, infinities: &infinities)
-            guard index == stop else { return index }
-        }
-        return countValues(base, from: index, to: end, even: even, odd: odd, nans: &nans, infinities: &infinities)
-    }
-
-    /// Counts `base[start..<end]` one pair at a time until a value whose block is missing,
-    /// and returns that value's position (or `end`).
-    @inline(__always)
-    private static func countValues(
-        _ base: UnsafePointer<UInt32>, from start: Int, to end: Int, even: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>,
-        odd: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>, nans: inout UInt64, infinities: inout UInt64
-    ) -> Int {
-        var index = start
-        while index + 1 < end {
-            let first = base[index]
-            let second = base[index + 1]
-            if let firstBlock = even[Int(first >> keyShift)], let secondBlock = odd[Int(second >> keyShift)] {
-                firstBlock[Int((first >> binShift) & 0x3ff)] &+= 1
-                secondBlock[Int((second >> binShift) & 0x3ff)] &+= 1
-                index += 2
-            } else {
-                guard countSlowly(first, table: even, nans: &nans, infinities: &infinities) else { return index }
-                index += 1
-            }
-        }
-        if index < end {
-            guard countSlowly(base[index], table: even, nans: &nans, infinities: &infinities) else { return index }
-            index += 1
-        }
-        return end
-    }
-
-    /// Counts one value, NaN and infinity apart; false when its block is missing.
-    @inline(__always)
-    private static func countSlowly(
-        _ bits: UInt32, table: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>, nans: inout UInt64,
-        infinities: inout UInt64
-    ) -> Bool {
-        if let block = table[Int(bits >> keyShift)] {
-            block[Int((bits >> binShift) & 0x3ff)] &+= 1
-            return true
-        }
-        guard bits & 0x7f80_0000 == 0x7f80_0000 else { return false }
-        if bits & 0x007f_ffff != 0 {
-            nans &+= 1
-        } else {
-            infinities &+= 1
-        }
-        return true
-    }
-
-    /// The key of the block a finite non-zero value counts in.
-    private static func key(ofUncounted bits: UInt32) -> Int {
-        Int(bits >> keyShift)
-    }
-
-    /// The smallest and largest finite number in `values` (NaN and infinities ignored, zero
-    /// as +0), eight lanes at a time; nil when none is finite.
-    private static func extremes(of values: UnsafeBufferPointer<Float>) -> (minimum: Float, maximum: Float)? {
-        var low = SIMD8<Float>(repeating: .infinity)
-        var high = SIMD8<Float>(repeating: -.infinity)
-        let raw = UnsafeRawPointer(values.baseAddress!)
-        var index = 0
-        while index + 8 <= values.count {
-            let lanes = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self)
-            // Comparisons with NaN are false, so NaN never replaces a lane; infinities are
-            // kept out explicitly (+inf is never below `low`, -inf never above `high`).
-            low.replace(with: lanes, where: lanes .< low .& lanes .!= -.infinity)
-            high.replace(with: lanes, where: lanes .> high .& lanes .!= .infinity)
-            index += 8
-        }
-        var minimum = low.min()
-        var maximum = high.max()
-        while index < values.count {
-            let value = values[index]
-            if value < minimum, value != -.infinity { minimum = value }
-            if value > maximum, value != .infinity { maximum = value }
-            index += 1
-        }
+        count += UInt64(values.count) - uncounted
         guard minimum <= maximum else { return nil }
         // -0 and +0 compare equal, so which one survives would depend on the order.
         if minimum == 0 { minimum = 0 }
         if maximum == 0 { maximum = 0 }
+        lowest = min(lowest, minimum)
+        highest = max(highest, maximum)
         return (minimum, maximum)
+    }
+
+    /// Moves what `counters` binned into the blocks, allocating those that counted
+    /// something. Only blocks between the smallest exponent and the extremes' can hold
+    /// counts: positive ones up to `maximum`'s exponent, negative ones up to `minimum`'s.
+    private mutating func add(counters: borrowing HistogramCounters, minimum: Float, maximum: Float) {
+        zeroCount += counters.takeZeros()
+        for (sign, extreme) in [(0, maximum), (1, -minimum)] where extreme > 0 && extreme.isFinite {
+            let largest = Int((extreme.bitPattern >> Self.keyShift) & 0xff)
+            guard largest >= Self.smallestExponent else { continue }
+            for exponent in Self.smallestExponent...largest {
+                let key = sign << 8 | exponent
+                guard counters.holdsCounts(block: key) else { continue }
+                if blockOfKey[key] < 0 { insertBlock(key) }
+                let position = Int(blockOfKey[key]) * Self.binsPerBlock
+                counts.withUnsafeMutableBufferPointer { counters.take(block: key, into: $0.baseAddress! + position) }
+            }
+        }
     }
 
     /// Allocates the zeroed block of `key` at its place in key order.

@@ -31,7 +31,13 @@ public struct CalibrationStatistics: Sendable, Equatable {
         channelFigures = Array(repeating: ChannelFigures(), count: channelNames.count)
     }
 
-    /// Records tensor number `tensor`'s values for image `image`.
+    /// Records tensor number `tensor`'s values for image `image`, binned in `counters`
+    /// (left zero again).
+    public mutating func record(tensor: Int, image: Int, values: UnsafeBufferPointer<Float>, counters: inout HistogramCounters) {
+        tensors[tensor].record(image: image, values: values, counters: &counters)
+    }
+
+    /// `record(tensor:image:values:counters:)` with counters of its own (2 MiB per call).
     public mutating func record(tensor: Int, image: Int, values: UnsafeBufferPointer<Float>) {
         tensors[tensor].record(image: image, values: values)
     }

@@ -26,9 +26,16 @@ public struct TensorStatistics: Sendable, Equatable {
     /// tensor can be recorded in parts. NaN and infinities take part in nothing but the
     /// histogram's `nanCount` and `infinityCount`; an image without any finite value is
     /// kept as `ImageStatistics.empty` and left out of every mean.
-    public mutating func record(image: Int, values: UnsafeBufferPointer<Float>) {
-        let figures = histogram.accumulate(values).map { ImageStatistics(minimum: $0.minimum, maximum: $0.maximum) } ?? .empty
+    /// Bins in `counters` (left zero again).
+    public mutating func record(image: Int, values: UnsafeBufferPointer<Float>, counters: inout HistogramCounters) {
+        let figures = histogram.accumulate(values, counters: &counters).map { ImageStatistics(minimum: $0.minimum, maximum: $0.maximum) } ?? .empty
         perImage[image] = perImage[image]?.combined(with: figures) ?? figures
+    }
+
+    /// `record(image:values:counters:)` with counters of its own (2 MiB per call).
+    public mutating func record(image: Int, values: UnsafeBufferPointer<Float>) {
+        var counters = HistogramCounters()
+        record(image: image, values: values, counters: &counters)
     }
 
     /// Records image `image`'s finite extremes, reduced elsewhere (inside the graph, for

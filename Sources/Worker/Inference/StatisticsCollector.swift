@@ -53,6 +53,7 @@ public final class StatisticsCollector: @unchecked Sendable {
         let batch = input.batch
         let groups = stride(from: 0, to: indices.count, by: batch).map { Array(indices[$0..<min($0 + batch, indices.count)]) }
         guard let first = groups.first else { return }
+        var counters = HistogramCounters()
         func batchValues(_ group: [Int]) throws -> [Float] {
             var joined = [Float]()
             for index in group + Array(repeating: group[group.count - 1], count: batch - group.count) {
@@ -72,11 +73,15 @@ public final class StatisticsCollector: @unchecked Sendable {
             if position + 1 < groups.count {
                 try start(requests[(position + 1) % 2], groups[position + 1])
             }
-            let skipped = try record(try (0..<inference.outputCount).map { try current.output($0) }, probe: probe, images: group, into: &statistics)
+            let skipped = try record(
+                try (0..<inference.outputCount).map { try current.output($0) }, probe: probe, images: group, into: &statistics,
+                counters: &counters)
             if !skipped.isEmpty {
                 if wholeTensors == nil { wholeTensors = try whole() }
                 let (fallback, wholeProbe) = wholeTensors!
-                _ = try record(try fallback.infer(try batchValues(group)), probe: wholeProbe, images: group, tensors: skipped, into: &statistics)
+                _ = try record(
+                    try fallback.infer(try batchValues(group)), probe: wholeProbe, images: group, tensors: skipped, into: &statistics,
+                    counters: &counters)
             }
             done += group.count
             progress(done)
@@ -86,10 +91,11 @@ public final class StatisticsCollector: @unchecked Sendable {
     /// Records the outputs of one batch, of `tensors` (nil: every probed tensor and the
     /// per-channel figures): slot `s` of every probe belongs to `images[s]`. Returns the
     /// tensors reduced to their extremes whose sum was not finite for some image: none of
-    /// their images is recorded, and they must be recorded again whole.
+    /// their images is recorded, and they must be recorded again whole. Histograms are
+    /// binned in `counters`.
     private func record(
         _ outputs: [TensorView], probe: ActivationProbe, images: [Int], tensors: Set<Int>? = nil,
-        into statistics: inout CalibrationStatistics
+        into statistics: inout CalibrationStatistics, counters: inout HistogramCounters
     ) throws -> Set<Int> {
         let batch = input.batch
         func values(_ index: Int, of name: String) throws -> UnsafeBufferPointer<Float> {
@@ -112,7 +118,7 @@ public final class StatisticsCollector: @unchecked Sendable {
             case let .whole(index):
                 let tensorValues = try values(index, of: name)
                 for (slot, image) in images.enumerated() {
-                    statistics.record(tensor: tensor, image: image, values: part(tensorValues, slot: slot))
+                    statistics.record(tensor: tensor, image: image, values: part(tensorValues, slot: slot), counters: &counters)
                 }
             case let .extremes(minimum, maximum, finiteness):
                 let (minima, maxima, witness) = (try values(minimum, of: name), try values(maximum, of: name), try values(finiteness, of: name))
