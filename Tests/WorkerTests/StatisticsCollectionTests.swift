@@ -23,6 +23,29 @@ import Worker
         return (statistics, IRWriter.xml(of: quantized), Array(quantized.weights), corrections.filter(\.isApplied).count)
     }
 
+    /// The collector bins every whole tensor of a batch with one set of counters, reused
+    /// from tensor to tensor while the next batch runs: its statistics equal those of the
+    /// same model's raw outputs recorded one tensor at a time, each with counters of its own.
+    @Test func histogramsWithReusedCountersEqualTheRawOutputsRecordedOneByOne() throws {
+        let plan = try CalibrationPlan(graph: ExampleModelFixture.graph, collection: .histograms)
+        let collected = try plan.collect(dataset: Self.images, threads: 2)
+        let probe = try ActivationProbe(
+            graph: plan.graph, tensors: plan.quantization.activations.map(\.tensor),
+            channelReductions: ChannelReduction.collected(plan: plan.quantization, biasCorrection: plan.biasCorrection), collection: .histograms)
+        let inference = try FP32Inference(graph: probe.graph, runtime: ExampleModelFixture.runtime, threads: 2, input: plan.input)
+        var expected = plan.emptyStatistics()
+        for image in 0..<Self.images.count {
+            let outputs = try inference.infer(
+                Self.images.values(at: image, for: inference.input, interpolation: .bilinear, channelOrder: .rgb, reader: .pillow))
+            for (tensor, output) in probe.outputs.enumerated() {
+                guard case let .whole(index) = output else { throw IRError.invalidOperation("tensor \(tensor) is not whole") }
+                expected.record(tensor: tensor, image: image, values: try #require(outputs[index].floats))
+            }
+        }
+        #expect(collected.tensors.map(\.histogram.count).allSatisfy { $0 > 0 })
+        #expect(collected.tensors == expected.tensors)
+    }
+
     @Test(arguments: [CalibrationMethod.pot, .minmax])
     func extremesGiveTheBytesOfWholeTensorsOnTheExampleModel(method: CalibrationMethod) throws {
         let extremes = try calibrate(ExampleModelFixture.graph, collection: .extremes, method: method)
