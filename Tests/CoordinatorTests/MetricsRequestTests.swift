@@ -40,10 +40,21 @@ struct MetricsRequestTests {
 
     @Test func otherRequestsGetErrors() {
         #expect(answer("GET /other HTTP/1.1\r\n\r\n") == failure(404, "Not Found", "metrics are at /metrics, the health page at /\n"))
-        #expect(answer("POST /metrics HTTP/1.1\r\n\r\n") == failure(405, "Method Not Allowed", "only GET is served\n"))
+        #expect(answer("POST /metrics HTTP/1.1\r\n\r\n") == failure(405, "Method Not Allowed", "only GET and HEAD are served\n"))
         #expect(answer("\u{1}\u{2}garbage\r\n\r\n") == failure(400, "Bad Request", "malformed request line\n"))
         let endless = "GET /metrics HTTP/1.1\r\n" + String(repeating: "X-Pad: 1\r\n", count: 1000)
         #expect(answer(endless) == failure(431, "Request Header Fields Too Large", "request head too large\n"))
+        let longPath = "GET /" + String(repeating: "a", count: 20_000) + " HTTP/1.1\r\n\r\n"
+        #expect(answer(longPath) == failure(414, "URI Too Long", "request line too long\n"))
+        #expect(answer(String(longPath.prefix(MetricsRequest.maxHeadBytes))) == .incomplete)
+    }
+
+    @Test func aRefusedMethodIsToldWhichAreServed() {
+        let response = String(
+            decoding: MetricsRequest.response(status: 405, reason: "Method Not Allowed", body: "x\n", contentType: "text/plain"), as: UTF8.self)
+        #expect(response.contains("\r\nAllow: GET, HEAD\r\n"))
+        let ok = String(decoding: MetricsRequest.response(status: 200, reason: "OK", body: "x\n", contentType: "text/plain"), as: UTF8.self)
+        #expect(!ok.contains("Allow"))
     }
 
     @Test func theResponseCarriesLengthTypeAndClose() {

@@ -39,14 +39,20 @@ public struct MetricsRequest: Sendable, Equatable {
     /// Decides the answer to `bytes`, the data received on one connection so far.
     /// `render` makes the body only when the request asks for a resource.
     public static func answer(to bytes: [UInt8], render: (Resource) -> String) -> Outcome {
-        guard let end = headEnd(bytes) else {
-            return bytes.count > maxHeadBytes ? failure(431, "Request Header Fields Too Large", "request head too large\n") : .incomplete
+        let end = headEnd(bytes)
+        // A request line that long is mostly its path.
+        if (bytes.firstIndex(of: 0x0a) ?? bytes.count) > maxHeadBytes {
+            return failure(414, "URI Too Long", "request line too long\n")
         }
+        if (end ?? bytes.count) > maxHeadBytes {
+            return failure(431, "Request Header Fields Too Large", "request head too large\n")
+        }
+        guard let end else { return .incomplete }
         guard let request = MetricsRequest(head: Array(bytes[..<end])) else {
             return failure(400, "Bad Request", "malformed request line\n")
         }
         guard request.method == "GET" || request.method == "HEAD" else {
-            return failure(405, "Method Not Allowed", "only GET is served\n")
+            return failure(405, "Method Not Allowed", "only GET and HEAD are served\n")
         }
         let path = request.path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
         let resource: Resource
@@ -63,11 +69,13 @@ public struct MetricsRequest: Sendable, Equatable {
         .respond(status: status, reason: reason, body: body, contentType: errorContentType)
     }
 
-    /// The full HTTP/1.0 response for an outcome's status and body; the connection closes after it.
+    /// The full HTTP/1.0 response for an outcome's status and body; the connection closes
+    /// after it. A 405 names the methods served (`Allow`, which RFC 9110 §15.5.6 requires).
     public static func response(status: Int, reason: String, body: String, contentType: String) -> [UInt8] {
         let bodyBytes = Array(body.utf8)
+        let allow = status == 405 ? "Allow: GET, HEAD\r\n" : ""
         let head =
-            "HTTP/1.0 \(status) \(reason)\r\nContent-Type: \(contentType)\r\nContent-Length: \(bodyBytes.count)\r\nConnection: close\r\n\r\n"
+            "HTTP/1.0 \(status) \(reason)\r\nContent-Type: \(contentType)\r\nContent-Length: \(bodyBytes.count)\r\n\(allow)Connection: close\r\n\r\n"
         return Array(head.utf8) + bodyBytes
     }
 
