@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 RESOLUTION=${RESOLUTION:-1200}
 IMAGES=${IMAGES:-24}
-swift build -c release --product calib
+echo "demo: building calib (release; a few minutes the first time)"
+swift build -c release --product calib --quiet
 calib=.build/release/calib
 mkdir -p example/int8
 $calib example-model --resolution "$RESOLUTION" --output "example/ssd-resnet34_$RESOLUTION.xml"
@@ -19,3 +20,4 @@ else
 fi
 $calib run --model "example/ssd-resnet34_$RESOLUTION.xml" --data example/images --subset "$IMAGES" \
   --output "example/int8/ssd-resnet34_${RESOLUTION}_int8.xml" --save-stats example/int8/statistics.bin
+echo "demo: open example/int8/report.html in a browser for the ranges and a histogram per tensor"

@@ -11,6 +11,8 @@ struct CalibrationSummary {
     let seconds: Double
     let output: String
     let weightsBytes: Int
+    /// The HTML report written beside the output.
+    let report: String
     /// Tensors whose NaN and infinite values were left out of the statistics.
     let nonFinite: [(tensor: String, nan: UInt64, infinite: UInt64)]
     /// FastBiasCorrection's layers by name, and whether each was corrected; nil when it was off.
@@ -43,6 +45,7 @@ struct CalibrationSummary {
                 lines.append("    \(entry.tensor): \(entry.nan) NaN, \(entry.infinite) infinite")
             }
         }
+        lines.append("  report: \(report) (ranges and a plot per tensor, for a browser)")
         return lines.joined(separator: "\n")
     }
 

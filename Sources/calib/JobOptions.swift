@@ -82,6 +82,13 @@ struct JobOptions: ParsableArguments {
     func validate() throws {
         try OptionRange.require(
             outlierProbability >= 0 && outlierProbability < 0.5, "--outlier-probability", "at least 0 and below 0.5", outlierProbability)
+        if outlierProbabilityChoice != nil, config == nil, method != .quantile {
+            throw ValidationError("--outlier-probability goes with --method quantile, not \(method.rawValue)")
+        }
+        if loadStats != nil, config == nil, !data.givenWithConfiguration.isEmpty {
+            throw ValidationError(
+                "\(data.givenWithConfiguration.joined(separator: ", ")) cannot be given with --load-stats: no image is read, the statistics file is used whole")
+        }
         if config == nil {
             guard modelPath != nil else { throw ValidationError("--model is required (or -c CONFIG.json)") }
             guard outputPath != nil else { throw ValidationError("--output is required (or -c CONFIG.json with --output-dir)") }
@@ -235,7 +242,7 @@ struct JobOptions: ParsableArguments {
         print(
             CalibrationSummary(
                 plan: calibration.quantization, ranges: ranges, images: statistics.imageIndices.count, method: method, preset: preset,
-                seconds: Date().timeIntervalSince(started), output: output, weightsBytes: quantized.weights.count,
+                seconds: Date().timeIntervalSince(started), output: output, weightsBytes: quantized.weights.count, report: reportPath,
                 nonFinite: statistics.nonFiniteCounts,
                 biasCorrections: noBiasCorrection
                     ? nil : corrections.map { (calibration.graph.layer($0.layer.layer)?.name ?? "?", $0.isApplied) }

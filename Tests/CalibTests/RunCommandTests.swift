@@ -35,6 +35,9 @@ import Worker
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.standardOutput.contains("calibrated 2 images, method pot, preset performance"))
         #expect(run.standardOutput.contains("weight tensors int8"))
+        let report = URL(fileURLWithPath: output).deletingLastPathComponent().appendingPathComponent("report.html").path
+        #expect(run.standardOutput.contains("  report: \(report) (ranges and a plot per tensor, for a browser)"))
+        #expect(FileManager.default.fileExists(atPath: report))
         let quantized = try IRFiles.read(xmlPath: output)
         #expect(quantized.layers(ofType: "FakeQuantize").count > 40)
         // Ranges live in the .bin (FakeQuantize limits are Consts).
