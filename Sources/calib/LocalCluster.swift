@@ -14,6 +14,8 @@ struct LocalCluster {
     let workers: Int
     let threads: Int
     let serve: ServeOptions
+    /// The workers' `--cache-dir` (nil: their default).
+    let cacheDir: String?
 
     /// Collects the statistics with the workers, hands them to `finish` (which writes the
     /// output), then deletes the journal.
@@ -30,7 +32,7 @@ struct LocalCluster {
                 [
                     "worker", "--connect", node.boundEndpoint, "--threads", String(max(1, cores / workers)),
                     "--parent-pid", String(getpid()),
-                ] + serve.heartbeat.arguments
+                ] + serve.heartbeat.arguments + (cacheDir.map { ["--cache-dir", $0] } ?? [])
             // The workers log at this process's level (--log-level included).
             var environment = ProcessInfo.processInfo.environment
             if let level = StandardErrorLog.level { environment[StandardErrorLog.environmentVariable] = level.rawValue }

@@ -22,6 +22,11 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Local workers") var serve: ServeOptions
 
+    @Option(help: ArgumentHelp(
+        "With --workers: the folder the local workers keep received and compiled models in (as `calib worker --cache-dir`).",
+        valueName: "dir"))
+    var cacheDir: String?
+
     @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
@@ -32,6 +37,10 @@ struct RunCommand: ParsableCommand {
         guard workers > 0 || !serve.resume else {
             throw ValidationError("--resume continues a run with --workers; an in-process run keeps no journal")
         }
+        guard workers > 0 || cacheDir == nil else {
+            throw ValidationError("--cache-dir is where local workers keep models: use it with --workers")
+        }
+        if cacheDir?.isEmpty == true { throw ValidationError("--cache-dir must name a folder, not be empty") }
         guard workers > 0 || (serve.cpuISA == nil && !serve.allowMixedISA) else {
             throw ValidationError(
                 "--cpu-isa and --allow-mixed-isa limit worker processes: use them with --workers (an in-process run follows ONEDNN_MAX_CPU_ISA)")
@@ -44,7 +53,7 @@ struct RunCommand: ParsableCommand {
             try job.checkOutputs()
             let calibration = try job.calibration(configuration: settings)
             if workers > 0, job.loadStats == nil {
-                try LocalCluster(job: job, calibration: calibration, workers: workers, threads: threads, serve: serve).run {
+                try LocalCluster(job: job, calibration: calibration, workers: workers, threads: threads, serve: serve, cacheDir: cacheDir).run {
                     try job.finish(calibration, statistics: $0, started: started, cluster: $1, timeline: $2)
                 }
                 return

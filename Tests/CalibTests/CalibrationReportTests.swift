@@ -15,8 +15,12 @@ import Worker
         let model = try workspace.write(graph, as: "fp32.xml")
         try FileManager.default.createDirectory(atPath: workspace.path("int8"), withIntermediateDirectories: true)
         let run = try CalibProcess.run(
-            ["run", "--model", model, "--data", workspace.images.path, "--output", workspace.path("int8/q.xml"), "--workers", "2", "--histograms"])
+            [
+                "run", "--model", model, "--data", workspace.images.path, "--output", workspace.path("int8/q.xml"), "--workers", "2", "--histograms",
+                "--cache-dir", workspace.path("cache"),
+            ])
         try #require(run.status == 0, "\(run.standardError)")
+        #expect(try !FileManager.default.contentsOfDirectory(atPath: workspace.path("cache")).isEmpty, "the workers' model cache")
         let page = String(decoding: try AtomicFile.read(workspace.path("int8/report.html")), as: UTF8.self)
         let tensors = try QuantizationPlan(graph: graph).activations.count
         #expect(page.components(separatedBy: "<svg class=\"histogram\"").count - 1 == tensors)

@@ -135,7 +135,7 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }
 
-    @Test func numbersOutOfRangeAreRefusedBeforeAnyWork() throws {
+    @Test func numbersOutOfRangeAndOptionsThatDoNotApplyAreRefusedBeforeAnyWork() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let cases: [([String], String)] = [
             (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--workers=-1"],
@@ -149,6 +149,10 @@ import Testing
                 "--shard-size must be 0 (chosen for balance) or more, not -1"),
             (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--outlier-probability", "0.5"],
                 "--outlier-probability must be at least 0 and below 0.5, not 0.5"),
+            (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--outlier-probability", "0.01", "--method", "kl"],
+                "--outlier-probability goes with --method quantile, not kl"),
+            (["run", "--model", "m.xml", "--load-stats", "s.bin", "--output", "q.xml", "--subset", "2"],
+                "--subset cannot be given with --load-stats: no image is read, the statistics file is used whole"),
             (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--idle-timeout", "0"],
                 "--idle-timeout must be a positive number of seconds, not 0.0"),
             (["worker", "--connect", "tcp://127.0.0.1:1", "--threads=-1"], "--threads must be between 0 (all cores) and 1024, not -1"),
@@ -162,6 +166,8 @@ import Testing
                 "--cpu-isa and --allow-mixed-isa limit worker processes: use them with --workers"),
             (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--workers", "2", "--cpu-isa", "avx2", "--allow-mixed-isa"],
                 "--cpu-isa and --allow-mixed-isa exclude each other"),
+            (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--cache-dir", "c"],
+                "--cache-dir is where local workers keep models: use it with --workers"),
             (["worker", "--connect", "tcp://127.0.0.1:1", "--cache-dir", ""], "--cache-dir must name a folder, not be empty"),
             (["worker", "--connect", "tcp://127.0.0.1:1", "--cache-dir", "x", "--no-cache"], "--cache-dir and --no-cache exclude each other"),
         ]
