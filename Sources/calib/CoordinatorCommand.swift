@@ -12,7 +12,7 @@ struct CoordinatorCommand: ParsableCommand {
         abstract: "Serve a calibration job to workers over ZeroMQ and write the int8 IR."
     )
 
-    @OptionGroup var job: JobOptions
+    @OptionGroup(title: "Calibration") var job: JobOptions
 
     @Option(help: "Endpoint to bind, e.g. tcp://127.0.0.1:5555.")
     var bind = "tcp://127.0.0.1:5555"

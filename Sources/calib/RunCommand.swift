@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Calibrate an FP32/FP16 IR on calibration images and write the int8 IR."
     )
 
-    @OptionGroup var job: JobOptions
+    @OptionGroup(title: "Calibration") var job: JobOptions
 
     @Option(help: "OpenVINO inference threads in total (0: all cores).")
     var threads = 0
