@@ -20,4 +20,3 @@ else
 fi
 $calib run --model "example/ssd-resnet34_$RESOLUTION.xml" --data example/images --subset "$IMAGES" \
   --output "example/int8/ssd-resnet34_${RESOLUTION}_int8.xml" --save-stats example/int8/statistics.bin
-echo "demo: open example/int8/report.html in a browser for the ranges and a histogram per tensor"

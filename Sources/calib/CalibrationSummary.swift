@@ -18,6 +18,9 @@ struct CalibrationSummary {
     /// FastBiasCorrection's layers by name, and whether each was corrected; nil when it was off.
     let biasCorrections: [(layer: String, isApplied: Bool)]?
 
+    /// Layers named in the line of those FastBiasCorrection skipped; the report has them all.
+    static let skippedLayersShown = 5
+
     func render() -> String {
         let unsigned = ranges.filter(\.isUnsigned).count
         var lines = [
@@ -36,8 +39,9 @@ struct CalibrationSummary {
                     + String(format: " %11.5g .. %-11.5g", range.low, range.high))
         }
         if let skipped = biasCorrections?.filter({ !$0.isApplied }), !skipped.isEmpty {
-            let names = skipped.map(\.layer).joined(separator: ", ")
-            lines.append("  bias correction skipped (a bias of 0, or a change of 200 % or more): \(names)")
+            let shown = skipped.prefix(Self.skippedLayersShown).map(\.layer).joined(separator: ", ")
+            let rest = skipped.count > Self.skippedLayersShown ? " and \(skipped.count - Self.skippedLayersShown) more (all in the report)" : ""
+            lines.append("  bias correction skipped (a bias of 0, or a change of 200 % or more): \(shown)\(rest)")
         }
         if !nonFinite.isEmpty {
             lines.append("  non-finite activations, left out of the statistics (\(nonFinite.count) tensors):")
