@@ -36,6 +36,8 @@ let package = Package(
         .systemLibrary(name: "COpenVINO", path: "Sources/COpenVINO"),
         // libpng's regular read API reports errors by longjmp; this keeps the jumps in C.
         .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
+        // sched_getaffinity/sched_setaffinity, declared only under _GNU_SOURCE.
+        .target(name: "CProcessorAffinity"),
         // `calib convert`: OpenVINO's frontends and `save_model` behind one C function.
         .target(name: "OpenVINOConversion", cxxSettings: openVINOCxxHeaders, linkerSettings: openVINOCxxLibraries),
         // Core's kernels (histogram, SHA-256, weights, resize) run over hundreds of
@@ -48,7 +50,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "Core", "Protocol", "COpenVINO", "CTurboJPEG", "CPNG", "CPNGShim", "OpenVINOConversion",
+                "Core", "Protocol", "COpenVINO", "CTurboJPEG", "CPNG", "CPNGShim", "CProcessorAffinity", "OpenVINOConversion",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: openVINOHeaders,

@@ -21,17 +21,19 @@ struct LocalCluster {
     /// output), then deletes the journal.
     func run(finish: (CalibrationStatistics, ClusterStatus, [WorkerEvent]) throws -> Void) throws {
         let dataset = try job.data.dataset()
-        let cores = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
         let node = try serve.node(
             job: job, calibration: calibration, dataset: dataset, endpoint: "tcp://127.0.0.1:*", expectedWorkers: workers)
         let executable = try SelfExecutable.url
-        let processes = try (0..<workers).map { _ in
+        // A CPU group each: OpenVINO pins its threads, and workers left to themselves all
+        // pinned to the same CPUs.
+        let cpuGroups = ProcessorAffinity.groups(of: ProcessorAffinity.allowed(), count: workers)
+        let processes = try cpuGroups.map { cpus in
             let process = Process()
             process.executableURL = executable
             process.arguments =
                 [
-                    "worker", "--connect", node.boundEndpoint, "--threads", String(max(1, cores / workers)),
-                    "--parent-pid", String(getpid()),
+                    "worker", "--connect", node.boundEndpoint, "--threads", String(threads > 0 ? max(1, threads / workers) : cpus.count),
+                    "--parent-pid", String(getpid()), "--cpus", ProcessorAffinity.describe(cpus),
                 ] + serve.heartbeat.arguments + (cacheDir.map { ["--cache-dir", $0] } ?? [])
             // The workers log at this process's level (--log-level included).
             var environment = ProcessInfo.processInfo.environment

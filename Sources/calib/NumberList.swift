@@ -25,6 +25,19 @@ enum NumberList {
         }
     }
 
+    /// CPU numbers and ranges as Linux writes them (`0-3,8`), ascending without repeats.
+    /// Throws `ValidationError` naming `option`.
+    static func cpus(_ text: String, option: String) throws -> [Int] {
+        let refusal = ValidationError("\(option) takes CPU numbers and ranges such as 0-3,8, not '\(text)'")
+        var cpus = Set<Int>()
+        for part in try parts(of: text, option: option) {
+            let bounds = part.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map { Int($0) }
+            guard let low = bounds.first ?? nil, let high = bounds.last ?? nil, low >= 0, low <= high, high < 4096 else { throw refusal }
+            cpus.formUnion(low...high)
+        }
+        return cpus.sorted()
+    }
+
     private static func parts(of text: String, option: String) throws -> [String] {
         var body = Substring(text.trimmingCharacters(in: .whitespaces))
         if body.hasPrefix("["), body.hasSuffix("]") { body = body.dropFirst().dropLast() }

@@ -19,6 +19,14 @@ struct WorkerCommand: ParsableCommand {
         try OptionRange.threads(threads)
         if noCache, cacheDir != nil { throw ValidationError("--cache-dir and --no-cache exclude each other") }
         if cacheDir?.isEmpty == true { throw ValidationError("--cache-dir must name a folder, not be empty") }
+        if let cpus {
+            let unavailable = Set(try NumberList.cpus(cpus, option: "--cpus")).subtracting(ProcessorAffinity.allowed())
+            guard unavailable.isEmpty else {
+                throw ValidationError(
+                    "--cpus \(ProcessorAffinity.describe(Array(unavailable))): not available to this process, which may run on CPUs "
+                        + "\(ProcessorAffinity.describe(ProcessorAffinity.allowed())) only")
+            }
+        }
         if livenessFile?.isEmpty == true { throw ValidationError("--liveness-file must name a file, not be empty") }
         try OptionRange.require(drainTimeout >= 0 && drainTimeout <= 3600, "--drain-timeout", "between 0 and 3600 seconds", drainTimeout)
     }
@@ -44,6 +52,13 @@ struct WorkerCommand: ParsableCommand {
     var parentPid: Int32?
 
     @Option(help: ArgumentHelp(
+        "Run only on these CPUs (e.g. 0-3 or 0,2): for several workers on one machine, a group each (calib run --workers does this).",
+        discussion: "OpenVINO pins its threads inside the set. Without separate sets, workers on one machine pin themselves to "
+            + "the same CPUs and share them.",
+        valueName: "list"))
+    var cpus: String?
+
+    @Option(help: ArgumentHelp(
         "A file rewritten on every heartbeat, for a container's health check (calib health --file PATH).",
         valueName: "path"))
     var livenessFile: String?
@@ -55,6 +70,15 @@ struct WorkerCommand: ParsableCommand {
     var drainTimeout = 5.0
 
     func run() throws {
+        if let cpus {
+            let set = try NumberList.cpus(cpus, option: "--cpus")
+            do {
+                try ProcessorAffinity.restrict(to: set)
+            } catch let refused as ProcessorAffinity.RefusedSet {
+                throw CommandFailure("--cpus: \(refused)")
+            }
+            StandardErrorLog.logger.notice("running on CPUs \(ProcessorAffinity.describe(set)) (--cpus)")
+        }
         let liveness = livenessFile.map(LivenessFile.init(path:))
         if let liveness {
             do {

@@ -168,6 +168,9 @@ import Testing
                 "--cpu-isa and --allow-mixed-isa exclude each other"),
             (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--cache-dir", "c"],
                 "--cache-dir is where local workers keep models: use it with --workers"),
+            (["worker", "--connect", "tcp://127.0.0.1:1", "--cpus", "1-a"], "--cpus takes CPU numbers and ranges such as 0-3,8, not '1-a'"),
+            (["worker", "--connect", "tcp://127.0.0.1:1", "--cpus", "4000"],
+                "--cpus 4000: not available to this process, which may run on CPUs"),
             (["worker", "--connect", "tcp://127.0.0.1:1", "--cache-dir", ""], "--cache-dir must name a folder, not be empty"),
             (["worker", "--connect", "tcp://127.0.0.1:1", "--cache-dir", "x", "--no-cache"], "--cache-dir and --no-cache exclude each other"),
         ]

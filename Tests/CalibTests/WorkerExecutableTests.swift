@@ -34,4 +34,19 @@ import Worker
         #expect(!FileManager.default.fileExists(atPath: mark), "the calib in the working directory was started")
         #expect(FileManager.default.fileExists(atPath: output))
     }
+
+    /// `--cpus` holds every thread of the worker, those already running included, to the
+    /// CPUs given: OpenVINO then pins its own threads inside them.
+    @Test func aWorkerRunsOnlyOnTheCPUsGiven() throws {
+        let cpu = ProcessorAffinity.allowed().last!
+        let worker = try CalibProcess.start(["worker", "--connect", "tcp://127.0.0.1:1", "--cpus", String(cpu), "--idle-timeout", "30"])
+        defer { worker.terminateIfRunning() }
+        try worker.waitForStandardError(containing: "running on CPUs \(cpu) (--cpus)", timeout: 30)
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(worker.process.processIdentifier)/task")
+        #expect(tasks.count > 1)
+        for task in tasks {
+            let status = try String(contentsOfFile: "/proc/\(worker.process.processIdentifier)/task/\(task)/status", encoding: .utf8)
+            #expect(status.contains("Cpus_allowed_list:\t\(cpu)\n"), "thread \(task)")
+        }
+    }
 }
