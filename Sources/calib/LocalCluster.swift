@@ -47,10 +47,24 @@ struct LocalCluster {
         }
         var bar = ProgressBar(total: dataset.count, label: "statistics")
         let statistics = try node.serve(
-            progress: { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") },
+            progress: { bar.update(done: $0.imagesDone, extra: Self.health(of: $0.workers)) },
             abandon: { Self.allExited(processes) })
         try finish(statistics, node.clusterStatus, node.timeline)
         try node.removeJournal()
+    }
+
+    /// The workers' health on the progress line: each one's process, state, images and
+    /// speed while they fit (four), else how many are in each state.
+    static func health(of workers: [WorkerReport]) -> String {
+        guard workers.count <= 4 else {
+            let counts = WorkerReport.State.allCases.compactMap { state in
+                let count = workers.filter { $0.state == state }.count
+                return count > 0 ? "\(count) \(state.rawValue)" : nil
+            }
+            return "workers: " + counts.joined(separator: ", ")
+        }
+        return workers.map { "pid \($0.pid) \($0.state.rawValue) \($0.imagesDone) img \(String(format: "%.2f", $0.imagesPerSecond))/s" }
+            .joined(separator: " | ")
     }
 
     /// Why the run cannot go on when every worker process has exited, else nil.

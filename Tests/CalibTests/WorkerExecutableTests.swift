@@ -31,6 +31,10 @@ import Worker
         ).wait(timeout: 120)
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.standardOutput.contains("calibrated 4 images"))
+        // The progress line shows each worker's health as the run goes.
+        let workers = run.standardError.split(separator: "\n").last { $0.hasPrefix("statistics [") }
+        #expect(workers?.components(separatedBy: " img ").count == 3, "\(run.standardError)")
+        #expect(workers?.contains("pid ") == true)
         #expect(!FileManager.default.fileExists(atPath: mark), "the calib in the working directory was started")
         #expect(FileManager.default.fileExists(atPath: output))
     }

@@ -58,11 +58,14 @@ public final class CoordinatorNode: @unchecked Sendable {
         }
     }
 
-    /// What the progress callback sees.
+    /// What the progress callback sees: at each image merged, and at least every second.
     public struct Progress: Sendable {
         public let imagesDone: Int
         public let images: Int
         public let liveWorkers: Int
+        /// Each worker's health as `calib status` shows it, at most a second old (taken
+        /// once a second, not at every image, for runs with a thousand workers).
+        public let workers: [WorkerReport]
     }
 
     private let options: Options
@@ -241,6 +244,8 @@ public final class CoordinatorNode: @unchecked Sendable {
     private func serveUntilComplete(progress: (Progress) -> Void, abandon: () -> String?) throws -> CalibrationStatistics {
         clock = Stopwatch()
         var lastImages = -1
+        var lastReported = -Double.infinity
+        var health: [WorkerReport] = []
         while true {
             try perform(session.tick(at: clock.seconds))
             if let reason = abandon() { session.abandon(because: reason, at: clock.seconds) }
@@ -255,9 +260,14 @@ public final class CoordinatorNode: @unchecked Sendable {
             }
             let imagesDone = session.scheduler.imagesDone
             throughput.record(seconds: clock.seconds, imagesDone: UInt32(clamping: imagesDone))
+            if clock.seconds - lastReported >= 1 || health.count < session.liveWorkerCount {
+                lastReported = clock.seconds
+                health = session.status(at: clock.seconds).workers
+                lastImages = -1
+            }
             if imagesDone != lastImages {
                 lastImages = imagesDone
-                progress(Progress(imagesDone: imagesDone, images: plan.imageCount, liveWorkers: session.liveWorkerCount))
+                progress(Progress(imagesDone: imagesDone, images: plan.imageCount, liveWorkers: session.liveWorkerCount, workers: health))
             }
             // While results are being verified, look back soon for their outcome.
             let wait = merging.held > 0 || !unsettled.isEmpty ? 5 : 100
@@ -307,7 +317,10 @@ public final class CoordinatorNode: @unchecked Sendable {
             throw CoordinatorError.journal(
                 "\(error); the results accepted before are safe in the journal: fix this and run again with --resume")
         }
-        progress(Progress(imagesDone: plan.imageCount, images: plan.imageCount, liveWorkers: session.liveWorkerCount))
+        progress(
+            Progress(
+                imagesDone: plan.imageCount, images: plan.imageCount, liveWorkers: session.liveWorkerCount,
+                workers: session.status(at: clock.seconds).workers))
         for worker in session.liveWorkers { send(.bye, to: worker) }
         let counters = counters
         logger.info(
