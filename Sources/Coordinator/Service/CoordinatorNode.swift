@@ -64,7 +64,7 @@ public final class CoordinatorNode: @unchecked Sendable {
         public let images: Int
         public let liveWorkers: Int
         /// Each worker's health as `calib status` shows it, at most a second old (taken
-        /// once a second, not at every image, for runs with a thousand workers).
+        /// once a second and when workers come or go, not at every image).
         public let workers: [WorkerReport]
     }
 
@@ -246,6 +246,7 @@ public final class CoordinatorNode: @unchecked Sendable {
         var lastImages = -1
         var lastReported = -Double.infinity
         var health: [WorkerReport] = []
+        var liveInHealth = 0
         while true {
             try perform(session.tick(at: clock.seconds))
             if let reason = abandon() { session.abandon(because: reason, at: clock.seconds) }
@@ -260,8 +261,11 @@ public final class CoordinatorNode: @unchecked Sendable {
             }
             let imagesDone = session.scheduler.imagesDone
             throughput.record(seconds: clock.seconds, imagesDone: UInt32(clamping: imagesDone))
-            if clock.seconds - lastReported >= 1 || health.count < session.liveWorkerCount {
-                lastReported = clock.seconds
+            // Every second, and soon after workers come or go (at most ten times a second,
+            // so that a thousand workers joining do not cost a million reports).
+            let sinceReported = clock.seconds - lastReported
+            if sinceReported >= 1 || (session.liveWorkerCount != liveInHealth && sinceReported >= 0.1) {
+                (lastReported, liveInHealth) = (clock.seconds, session.liveWorkerCount)
                 health = session.status(at: clock.seconds).workers
                 lastImages = -1
             }
