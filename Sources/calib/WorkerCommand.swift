@@ -19,13 +19,8 @@ struct WorkerCommand: ParsableCommand {
         try OptionRange.threads(threads)
         if noCache, cacheDir != nil { throw ValidationError("--cache-dir and --no-cache exclude each other") }
         if cacheDir?.isEmpty == true { throw ValidationError("--cache-dir must name a folder, not be empty") }
-        if let cpus {
-            let unavailable = Set(try NumberList.cpus(cpus, option: "--cpus")).subtracting(ProcessorAffinity.allowed())
-            guard unavailable.isEmpty else {
-                throw ValidationError(
-                    "--cpus \(ProcessorAffinity.describe(Array(unavailable))): not available to this process, which may run on CPUs "
-                        + "\(ProcessorAffinity.describe(ProcessorAffinity.allowed())) only")
-            }
+        if let cpus, let refusal = ProcessorAffinity.unavailability(of: try NumberList.cpus(cpus, option: "--cpus")) {
+            throw ValidationError("--cpus \(refusal)")
         }
         if livenessFile?.isEmpty == true { throw ValidationError("--liveness-file must name a file, not be empty") }
         try OptionRange.require(drainTimeout >= 0 && drainTimeout <= 3600, "--drain-timeout", "between 0 and 3600 seconds", drainTimeout)

@@ -23,15 +23,21 @@ public enum ProcessorAffinity {
         public let description: String
     }
 
-    /// Lets this process (all its threads started from now on) run only on `cpus`, which
-    /// must be among `allowed()`. Throws `RefusedSet` naming the CPUs refused.
-    public static func restrict(to cpus: [Int]) throws {
+    /// Which of `cpus` this process may not run on, and which it may, in one line
+    /// (`4000: not available to this process, which may run on CPUs 0-1 only`); nil when
+    /// it may run on all of them.
+    public static func unavailability(of cpus: [Int]) -> String? {
         let allowed = allowed()
         let refused = cpus.filter { !allowed.contains($0) }
-        guard !cpus.isEmpty, refused.isEmpty else {
-            throw RefusedSet(
-                description: "CPUs \(describe(refused)) are not available: this process may run on CPUs \(describe(allowed)) only")
-        }
+        guard !refused.isEmpty else { return nil }
+        return "\(describe(refused)): not available to this process, which may run on CPUs \(describe(allowed)) only"
+    }
+
+    /// Lets every thread of this process, those already running included, run only on
+    /// `cpus`, which must be among `allowed()`. Throws `RefusedSet` naming the CPUs refused.
+    public static func restrict(to cpus: [Int]) throws {
+        if let refusal = unavailability(of: cpus) { throw RefusedSet(description: "CPUs \(refusal)") }
+        guard !cpus.isEmpty else { throw RefusedSet(description: "no CPU given") }
         guard calib_restrict_cpus(cpus.map(Int32.init), Int32(cpus.count)) == 0 else {
             throw RefusedSet(description: "CPUs \(describe(cpus)): sched_setaffinity failed (errno \(errno))")
         }
