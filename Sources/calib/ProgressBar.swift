@@ -21,7 +21,7 @@ struct ProgressBar {
         let width = 30
         let filled = total > 0 ? width * done / total : width
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let line = "\(label) [\(bar)] \(done)/\(total)  \(String(format: "%.2f", rate)) img/s  ETA \(Self.clock(remaining))\(extra.isEmpty ? "" : "  " + extra)"
+        let line = "\(label) [\(bar)] \(done)/\(total)  \(String(format: "%.2f", rate)) img/s  ETA \(done > 0 ? Self.clock(remaining) : "-:--")\(extra.isEmpty ? "" : "  " + extra)"
         if interactive {
             FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
             if done == total { FileHandle.standardError.write(Data("\n".utf8)) }

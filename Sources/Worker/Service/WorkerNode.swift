@@ -263,7 +263,7 @@ public final class WorkerNode: @unchecked Sendable {
         case let .resultDrop(id):
             offered[id] = nil
         case .bye:
-            logger.info("the coordinator finished the job; this worker computed \(imagesDone) images")
+            logger.info("the coordinator finished the job; this worker computed \(imagesDone) image\(imagesDone == 1 ? "" : "s")")
             return false
         default:
             break
@@ -466,7 +466,7 @@ public final class WorkerNode: @unchecked Sendable {
             socket.close()
         }
         socket = nil
-        logger.notice("said goodbye to the coordinator; this worker computed \(imagesDone) images")
+        logger.notice("said goodbye to the coordinator; this worker computed \(imagesDone) image\(imagesDone == 1 ? "" : "s")")
     }
 
     /// Rewrites the liveness file, if any; a failure is logged once until it works again.
