@@ -17,6 +17,8 @@ struct CalibrationSummary {
     let nonFinite: [(tensor: String, nan: UInt64, infinite: UInt64)]
     /// FastBiasCorrection's layers by name, and whether each was corrected; nil when it was off.
     let biasCorrections: [(layer: String, isApplied: Bool)]?
+    /// With worker processes: which instruction set their OpenVINO ran on.
+    var instructionSets: String? = nil
 
     /// Layers named in the line of those FastBiasCorrection skipped; the report has them all.
     static let skippedLayersShown = 5
@@ -49,6 +51,7 @@ struct CalibrationSummary {
                 lines.append("    \(entry.tensor): \(entry.nan) NaN, \(entry.infinite) infinite")
             }
         }
+        if let instructionSets { lines.append("  workers: \(instructionSets)") }
         lines.append("  report: \(report) (ranges and a plot per tensor, for a browser)")
         return lines.joined(separator: "\n")
     }

@@ -245,22 +245,22 @@ struct JobOptions: ParsableArguments {
                 seconds: Date().timeIntervalSince(started), output: output, weightsBytes: quantized.weights.count, report: reportPath,
                 nonFinite: statistics.nonFiniteCounts,
                 biasCorrections: noBiasCorrection
-                    ? nil : corrections.map { (calibration.graph.layer($0.layer.layer)?.name ?? "?", $0.isApplied) }
+                    ? nil : corrections.map { (calibration.graph.layer($0.layer.layer)?.name ?? "?", $0.isApplied) },
+                instructionSets: cluster.map(Self.instructionSetNote)
             ).render())
-        if let cluster { print(Self.instructionSetNote(cluster)) }
     }
 
     /// Which instruction set the workers' OpenVINO ran on, and whether the output depends
     /// on which worker computed which image.
     static func instructionSetNote(_ cluster: ClusterStatus) -> String {
         guard cluster.instructionSet.isEmpty else {
-            return "workers:      OpenVINO limited to instruction set \(cluster.instructionSet) on every worker"
+            return "OpenVINO limited to instruction set \(cluster.instructionSet) on every worker"
         }
         let used = Dictionary(grouping: cluster.workers.filter { $0.imagesDone > 0 }, by: \.instructionSet)
         guard used.count > 1 else {
-            return "workers:      all on instruction set \(used.keys.first ?? "?") (--allow-mixed-isa)"
+            return "all on instruction set \(used.keys.first ?? "?") (--allow-mixed-isa)"
         }
         let counts = used.keys.sorted().map { "\($0) on \(used[$0]!.count)" }.joined(separator: ", ")
-        return "workers:      on different instruction sets (\(counts); --allow-mixed-isa): the output may depend on which worker computed which image"
+        return "on different instruction sets (\(counts); --allow-mixed-isa): the output may depend on which worker computed which image"
     }
 }

@@ -65,6 +65,9 @@ struct WorkerCommand: ParsableCommand {
     var drainTimeout = 5.0
 
     func run() throws {
+        // Several workers may share one terminal or log file (calib run --workers).
+        var logger = StandardErrorLog.logger
+        logger[metadataKey: "pid"] = "\(getpid())"
         if let cpus {
             let set = try NumberList.cpus(cpus, option: "--cpus")
             do {
@@ -72,7 +75,7 @@ struct WorkerCommand: ParsableCommand {
             } catch let refused as ProcessorAffinity.RefusedSet {
                 throw CommandFailure("--cpus: \(refused)")
             }
-            StandardErrorLog.logger.notice("running on CPUs \(ProcessorAffinity.describe(set)) (--cpus)")
+            logger.notice("running on CPUs \(ProcessorAffinity.describe(set)) (--cpus)")
         }
         let liveness = livenessFile.map(LivenessFile.init(path:))
         if let liveness {
@@ -88,7 +91,7 @@ struct WorkerCommand: ParsableCommand {
                 missedHeartbeats: heartbeat.missedHeartbeats, security: try keys.keys(), idleTimeout: heartbeat.idleTimeout,
                 parentPID: parentPid, cache: noCache ? nil : ModelCache(directory: cacheDir ?? ModelCache.defaultDirectory),
                 stopRequest: StopRequest(), drainTimeout: drainTimeout, livenessFile: liveness),
-            logger: StandardErrorLog.logger)
+            logger: logger)
         // However the worker ends, its health check must stop saying it is alive.
         defer { liveness?.remove() }
         try node.run()

@@ -52,6 +52,12 @@ import Worker
             #expect(run.status == 0, "\(run.standardError)")
             #expect(run.standardError.components(separatedBy: "joined").count - 1 >= 1)
             #expect(try bytes(name) == reference, "\(workers) workers")
+            // Each worker's log lines name its process; the summary says what the workers ran on, then where the report is.
+            let ready = run.standardError.split(separator: "\n").filter { $0.contains("ready after") }
+            #expect(!ready.isEmpty && ready.allSatisfy { $0.contains(" pid=") }, "\(run.standardError)")
+            let summary = run.standardOutput.split(separator: "\n").suffix(2)
+            #expect(summary.first?.hasPrefix("  workers: OpenVINO limited to instruction set ") == true, "\(run.standardOutput)")
+            #expect(summary.last?.hasPrefix("  report: ") == true, "\(run.standardOutput)")
         }
     }
 
