@@ -44,6 +44,8 @@ struct WorkerRegistryTests {
         #expect(alpha.lastHeartbeatAge == 1.5 && alpha.residentBytes == 3_000_000)
         #expect(beta.state == .dead && beta.currentShard == nil && beta.imagesDone == 2 && beta.errors == 1)
         #expect(beta.lastHeartbeatAge == 3.5)
+        // No heartbeat carried beta's own count: its accepted images give its rate, up to its last message.
+        #expect(beta.imagesPerSecond == 2.0 / 1.5)
         #expect(gamma.state == .left && gamma.id == "0003")
     }
 

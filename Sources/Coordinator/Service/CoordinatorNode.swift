@@ -64,7 +64,8 @@ public final class CoordinatorNode: @unchecked Sendable {
         public let images: Int
         public let liveWorkers: Int
         /// Each worker's health as `calib status` shows it, at most a second old (taken
-        /// once a second and when workers come or go, not at every image).
+        /// once a second and soon after workers come or go or images are merged, at most
+        /// ten times a second).
         public let workers: [WorkerReport]
     }
 
@@ -246,7 +247,7 @@ public final class CoordinatorNode: @unchecked Sendable {
         var lastImages = -1
         var lastReported = -Double.infinity
         var health: [WorkerReport] = []
-        var liveInHealth = 0
+        var (liveInHealth, imagesInHealth) = (0, 0)
         while true {
             try perform(session.tick(at: clock.seconds))
             if let reason = abandon() { session.abandon(because: reason, at: clock.seconds) }
@@ -261,11 +262,13 @@ public final class CoordinatorNode: @unchecked Sendable {
             }
             let imagesDone = session.scheduler.imagesDone
             throughput.record(seconds: clock.seconds, imagesDone: UInt32(clamping: imagesDone))
-            // Every second, and soon after workers come or go (at most ten times a second,
-            // so that a thousand workers joining do not cost a million reports).
+            // Every second, and soon after workers come or go or images are merged (at most
+            // ten times a second, so that a thousand workers joining do not cost a million
+            // reports).
             let sinceReported = clock.seconds - lastReported
-            if sinceReported >= 1 || (session.liveWorkerCount != liveInHealth && sinceReported >= 0.1) {
-                (lastReported, liveInHealth) = (clock.seconds, session.liveWorkerCount)
+            let changed = session.liveWorkerCount != liveInHealth || imagesDone != imagesInHealth
+            if sinceReported >= 1 || (changed && sinceReported >= 0.1) {
+                (lastReported, liveInHealth, imagesInHealth) = (clock.seconds, session.liveWorkerCount, imagesDone)
                 health = session.status(at: clock.seconds).workers
                 lastImages = -1
             }

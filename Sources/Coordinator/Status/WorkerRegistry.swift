@@ -63,7 +63,8 @@ public struct WorkerRegistry: Sendable {
         let lastHeard = record?.lastHeard ?? now
         // A dead or departed worker's rate stops at its last message.
         let activeSeconds = (state == .idle || state == .working ? now : lastHeard) - joined
-        let computed = Double(entry.report?.imagesDone ?? 0)
+        // The worker's own count is a heartbeat old; its accepted images are a floor.
+        let computed = Double(max(entry.report?.imagesDone ?? 0, UInt32(record?.imagesDone ?? 0)))
         return WorkerReport(
             id: id.description, host: entry.hello.host, pid: entry.hello.pid, threads: entry.hello.threads, state: state,
             currentShard: record?.shards.min().map(UInt32.init), imagesDone: UInt32(record?.imagesDone ?? 0),

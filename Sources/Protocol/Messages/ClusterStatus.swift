@@ -57,8 +57,9 @@ public struct WorkerReport: Sendable, Equatable, Codable {
     public var currentShard: UInt32?
     /// Images of this worker's accepted results.
     public var imagesDone: UInt32
-    /// Images the worker computed per second since it joined (by its own count, which
-    /// includes results that arrived second).
+    /// Images the worker computed per second since it joined: by its own count (which
+    /// includes results that arrived second), or its accepted images while that count,
+    /// a heartbeat old, is lower.
     public var imagesPerSecond: Double
     /// Seconds since the coordinator last heard from the worker.
     public var lastHeartbeatAge: Double
