@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 RESOLUTION=${RESOLUTION:-1200}
 IMAGES=${IMAGES:-24}
 # Local worker processes, a CPU group each; their health shows on the progress line. With
-# the default method they cost what one process does (README, "Distributed runtime,
-# measured"); --save-stats or a histogram method would make them slower on 2 cores.
+# the default method they cost what one process does; with --save-stats or a histogram
+# method, a few seconds more start-up (README, "Distributed runtime, measured").
 WORKERS=${WORKERS:-2}
 echo "demo: building calib (release; a few minutes the first time)"
 swift build -c release --product calib --quiet
