@@ -58,14 +58,13 @@ public final class CoordinatorNode: @unchecked Sendable {
         }
     }
 
-    /// What the progress callback sees: at each image merged, and at least every second.
+    /// What the progress callback sees: soon after images are merged or workers come or go
+    /// (within about a tenth of a second), and every second.
     public struct Progress: Sendable {
         public let imagesDone: Int
         public let images: Int
         public let liveWorkers: Int
-        /// Each worker's health as `calib status` shows it, at most a second old (taken
-        /// once a second and soon after workers come or go or images are merged, at most
-        /// ten times a second).
+        /// Each worker's health as `calib status` shows it, taken with `imagesDone`.
         public let workers: [WorkerReport]
     }
 
@@ -244,9 +243,7 @@ public final class CoordinatorNode: @unchecked Sendable {
 
     private func serveUntilComplete(progress: (Progress) -> Void, abandon: () -> String?) throws -> CalibrationStatistics {
         clock = Stopwatch()
-        var lastImages = -1
         var lastReported = -Double.infinity
-        var health: [WorkerReport] = []
         var (liveInHealth, imagesInHealth) = (0, 0)
         while true {
             try perform(session.tick(at: clock.seconds))
@@ -264,16 +261,13 @@ public final class CoordinatorNode: @unchecked Sendable {
             throughput.record(seconds: clock.seconds, imagesDone: UInt32(clamping: imagesDone))
             // Every second, and soon after workers come or go or images are merged (at most
             // ten times a second, so that a thousand workers joining do not cost a million
-            // reports).
+            // reports), with the workers' health taken then: the total and each worker's
+            // images always agree.
             let sinceReported = clock.seconds - lastReported
             let changed = session.liveWorkerCount != liveInHealth || imagesDone != imagesInHealth
             if sinceReported >= 1 || (changed && sinceReported >= 0.1) {
                 (lastReported, liveInHealth, imagesInHealth) = (clock.seconds, session.liveWorkerCount, imagesDone)
-                health = session.status(at: clock.seconds).workers
-                lastImages = -1
-            }
-            if imagesDone != lastImages {
-                lastImages = imagesDone
+                let health = session.status(at: clock.seconds).workers
                 progress(Progress(imagesDone: imagesDone, images: plan.imageCount, liveWorkers: session.liveWorkerCount, workers: health))
             }
             // While results are being verified, look back soon for their outcome.
