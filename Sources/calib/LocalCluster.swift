@@ -39,6 +39,8 @@ struct LocalCluster {
             var environment = ProcessInfo.processInfo.environment
             if let level = StandardErrorLog.level { environment[StandardErrorLog.environmentVariable] = level.rawValue }
             process.environment = environment
+            // The process keeps the pipe, whose read handler keeps the output.
+            if StandardErrorLines.shared.isTerminal { process.standardError = WorkerOutput().pipe }
             try process.run()
             return process
         }

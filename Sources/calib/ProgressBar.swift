@@ -1,12 +1,13 @@
 import Foundation
 
 /// A one-line progress bar on standard error: items done, rate and time left. Redrawn in
-/// place on a terminal; on a pipe or file it prints a plain line every 10 %.
+/// place on a terminal, below the log lines (`StandardErrorLines`); on a pipe or file it
+/// prints a plain line every 10 %.
 struct ProgressBar {
     let total: Int
     let label: String
     private let start = Date()
-    private let interactive = isatty(STDERR_FILENO) != 0
+    private let interactive = StandardErrorLines.shared.isTerminal
     private var lastDecile = -1
 
     init(total: Int, label: String) {
@@ -23,8 +24,8 @@ struct ProgressBar {
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         let line = "\(label) [\(bar)] \(done)/\(total)  \(String(format: "%.2f", rate)) img/s  ETA \(done > 0 ? Self.clock(remaining) : "-:--")\(extra.isEmpty ? "" : "  " + extra)"
         if interactive {
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
-            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+            StandardErrorLines.shared.show(status: line)
+            if done == total { StandardErrorLines.shared.endStatus() }
         } else {
             let decile = total > 0 ? 10 * done / total : 10
             if decile != lastDecile {

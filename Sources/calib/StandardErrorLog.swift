@@ -27,7 +27,7 @@ enum StandardErrorLog {
             }
         }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = StreamLogHandler(label: label, stream: StandardErrorStream())
             handler.logLevel = chosen
             return handler
         }

@@ -61,6 +61,32 @@ import Worker
         }
     }
 
+    @Test func onATerminalLogLinesGoAboveTheProgressLineWhoseWorkersAddUpToItsTotal() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let command = [
+            CalibProcess.executable.path, "run", "--model", model, "--data", images, "--output", output("terminal.xml"), "--workers", "2",
+            "--shard-size", "1",
+        ].map { "'\($0)'" }.joined(separator: " ")
+        // script(1) runs the command on a pseudo-terminal and prints what the terminal got.
+        let run = try CalibProcess.Running(program: URL(fileURLWithPath: "/usr/bin/script"), arguments: ["-qec", command, "/dev/null"])
+            .wait()
+        let screen = run.standardOutput
+        #expect(run.status == 0, "\(screen)")
+        #expect(screen.contains("statistics [") && screen.contains(" pid="), "\(screen)")
+        // A log line never runs on from the end of a progress line: it starts after the line is erased.
+        // (Scalar by scalar: a terminal's "\r\n" is one Swift Character, which [^\r\n] would match.)
+        let ranOn = try Regex("ETA [^\r\n]*?[0-9]{4}-[0-9]{2}-[0-9]{2}T").matchingSemantics(.unicodeScalar)
+        #expect(screen.firstMatch(of: ranOn) == nil, "\(screen)")
+        // Each drawing of the progress line shows the workers' images adding up to its total.
+        let drawing = try Regex("\\] ([0-9]+)/[0-9]+ [^\r\n]*? [a-z]+ ([0-9]+) img [0-9.]+/s \\| pid [0-9]+ [a-z]+ ([0-9]+) img")
+        let drawings = screen.matches(of: drawing.matchingSemantics(.unicodeScalar))
+        #expect(!drawings.isEmpty, "\(screen)")
+        for drawing in drawings {
+            let numbers = (1...3).map { Int(drawing.output[$0].substring ?? "") ?? -1 }
+            #expect(numbers[0] == numbers[1] + numbers[2], "\(drawing.output[0].substring ?? "")")
+        }
+    }
+
     @Test func wrongVersionsAreRefusedAndGarbageIsCutOffWhileOthersAreServed() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let endpoint = try CoordinatorProbe.freeEndpoint()
