@@ -31,6 +31,7 @@ struct CoordinatorCommand: ParsableCommand {
     @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
+        try EndpointOption.require(bind, option: "--bind")
         guard (secretKey == nil) == (authorizedKeys == nil) else {
             throw ValidationError("--secret-key and --authorized-keys go together: a CURVE coordinator must know whom to admit")
         }

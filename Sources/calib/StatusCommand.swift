@@ -19,6 +19,7 @@ struct StatusCommand: ParsableCommand {
     var timeout = 5.0
 
     func validate() throws {
+        try EndpointOption.require(connect, option: "--connect")
         try OptionRange.require(timeout > 0 && timeout <= 86_400, "--timeout", "between 0 and 86400 seconds", timeout)
     }
 

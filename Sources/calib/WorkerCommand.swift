@@ -16,6 +16,7 @@ struct WorkerCommand: ParsableCommand {
     var threads = 0
 
     func validate() throws {
+        try EndpointOption.require(connect, option: "--connect")
         try OptionRange.threads(threads)
         if noCache, cacheDir != nil { throw ValidationError("--cache-dir and --no-cache exclude each other") }
         if cacheDir?.isEmpty == true { throw ValidationError("--cache-dir must name a folder, not be empty") }
@@ -75,7 +76,7 @@ struct WorkerCommand: ParsableCommand {
             } catch let refused as ProcessorAffinity.RefusedSet {
                 throw CommandFailure("--cpus: \(refused)")
             }
-            logger.notice("running on CPUs \(ProcessorAffinity.describe(set)) (--cpus)")
+            logger.notice("running on CPU\(set.count == 1 ? "" : "s") \(ProcessorAffinity.describe(set)) only (worker --cpus)")
         }
         let liveness = livenessFile.map(LivenessFile.init(path:))
         if let liveness {

@@ -45,7 +45,7 @@ import Worker
         let cpu = ProcessorAffinity.allowed().last!
         let worker = try CalibProcess.start(["worker", "--connect", "tcp://127.0.0.1:1", "--cpus", String(cpu), "--idle-timeout", "30"])
         defer { worker.terminateIfRunning() }
-        try worker.waitForStandardError(containing: "running on CPUs \(cpu) (--cpus)", timeout: 30)
+        try worker.waitForStandardError(containing: "running on CPU \(cpu) only (worker --cpus)", timeout: 30)
         let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(worker.process.processIdentifier)/task")
         #expect(tasks.count > 1)
         for task in tasks {
