@@ -41,7 +41,7 @@ import Worker
         try addBadImage()
         let failed = try run()
         #expect(failed.exitedNormally && failed.status != 0)
-        #expect(failed.standardError.contains("Error: calibration stopped: shard 3 (images 3..<4) failed 3 times"))
+        #expect(failed.standardError.contains("Error: calibration stopped: shard 3 (image 3) failed 3 times"))
         #expect(failed.standardError.contains("image_999.png"))
         #expect(FileManager.default.fileExists(atPath: journal))
 

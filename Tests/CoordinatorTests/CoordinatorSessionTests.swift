@@ -147,7 +147,7 @@ struct CoordinatorSessionTests {
             Issue.record("the run did not fail")
             return
         }
-        #expect("\(error)".contains("shard 0 (images 0..<1) failed 3 times"))
+        #expect("\(error)".contains("shard 0 (image 0) failed 3 times"))
     }
 
     @Test func resultsInFlightStayUnderTheLimitUntilSettled() {

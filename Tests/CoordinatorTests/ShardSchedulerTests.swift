@@ -11,6 +11,7 @@ struct ShardSchedulerTests {
     @Test func planSplitsIntoConsecutiveShardsWithShorterLast() {
         let plan = ShardPlan(imageCount: 10, size: 4)
         #expect(plan.shards == [0..<4, 4..<8, 8..<10])
+        #expect(plan.images(of: 1) == "images 4-7" && ShardPlan(imageCount: 3, size: 1).images(of: 2) == "image 2")
         #expect(ShardPlan(imageCount: 8, size: 4).shards == [0..<4, 4..<8])
         #expect(ShardPlan(imageCount: 0, size: 4).shards.isEmpty)
         #expect(ShardPlan(imageCount: 3, size: 16).shards == [0..<3])

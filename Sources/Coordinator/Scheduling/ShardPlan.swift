@@ -25,6 +25,13 @@ public struct ShardPlan: Hashable, Sendable {
     /// The number of shards.
     public var count: Int { shards.count }
 
+    /// Shard `shard`'s images for messages, as indices in the calibration set: `image 3`,
+    /// or `images 3-6` (both ends included).
+    public func images(of shard: Int) -> String {
+        let range = shards[shard]
+        return range.count == 1 ? "image \(range.lowerBound)" : "images \(range.lowerBound)-\(range.upperBound - 1)"
+    }
+
     /// A shard size small enough that pull-based scheduling can balance uneven
     /// workers (about four shards per worker), clamped to `1...16` so that one lost
     /// shard never costs much recomputation.

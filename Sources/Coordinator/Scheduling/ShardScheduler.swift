@@ -178,8 +178,7 @@ public struct ShardScheduler: Sendable {
         let count = failures[shard, default: 0] + 1
         failures[shard] = count
         if count >= maxFailures {
-            let range = plan.shards[shard]
-            let message = "shard \(shard) (images \(range.lowerBound)..<\(range.upperBound)) failed \(count) times; last by worker \(id): \(reason)"
+            let message = "shard \(shard) (\(plan.images(of: shard))) failed \(count) times; last by worker \(id): \(reason)"
             if failure == nil { failure = message }
             return .fatal(message)
         }

@@ -25,7 +25,7 @@ public struct ResultCheck: Sendable {
         guard result.channelNames == channelNames else { return "it has other per-channel figures than the job" }
         let images = Array(plan.shards[shard])
         guard result.tensorImages.allSatisfy({ $0 == images }), result.channelImages.allSatisfy({ $0 == images }) else {
-            return "it does not hold exactly images \(images.first ?? 0)..<\(images.last.map { $0 + 1 } ?? 0) in every tensor"
+            return "it does not hold exactly \(plan.images(of: shard)) in every tensor"
         }
         return nil
     }
