@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/pretrained-models.sh   # networks with real weights for the conversion tests
-# Headless Chromium renders report.html in the report test and the live health page, as a user's browser would.
+# Headless Chromium renders the report page in the report test and the live health page, as a user's browser would.
 if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "ok installed"; then
   echo "test: installing chromium"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo

@@ -157,8 +157,9 @@ struct JobOptions: ParsableArguments {
         }
     }
 
-    /// The report page written next to the int8 IR.
-    var reportPath: String { URL(fileURLWithPath: output).deletingLastPathComponent().appendingPathComponent("report.html").path }
+    /// The report page written next to the int8 IR, named after it (`q.xml`: `q.report.html`),
+    /// so that calibrations into one folder keep a report each.
+    var reportPath: String { String(output.dropLast(".xml".count)) + ".report.html" }
 
     /// Where the journal of a distributed run goes unless `--journal` says otherwise.
     var implicitJournalPath: String { output + ".journal" }
@@ -207,7 +208,7 @@ struct JobOptions: ParsableArguments {
         return run
     }
 
-    /// Saves statistics if asked, quantizes, writes the IR atomically and `report.html`
+    /// Saves statistics if asked, quantizes, writes the IR atomically and its report page
     /// next to it (with each worker's share from `cluster`, for a distributed run), and
     /// prints the summary.
     func finish(

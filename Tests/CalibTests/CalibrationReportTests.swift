@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import Worker
 
-/// `report.html`, written next to every int8 IR, as a user sees it: rendered by headless
+/// The report page (`Q.report.html`), written next to every int8 IR `Q.xml`, as a user sees it: rendered by headless
 /// Chromium (Debian's `chromium`, which `scripts/test.sh` installs).
 @Suite(.serialized) struct CalibrationReportTests {
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -21,7 +21,7 @@ import Worker
             ])
         try #require(run.status == 0, "\(run.standardError)")
         #expect(try !FileManager.default.contentsOfDirectory(atPath: workspace.path("cache")).isEmpty, "the workers' model cache")
-        let page = String(decoding: try AtomicFile.read(workspace.path("int8/report.html")), as: UTF8.self)
+        let page = String(decoding: try AtomicFile.read(workspace.path("int8/q.report.html")), as: UTF8.self)
         let tensors = try QuantizationPlan(graph: graph).activations.count
         #expect(page.components(separatedBy: "<svg class=\"histogram\"").count - 1 == tensors)
         #expect(page.contains("<h2>Workers</h2>") && page.components(separatedBy: "<tr><td>").count >= 3)
@@ -35,7 +35,7 @@ import Worker
         process.executableURL = URL(fileURLWithPath: browser)
         process.arguments = [
             "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,2000",
-            "--screenshot=\(screenshot)", URL(fileURLWithPath: workspace.path("int8/report.html")).absoluteString,
+            "--screenshot=\(screenshot)", URL(fileURLWithPath: workspace.path("int8/q.report.html")).absoluteString,
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -63,7 +63,7 @@ import Worker
         let model = try workspace.write(graph, as: "fp32.xml")
         let run = try CalibProcess.run(["run", "--model", model, "--data", workspace.images.path, "--output", workspace.path("q.xml")])
         try #require(run.status == 0, "\(run.standardError)")
-        let page = String(decoding: try AtomicFile.read(workspace.path("report.html")), as: UTF8.self)
+        let page = String(decoding: try AtomicFile.read(workspace.path("q.report.html")), as: UTF8.self)
         let tensors = try QuantizationPlan(graph: graph).activations.count
         #expect(page.components(separatedBy: "<svg class=\"span\"").count - 1 == tensors)
         #expect(!page.contains("<svg class=\"histogram\"") && !page.contains("estimated SQNR"))

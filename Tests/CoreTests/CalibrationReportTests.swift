@@ -3,7 +3,7 @@ import Testing
 
 @testable import Core
 
-/// The figures and the page of `report.html`.
+/// The figures and the page of the report (`Q.report.html` next to an int8 IR `Q.xml`).
 struct CalibrationReportPageTests {
     private func tensor(_ values: [Float], range: ActivationRange) -> TensorRangeReport {
         var statistics = TensorStatistics()

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The page every calibration writes next to its int8 IR (`report.html`), so a user can
+/// The page every calibration writes next to its int8 IR (`Q.report.html` next to `Q.xml`), so a user can
 /// see why to trust it: totals and the command line; for each quantized tensor its
 /// histogram on a log scale with the chosen range and the ranges of the other methods,
 /// the share clipped and the estimated quantization SQNR; the layers FastBiasCorrection
