@@ -23,16 +23,10 @@ struct CalibrationSummary {
     /// Layers named in the line of those FastBiasCorrection skipped; the report has them all.
     static let skippedLayersShown = 5
 
+    /// The ranges table first, then the lines to read at a glance, last on the screen.
     func render() -> String {
         let unsigned = ranges.filter(\.isUnsigned).count
-        var lines = [
-            "calibrated \(images) images, method \(method.rawValue), preset \(preset.rawValue), in \(String(format: "%.1f", seconds)) s",
-            "  \(plan.activations.count) activation tensors quantized (\(unsigned) unsigned, \(ranges.count - unsigned) signed), "
-                + "\(plan.weights.count) weight tensors int8, \(plan.excluded.count) layers kept float",
-            "  wrote \(output) (+ .bin, \(String(format: "%.1f", Double(weightsBytes) / 1e6)) MB)",
-            biasCorrectionLine,
-            "  ranges (low .. high):",
-        ]
+        var lines = ["ranges (low .. high):"]
         let width = min(plan.activations.map(\.name.count).max() ?? 10, 44)
         for (activation, range) in zip(plan.activations, ranges) {
             let name = activation.name.count > width ? "…" + activation.name.suffix(width - 1) : activation.name
@@ -40,6 +34,13 @@ struct CalibrationSummary {
                 "    " + name.padding(toLength: width, withPad: " ", startingAt: 0)
                     + String(format: " %11.5g .. %-11.5g", range.low, range.high))
         }
+        lines += [
+            "calibrated \(images) images, method \(method.rawValue), preset \(preset.rawValue), in \(String(format: "%.1f", seconds)) s",
+            "  \(plan.activations.count) activation tensors quantized (\(unsigned) unsigned, \(ranges.count - unsigned) signed), "
+                + "\(plan.weights.count) weight tensors int8, \(plan.excluded.count) layers kept float",
+            "  wrote \(output) (+ .bin, \(String(format: "%.1f", Double(weightsBytes) / 1e6)) MB)",
+            biasCorrectionLine,
+        ]
         if let skipped = biasCorrections?.filter({ !$0.isApplied }), !skipped.isEmpty {
             let shown = skipped.prefix(Self.skippedLayersShown).map(\.layer).joined(separator: ", ")
             let rest = skipped.count > Self.skippedLayersShown ? " and \(skipped.count - Self.skippedLayersShown) more (all in the report)" : ""

@@ -42,7 +42,7 @@ import Worker
                 ])
                 try #require(run.status == 0, "\(method) \(preset): \(run.standardError)")
                 let ranges = (run.standardOutput.components(separatedBy: "ranges (low .. high):").last ?? "")
-                    .components(separatedBy: "non-finite activations").first ?? ""
+                    .components(separatedBy: "\ncalibrated ").first ?? ""
                 #expect(!ranges.lowercased().contains("inf") && !ranges.lowercased().contains("nan"), "\(method) \(preset): \(ranges)")
                 let quantized = try IRFiles.read(xmlPath: output)
                 for layer in quantized.layers(ofType: "FakeQuantize") {
