@@ -1,17 +1,21 @@
 import ArgumentParser
 import Foundation
+import Worker
 
 /// Where `calib run` computes: in its own process with OpenVINO's threads, or in local
 /// worker processes that split the cores and keep models in a cache folder.
 struct ExecutionOptions: ParsableArguments {
-    @Option(help: "OpenVINO inference threads in total (0: all cores).")
+    @Option(help: "OpenVINO inference threads in total (0: all cores); with --workers, split evenly between them, at least 1 each.")
     var threads = 0
 
-    @Option(help: "Local worker processes (0: calibrate in this process); cores are split between them.")
+    @Option(help: ArgumentHelp(
+        "Local worker processes (0: calibrate in this process), each on a group of this machine's CPUs of its own.",
+        discussion: "With more workers than CPUs, workers share CPUs (a notice says so)."))
     var workers = 0
 
     @Option(help: ArgumentHelp(
         "With --workers: the folder the local workers keep received and compiled models in (as `calib worker --cache-dir`).",
+        discussion: "Default: \(ModelCache.defaultDirectory) ($XDG_CACHE_HOME/calib or ~/.cache/calib).",
         valueName: "dir"))
     var cacheDir: String?
 

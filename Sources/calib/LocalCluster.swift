@@ -26,7 +26,11 @@ struct LocalCluster {
         let executable = try SelfExecutable.url
         // A CPU group each: OpenVINO pins its threads, and workers left to themselves all
         // pinned to the same CPUs.
-        let cpuGroups = ProcessorAffinity.groups(of: ProcessorAffinity.allowed(), count: workers)
+        let allowed = ProcessorAffinity.allowed()
+        let cpuGroups = ProcessorAffinity.groups(of: allowed, count: workers)
+        if workers > allowed.count {
+            StandardErrorLog.logger.notice("\(workers) workers on \(allowed.count) CPUs: some share a CPU and run slower than the others")
+        }
         let processes = try cpuGroups.map { cpus in
             let process = Process()
             process.executableURL = executable
