@@ -101,6 +101,8 @@ public final class WorkerNode: @unchecked Sendable {
     private var offered: [UInt32: [UInt8]] = [:]
     private var processor: ShardProcessor?
     private var imagesDone: UInt32 = 0
+    /// Whether any message came from the coordinator yet.
+    private var coordinatorAnswered = false
     private var errors: UInt32 = 0
     private var currentShard: UInt32?
     /// Shards finished on the inference thread, waiting for the network loop to report them.
@@ -168,7 +170,10 @@ public final class WorkerNode: @unchecked Sendable {
             if silence > options.heartbeatInterval * Double(options.missedHeartbeats), currentShard == nil,
                 now - lastAttempt > options.heartbeatInterval * Double(options.missedHeartbeats)
             {
-                logger.warning("coordinator silent for \(Int(silence)) s; reconnecting in \(backoff) s")
+                logger.warning(
+                    coordinatorAnswered
+                        ? "coordinator silent for \(Int(silence)) s; reconnecting in \(backoff) s"
+                        : "no answer from a coordinator at \(options.endpoint) for \(Int(silence)) s (is it running there?); reconnecting in \(backoff) s")
                 pause(backoff)
                 backoff = min(backoff * 2, 8)
                 // Stopped while waiting: the next turn says goodbye on the old connection.
@@ -191,6 +196,7 @@ public final class WorkerNode: @unchecked Sendable {
             guard let socket, try socket.poll(timeoutMilliseconds: 100), let frames = try socket.receive(), let frame = frames.last
             else { continue }
             lastHeard = clock.seconds
+            coordinatorAnswered = true
             backoff = 0.5
             let message: Message
             do {
@@ -466,6 +472,9 @@ public final class WorkerNode: @unchecked Sendable {
             socket.close()
         }
         socket = nil
+        guard coordinatorAnswered else {
+            return logger.notice("stopped before a coordinator at \(options.endpoint) ever answered")
+        }
         logger.notice("said goodbye to the coordinator; this worker computed \(imagesDone) image\(imagesDone == 1 ? "" : "s")")
     }
 
