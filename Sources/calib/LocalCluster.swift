@@ -48,9 +48,7 @@ struct LocalCluster {
             try process.run()
             return process
         }
-        defer {
-            for process in processes where process.isRunning { process.terminate() }
-        }
+        defer { Self.stop(processes) }
         var bar = ProgressBar(total: dataset.count, label: "statistics")
         let statistics = try node.serve(
             progress: { bar.update(done: $0.imagesDone, extra: Self.health(of: $0.workers)) },
@@ -71,6 +69,16 @@ struct LocalCluster {
         }
         return workers.map { "pid \($0.pid) \($0.state.rawValue) \($0.imagesDone) img \(String(format: "%.2f", $0.imagesPerSecond))/s" }
             .joined(separator: " | ")
+    }
+
+    /// Ends the workers still running (SIGTERM: each gives back its shard and says
+    /// goodbye) and waits up to two seconds, so that their last log lines come before this
+    /// process's error or summary; any still running then is killed.
+    private static func stop(_ processes: [Process]) {
+        for process in processes where process.isRunning { process.terminate() }
+        let deadline = Date().addingTimeInterval(2)
+        while processes.contains(where: \.isRunning), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     /// Why the run cannot go on when every worker process has exited, else nil.
