@@ -12,20 +12,4 @@ struct Calib: AsyncParsableCommand {
             EvalCommand.self, ConvertCommand.self, PrepareCommand.self,
         ]
     )
-
-    /// ArgumentParser's own entry point, except that a progress line on the terminal is
-    /// ended first, so that an error is not printed on from its end.
-    static func main() async {
-        do {
-            var command = try parseAsRoot()
-            if var command = command as? AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            StandardErrorLines.shared.endStatus()
-            exit(withError: error)
-        }
-    }
 }

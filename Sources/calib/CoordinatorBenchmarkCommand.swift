@@ -46,7 +46,7 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
         let threadBefore = ResourceUsage.threadCPUSeconds
         let processBefore = ResourceUsage.processCPUSeconds
         var started: Date?
-        var bar = ProgressBar(total: load.images, label: "merged")
+        let bar = ProgressBar(total: load.images, label: "merged")
         _ = try node.serve(
             progress: { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") },
             abandon: {

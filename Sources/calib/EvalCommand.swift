@@ -67,7 +67,7 @@ struct EvalCommand: ParsableCommand {
         var dataset = try data.dataset(instances: annotations)
         if let count { dataset = dataset.subset(count) }
         let input = try ImageInput(graph: referenceGraph, shape: data.inputShape, layout: data.layout)
-        var bar = ProgressBar(total: dataset.count, label: "eval")
+        let bar = ProgressBar(total: dataset.count, label: "eval")
         let report = try EvaluationRun(
             reference: referenceGraph, model: modelGraph, dataset: dataset, threads: threads, interpolation: data.interpolation,
             channelOrder: data.channelOrder, reader: data.reader, input: input,

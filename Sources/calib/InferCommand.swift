@@ -29,7 +29,7 @@ struct InferCommand: ParsableCommand {
     func run() throws {
         let graph = try IRFiles.read(xmlPath: model)
         let dataset = try data.dataset()
-        var bar = ProgressBar(total: dataset.count, label: "infer")
+        let bar = ProgressBar(total: dataset.count, label: "infer")
         let report = try InferenceRun(
             graph: graph, dataset: dataset, threads: threads, interpolation: data.interpolation,
             channelOrder: data.channelOrder, reader: data.reader, probeActivations: activations,

@@ -49,7 +49,7 @@ struct LocalCluster {
             return process
         }
         defer { Self.stop(processes) }
-        var bar = ProgressBar(total: dataset.count, label: "statistics")
+        let bar = ProgressBar(total: dataset.count, label: "statistics")
         let statistics = try node.serve(
             progress: { bar.update(done: $0.imagesDone, extra: Self.health(of: $0.workers)) },
             abandon: { Self.allExited(processes) })

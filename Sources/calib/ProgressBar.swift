@@ -3,7 +3,10 @@ import Foundation
 /// A one-line progress bar on standard error: items done, rate and time left. Redrawn in
 /// place on a terminal, below the log lines (`StandardErrorLines`); on a pipe or file it
 /// prints a plain line every 10 %.
-struct ProgressBar {
+///
+/// A class so that the line is ended when the bar goes away, however the work ended: an
+/// error printed next must not run on from the end of the bar.
+final class ProgressBar {
     let total: Int
     let label: String
     private let start = Date()
@@ -15,7 +18,11 @@ struct ProgressBar {
         self.label = label
     }
 
-    mutating func update(done: Int, extra: String = "") {
+    deinit {
+        if interactive { StandardErrorLines.shared.endStatus() }
+    }
+
+    func update(done: Int, extra: String = "") {
         let elapsed = Date().timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let remaining = rate > 0 ? Double(total - done) / rate : 0

@@ -50,7 +50,7 @@ struct RunCommand: ParsableCommand {
                 statistics = try CalibrationStatistics(decoding: AtomicFile.read(loadStats))
             } else {
                 let dataset = try job.data.dataset()
-                var bar = ProgressBar(total: dataset.count, label: "statistics")
+                let bar = ProgressBar(total: dataset.count, label: "statistics")
                 statistics = try calibration.collect(
                     dataset: dataset, threads: execution.threads, interpolation: job.data.interpolation, channelOrder: job.data.channelOrder,
                     reader: job.data.reader

@@ -55,6 +55,8 @@ import Worker
             // Each worker's log lines name its process; the summary says what the workers ran on, then where the report is.
             let ready = run.standardError.split(separator: "\n").filter { $0.contains("ready after") }
             #expect(!ready.isEmpty && ready.allSatisfy { $0.contains(" pid=") }, "\(run.standardError)")
+            // ... and where its model came from: a fresh process has it from the coordinator or its cache.
+            #expect(ready.allSatisfy { $0.contains("(received in ") || $0.contains("(from the cache folder, ") }, "\(run.standardError)")
             let summary = run.standardOutput.split(separator: "\n").suffix(2)
             #expect(summary.first?.hasPrefix("  workers: OpenVINO limited to instruction set ") == true, "\(run.standardOutput)")
             #expect(summary.last?.hasPrefix("  report: ") == true, "\(run.standardOutput)")
@@ -85,6 +87,20 @@ import Worker
             let numbers = (1...3).map { Int(drawing.output[$0].substring ?? "") ?? -1 }
             #expect(numbers[0] == numbers[1] + numbers[2], "\(drawing.output[0].substring ?? "")")
         }
+
+        // A run that fails ends its progress line before the error.
+        let broken = try exampleImages(2)
+        try Data(try Data(contentsOf: URL(fileURLWithPath: broken).appendingPathComponent("example_000000.jpg")).prefix(3000))
+            .write(to: URL(fileURLWithPath: broken).appendingPathComponent("example_000002.jpg"))
+        let failing = [
+            CalibProcess.executable.path, "run", "--model", model, "--data", broken, "--output", output("broken.xml"), "--workers", "1",
+            "--shard-size", "1",
+        ].map { "'\($0)'" }.joined(separator: " ")
+        let failed = try CalibProcess.Running(program: URL(fileURLWithPath: "/usr/bin/script"), arguments: ["-qec", failing, "/dev/null"])
+            .wait()
+        #expect(failed.status != 0 && failed.standardOutput.contains("Error: calibration stopped: "), "\(failed.standardOutput)")
+        let errorRanOn = try Regex("img/s[^\r\n]*Error: ").matchingSemantics(.unicodeScalar)
+        #expect(failed.standardOutput.firstMatch(of: errorRanOn) == nil, "\(failed.standardOutput)")
     }
 
     @Test func wrongVersionsAreRefusedAndGarbageIsCutOffWhileOthersAreServed() throws {

@@ -121,6 +121,8 @@ public final class WorkerNode: @unchecked Sendable {
     /// not travel), for the start-up line of the log.
     private var jobStartedAt = 0.0
     private var downloadSeconds: Double?
+    /// Whether the current job's model was in memory already (from an earlier job).
+    private var modelInMemory = false
 
     public init(options: Options, logger: Logger) throws {
         self.options = options
@@ -220,6 +222,7 @@ public final class WorkerNode: @unchecked Sendable {
             job = spec
             jobStartedAt = clock.seconds
             downloadSeconds = nil
+            modelInMemory = models[spec.modelDigest] != nil
             processor = nil
             download = nil
             generation += 1
@@ -368,7 +371,8 @@ public final class WorkerNode: @unchecked Sendable {
         case let .success((graph, processor)):
             models[spec.modelDigest] = graph
             self.processor = processor
-            let received = downloadSeconds.map { String(format: "received in %.1f s, ", $0) } ?? "from memory or the cache, "
+            let received = downloadSeconds.map { String(format: "received in %.1f s, ", $0) }
+                ?? (modelInMemory ? "kept in memory from an earlier job, " : "from the cache folder, ")
             let line =
                 "job \(spec.jobID): model \(spec.modelDigest.prefix(12)) ready after \(String(format: "%.1f", clock.seconds - jobStartedAt)) s ("
                 + received + String(format: "read in %.1f s, compiled in %.1f s", preparation.readSeconds, preparation.compileSeconds)
