@@ -37,13 +37,13 @@ struct ImageInputTests {
 
     @Test func dynamicDimensionsNeedAShapeThatFitsTheStaticOnes() throws {
         let dynamic = graph([-1, 3, -1, -1])
-        #expect(throws: IRError.invalidNetwork(
+        #expect(throws: ImageInputError(
             "the input 'image' (id 0, Parameter) has dynamic shape [-1, 3, -1, -1]: give the shape to calibrate with, e.g. --input-shape 1,3,1200,1200")) {
             try ImageInput(graph: dynamic)
         }
         let fixed = try ImageInput(graph: dynamic, shape: [1, 3, 20, 30])
         #expect(fixed.shape == [1, 3, 20, 30])
-        #expect(throws: IRError.invalidNetwork(
+        #expect(throws: ImageInputError(
             "--input-shape 1,1,20,30 does not fit the input 'image' (id 0, Parameter) of shape [-1, 3, -1, -1]")) {
             try ImageInput(graph: dynamic, shape: [1, 1, 20, 30])
         }
@@ -53,14 +53,14 @@ struct ImageInputTests {
     }
 
     @Test func inputsCalibCannotFeedAreRefusedByName() {
-        #expect(throws: IRError.self) { try ImageInput(graph: graph([1, 4, 8, 8])) }
-        #expect(throws: IRError.self) { try ImageInput(graph: graph([1, 3, 8, 8], .i32)) }
-        #expect(throws: IRError.self) { try ImageInput(graph: graph([1, 3, 8])) }
+        #expect(throws: ImageInputError.self) { try ImageInput(graph: graph([1, 4, 8, 8])) }
+        #expect(throws: ImageInputError.self) { try ImageInput(graph: graph([1, 3, 8, 8], .i32)) }
+        #expect(throws: ImageInputError.self) { try ImageInput(graph: graph([1, 3, 8])) }
         var builder = GraphBuilder(name: "two")
         let a = builder.parameter(name: "a", dims: [1, 3, 4, 4])
         let b = builder.parameter(name: "b", dims: [1, 3, 4, 4])
         builder.result(builder.binary("Add", a, b, name: "sum"), name: "out")
-        #expect(throws: IRError.invalidNetwork(
+        #expect(throws: ImageInputError(
             "calib needs one image input, the model has 2: 'a' (id 0, Parameter), 'b' (id 1, Parameter)")) {
             try ImageInput(graph: builder.graph)
         }

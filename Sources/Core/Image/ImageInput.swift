@@ -35,40 +35,40 @@ public struct ImageInput: Sendable, Equatable {
     /// dynamic (it must agree with its static ones); `layout` overrides the layout found in
     /// the Parameter's `rt_info`, or else guessed from the shape (channels of 1 or 3 on
     /// axis 1 means NCHW, else on axis 3 NHWC).
-    /// - Throws: `IRError.invalidNetwork` naming the inputs, the shape or the element type
-    ///   calib cannot feed.
+    /// - Throws: `ImageInputError` naming the inputs, the shape or the element type calib
+    ///   cannot feed.
     public init(graph: IRGraph, shape requested: [Int]? = nil, layout requestedLayout: Layout? = nil) throws {
         let parameters = graph.layers(ofType: "Parameter")
         guard parameters.count == 1, let parameter = parameters.first, let port = parameter.outputs.first else {
-            throw IRError.invalidNetwork(
+            throw ImageInputError(
                 "calib needs one image input, the model has \(parameters.count): \(parameters.map(\.label).joined(separator: ", "))")
         }
         let declared = port.dims ?? []
         guard declared.count == 4 else {
-            throw IRError.invalidNetwork("the input \(parameter.label) has shape \(declared), not 4 dimensions of an image")
+            throw ImageInputError("the input \(parameter.label) has shape \(declared), not 4 dimensions of an image")
         }
         var dims = declared
         if let requested {
             guard requested.count == 4, requested.allSatisfy({ $0 > 0 }),
                 zip(declared, requested).allSatisfy({ $0 < 0 || $0 == $1 })
             else {
-                throw IRError.invalidNetwork(
+                throw ImageInputError(
                     "--input-shape \(requested.map(String.init).joined(separator: ",")) does not fit the input \(parameter.label) of shape \(declared)")
             }
             dims = requested
         }
         guard dims.allSatisfy({ $0 > 0 }) else {
-            throw IRError.invalidNetwork(
+            throw ImageInputError(
                 "the input \(parameter.label) has dynamic shape \(declared): give the shape to calibrate with, e.g. --input-shape 1,3,1200,1200")
         }
         let layout = requestedLayout ?? Self.layout(of: parameter) ?? ([1, 3].contains(dims[1]) ? .nchw : .nhwc)
         let (channels, height, width) = layout == .nchw ? (dims[1], dims[2], dims[3]) : (dims[3], dims[1], dims[2])
         guard [1, 3].contains(channels) else {
-            throw IRError.invalidNetwork("the input \(parameter.label) of shape \(dims) has \(channels) channels in \(layout.rawValue); calib feeds 1 or 3")
+            throw ImageInputError("the input \(parameter.label) of shape \(dims) has \(channels) channels in \(layout.rawValue); calib feeds 1 or 3")
         }
         let elementType = port.precision ?? .f32
         guard [.f32, .u8].contains(elementType) else {
-            throw IRError.invalidNetwork("the input \(parameter.label) is \(elementType.constName); calib feeds f32 or u8 images")
+            throw ImageInputError("the input \(parameter.label) is \(elementType.constName); calib feeds f32 or u8 images")
         }
         batch = dims[0]
         self.channels = channels
