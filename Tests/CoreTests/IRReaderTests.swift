@@ -62,7 +62,7 @@ import Testing
         #expect(view.elementType == .f32)
         #expect(view.shape == [4, 3, 3, 3])
         #expect(try view.floats(in: graph.weights) == IRFixtures.convolutionWeights)
-        #expect(try graph.producers(ofLayer: 2) == [PortReference(layer: 0, port: 0), PortReference(layer: 1, port: 0)])
+        #expect(graph.producers(ofLayer: 2) == [PortReference(layer: 0, port: 0), PortReference(layer: 1, port: 0)])
     }
 
     // MARK: IR v10
