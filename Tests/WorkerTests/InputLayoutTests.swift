@@ -95,7 +95,7 @@ import Worker
 
     @Test func aDynamicInputCalibratesWithTheGivenShapeAndKeepsItsOwnInTheIR() throws {
         let dynamic = try Self.dynamic()
-        #expect(throws: IRError.self) { try CalibrationPlan(graph: dynamic) }
+        #expect(throws: ImageInputError.self) { try CalibrationPlan(graph: dynamic) }
         try calibrateAndRunInt8(dynamic, inputShape: [1, 3, 16, 16])
         let run = try CalibrationPlan(graph: dynamic, inputShape: [1, 3, 16, 16])
         let statistics = try run.collect(dataset: Self.images, indices: 0..<1, threads: 1)
