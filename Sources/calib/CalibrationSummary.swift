@@ -32,7 +32,7 @@ struct CalibrationSummary {
             let name = activation.name.count > width ? "…" + activation.name.suffix(width - 1) : activation.name
             lines.append(
                 "    " + name.padding(toLength: width, withPad: " ", startingAt: 0)
-                    + String(format: " %11.5g .. %-11.5g", range.low, range.high))
+                    + String(format: " %11.5g .. %.5g", range.low, range.high))
         }
         lines += [
             "calibrated \(images) images, method \(method.rawValue), preset \(preset.rawValue), in \(String(format: "%.1f", seconds)) s",

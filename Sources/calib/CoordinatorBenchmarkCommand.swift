@@ -48,7 +48,7 @@ struct CoordinatorBenchmarkCommand: ParsableCommand {
         var started: Date?
         let bar = ProgressBar(total: load.images, label: "merged")
         _ = try node.serve(
-            progress: { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") },
+            progress: { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) worker\($0.liveWorkers == 1 ? "" : "s")") },
             abandon: {
                 // The clock starts when the first worker says hello, after the simulator's precomputation.
                 if started == nil, node.liveWorkerCount > 0 { started = Date() }

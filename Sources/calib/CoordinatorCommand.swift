@@ -56,8 +56,8 @@ struct CoordinatorCommand: ParsableCommand {
             let node = try serve.node(
                 job: job, calibration: calibration, dataset: dataset, endpoint: bind, expectedWorkers: 4, security: try security())
             StandardErrorLog.logger.info("coordinator listening on \(node.boundEndpoint), \(dataset.count) images")
-            let bar = ProgressBar(total: dataset.count, label: "statistics")
-            let statistics = try node.serve { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) workers") }
+            let bar = ProgressBar(total: dataset.count, label: "statistics", resumed: node.imagesResumed)
+            let statistics = try node.serve { bar.update(done: $0.imagesDone, extra: "\($0.liveWorkers) worker\($0.liveWorkers == 1 ? "" : "s")") }
             try job.finish(calibration, statistics: statistics, started: started, cluster: node.clusterStatus, timeline: node.timeline)
             try node.removeJournal()
         }

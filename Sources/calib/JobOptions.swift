@@ -90,7 +90,11 @@ struct JobOptions: ParsableArguments {
                 "\(data.givenWithConfiguration.joined(separator: ", ")) cannot be given with --load-stats: no image is read, the statistics file is used whole")
         }
         if config == nil {
-            guard modelPath != nil else { throw ValidationError("--model is required (or -c CONFIG.json)") }
+            guard let modelPath else { throw ValidationError("--model is required (or -c CONFIG.json)") }
+            for (suffix, advice) in [(".bin", "the .bin is read next to it"), (".onnx", "convert it first: calib convert"), (".tflite", "convert it first: calib convert")]
+            where modelPath.lowercased().hasSuffix(suffix) {
+                throw ValidationError("--model takes the IR's .xml, not '\(modelPath)' (\(advice))")
+            }
             guard outputPath != nil else { throw ValidationError("--output is required (or -c CONFIG.json with --output-dir)") }
             guard outputDir == nil else { throw ValidationError("--output-dir goes with -c; without it, give --output") }
         } else {

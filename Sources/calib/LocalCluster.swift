@@ -24,6 +24,7 @@ struct LocalCluster {
         let node = try serve.node(
             job: job, calibration: calibration, dataset: dataset, endpoint: "tcp://127.0.0.1:*", expectedWorkers: workers)
         let executable = try SelfExecutable.url
+        StandardErrorLog.logger.info("coordinator of the local workers on \(node.boundEndpoint) (calib status --connect \(node.boundEndpoint))")
         // A CPU group each: OpenVINO pins its threads, and workers left to themselves all
         // pinned to the same CPUs.
         let allowed = ProcessorAffinity.allowed()
@@ -49,9 +50,13 @@ struct LocalCluster {
             return process
         }
         defer { Self.stop(processes) }
-        let bar = ProgressBar(total: dataset.count, label: "statistics")
+        let resumed = node.imagesResumed
+        let bar = ProgressBar(total: dataset.count, label: "statistics", resumed: resumed)
         let statistics = try node.serve(
-            progress: { bar.update(done: $0.imagesDone, extra: Self.health(of: $0.workers)) },
+            progress: { progress in
+                let parts = (resumed > 0 ? ["\(resumed) from the journal"] : []) + [Self.health(of: progress.workers)]
+                bar.update(done: progress.imagesDone, extra: parts.filter { !$0.isEmpty }.joined(separator: " | "))
+            },
             abandon: { Self.allExited(processes) })
         try finish(statistics, node.clusterStatus, node.timeline)
         try node.removeJournal()

@@ -9,13 +9,16 @@ import Foundation
 final class ProgressBar {
     let total: Int
     let label: String
+    /// Items done before this run (resumed from a journal): in the count, not in the rate.
+    let resumed: Int
     private let start = Date()
     private let interactive = StandardErrorLines.shared.isTerminal
     private var lastDecile = -1
 
-    init(total: Int, label: String) {
+    init(total: Int, label: String, resumed: Int = 0) {
         self.total = total
         self.label = label
+        self.resumed = resumed
     }
 
     deinit {
@@ -24,12 +27,12 @@ final class ProgressBar {
 
     func update(done: Int, extra: String = "") {
         let elapsed = Date().timeIntervalSince(start)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let rate = elapsed > 0 ? Double(max(done - resumed, 0)) / elapsed : 0
         let remaining = rate > 0 ? Double(total - done) / rate : 0
         let width = 30
         let filled = total > 0 ? width * done / total : width
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let line = "\(label) [\(bar)] \(done)/\(total)  \(String(format: "%.2f", rate)) img/s  ETA \(done > 0 ? Self.clock(remaining) : "-:--")\(extra.isEmpty ? "" : "  " + extra)"
+        let line = "\(label) [\(bar)] \(done)/\(total)  \(String(format: "%.2f", rate)) img/s  ETA \(rate > 0 ? Self.clock(remaining) : "-:--")\(extra.isEmpty ? "" : "  " + extra)"
         if interactive {
             StandardErrorLines.shared.show(status: line)
             if done == total { StandardErrorLines.shared.endStatus() }

@@ -37,11 +37,23 @@ struct RunCommand: ParsableCommand {
             try job.checkOutputs()
             let calibration = try job.calibration(configuration: settings)
             if execution.workers > 0, job.loadStats == nil {
-                try LocalCluster(
-                    job: job, calibration: calibration, workers: execution.workers, threads: execution.threads, serve: serve,
-                    cacheDir: execution.cacheDir
-                ).run {
-                    try job.finish(calibration, statistics: $0, started: started, cluster: $1, timeline: $2)
+                let journal = serve.journal ?? job.implicitJournalPath
+                let notice = InterruptNotice {
+                    "interrupted by \($0): results accepted so far are kept in the journal \(journal); the same command continues from them"
+                }
+                defer { notice.cancel() }
+                do {
+                    try LocalCluster(
+                        job: job, calibration: calibration, workers: execution.workers, threads: execution.threads, serve: serve,
+                        cacheDir: execution.cacheDir
+                    ).run {
+                        try job.finish(calibration, statistics: $0, started: started, cluster: $1, timeline: $2)
+                    }
+                } catch {
+                    if FileManager.default.fileExists(atPath: journal) {
+                        StandardErrorLog.logger.notice("results accepted so far are kept in the journal \(journal); the same command continues from them")
+                    }
+                    throw error
                 }
                 return
             }
@@ -50,6 +62,10 @@ struct RunCommand: ParsableCommand {
                 statistics = try CalibrationStatistics(decoding: AtomicFile.read(loadStats))
             } else {
                 let dataset = try job.data.dataset()
+                let notice = InterruptNotice {
+                    "interrupted by \($0): nothing is kept, an in-process run keeps no journal (with --workers N a run can be continued)"
+                }
+                defer { notice.cancel() }
                 let bar = ProgressBar(total: dataset.count, label: "statistics")
                 statistics = try calibration.collect(
                     dataset: dataset, threads: execution.threads, interpolation: job.data.interpolation, channelOrder: job.data.channelOrder,

@@ -169,6 +169,8 @@ import Testing
             (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--cache-dir", "c"],
                 "--cache-dir is where local workers keep models: use it with --workers"),
             (["worker", "--connect", "tcp://127.0.0.1:1", "--cpus", "1-a"], "--cpus takes CPU numbers and ranges such as 0-3,8, not '1-a'"),
+            (["run", "--model", "m.bin", "--data", "d", "--output", "q.xml"], "--model takes the IR's .xml, not 'm.bin' (the .bin is read next to it)"),
+            (["run", "--model", "m.onnx", "--data", "d", "--output", "q.xml"], "--model takes the IR's .xml, not 'm.onnx' (convert it first: calib convert)"),
             (["worker", "--connect", "localhost:5555"], "--connect takes a ZeroMQ endpoint such as tcp://HOST:5555, not 'localhost:5555'"),
             (["status", "--connect", "tcp://127.0.0.1"], "--connect takes a ZeroMQ endpoint such as tcp://HOST:5555, not 'tcp://127.0.0.1'"),
             (["worker", "--connect", "tcp://127.0.0.1:1", "--cpus", ","], "--cpus takes CPU numbers and ranges such as 0-3,8, not ','"),

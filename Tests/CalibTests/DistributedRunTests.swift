@@ -103,6 +103,34 @@ import Worker
         #expect(failed.standardOutput.firstMatch(of: errorRanOn) == nil, "\(failed.standardOutput)")
     }
 
+    @Test func anInterruptedRunSaysWhatIsKeptAndTheSameCommandContinues() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let many = try exampleImages(12)
+        let name = output("interrupted.xml")
+        let arguments = ["run", "--model", model, "--data", many, "--output", name, "--workers", "1", "--shard-size", "1", "--threads", "1"]
+        let running = try CalibProcess.start(arguments)
+        // Without a terminal the progress line is printed at each tenth: two images are in.
+        try running.waitForStandardError(containing: "2/12", timeout: 120)
+        kill(running.process.processIdentifier, SIGINT)
+        let stopped = try running.wait(timeout: 30)
+        #expect(stopped.exitedNormally && stopped.status == 128 + SIGINT, "\(stopped.standardError)")
+        // (Its worker, left without its run, may still say so after this line.)
+        #expect(
+            stopped.standardError.contains(
+                "\ninterrupted by SIGINT: results accepted so far are kept in the journal \(name).journal; the same command continues from them\n"),
+            "\(stopped.standardError)")
+        let again = try CalibProcess.run(arguments)
+        #expect(again.status == 0 && again.standardError.contains("resumed from journal \(name).journal"), "\(again.standardError)")
+
+        // In one process nothing is kept, and it says so.
+        let alone = try CalibProcess.start(["run", "--model", model, "--data", many, "--output", output("alone.xml"), "--threads", "1"])
+        try alone.waitForStandardError(containing: "2/12", timeout: 120)
+        kill(alone.process.processIdentifier, SIGINT)
+        let ended = try alone.wait(timeout: 30)
+        #expect(ended.exitedNormally && ended.status == 128 + SIGINT, "\(ended.standardError)")
+        #expect(ended.standardError.hasSuffix("interrupted by SIGINT: nothing is kept, an in-process run keeps no journal (with --workers N a run can be continued)\n"))
+    }
+
     @Test func wrongVersionsAreRefusedAndGarbageIsCutOffWhileOthersAreServed() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let endpoint = try CoordinatorProbe.freeEndpoint()

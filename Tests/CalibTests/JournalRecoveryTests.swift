@@ -51,6 +51,8 @@ import Worker
         let again = try run()
         #expect(again.status != 0)
         #expect(again.standardError.contains("resumed from journal \(journal): 3 of 4 shards (3 images) already accepted"), "\(again.standardError)")
+        #expect(again.standardError.contains("3 from the journal"), "the progress line tells resumed images apart: \(again.standardError)")
+        #expect(again.standardError.contains("results accepted so far are kept in the journal \(journal); the same command continues from them"))
 
         // --resume with the fixed folder is a clear refusal: the journal is of another job.
         try FileManager.default.removeItem(at: bad)

@@ -95,6 +95,9 @@ public final class CoordinatorNode: @unchecked Sendable {
     private var firstShardAt: Double?
     private var endedAt: Double?
 
+    /// Images whose results the journal held at the start (a resumed run).
+    public var imagesResumed: Int { resumedStatistics.imageIndices.count }
+
     /// What happened to each worker and when, for the report's timeline.
     public var timeline: [WorkerEvent] { session.timeline }
 
