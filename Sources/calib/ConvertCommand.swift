@@ -52,7 +52,7 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Reverse the input channels (RGB <-> BGR) before mean and scale, which stay in the model's order.")
     var reverseInputChannels = false
 
-    @Flag(help: "Store float weights as FP16 Const + Convert (the seed's --data_type FP16).")
+    @Flag(help: "Store float weights as FP16 Const + Convert (Model Optimizer's --data_type FP16).")
     var fp16 = false
 
     func validate() throws {

@@ -32,7 +32,7 @@ struct DataOptions: ParsableArguments {
             "Image reader whose pixels to reproduce: pillow (default) or opencv.",
             discussion: """
                 pillow follows Pillow's Image.open(f).convert('RGB'), the reader of Accuracy Checker's \
-                pillow_imread (the seed's configuration); opencv follows cv2.imread(f, IMREAD_COLOR), the \
+                pillow_imread (MLPerf ssd-resnet34's POT configuration); opencv follows cv2.imread(f, IMREAD_COLOR), the \
                 reader of POT's simplified engine. Both ignore PNG gAMA, sRGB and iCCP, drop alpha and tRNS \
                 without compositing, expand palettes, and repeat grey (1, 2 and 4-bit grey scaled to 0-255) \
                 in R, G and B. They differ: EXIF orientation (JPEG APP1, PNG eXIf) is ignored by pillow and \

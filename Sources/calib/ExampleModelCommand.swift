@@ -22,7 +22,7 @@ struct ExampleModelCommand: ParsableCommand {
     @Option(help: "Output .xml path (the .bin is written next to it), or an .onnx path.")
     var output: String
 
-    @Flag(help: "Store weights as FP16 Const + Convert with converter meta data, like the seed workflow's IR.")
+    @Flag(help: "Store weights as FP16 Const + Convert with converter meta data, like Model Optimizer's FP16 IRs.")
     var fp16 = false
 
     @Option(help: "Seed of the weight generator.")

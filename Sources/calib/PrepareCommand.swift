@@ -7,7 +7,7 @@ import Worker
 struct PrepareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prepare",
-        abstract: "Edit an IR as the seed did before calibration: --single-output adds one [1,N,7] detections output.",
+        abstract: "Edit an IR as the MLPerf OpenVINO workflow does before calibration: --single-output adds one [1,N,7] detections output.",
         discussion: """
             --single-output is the seed's modify_onnx_model.py: next to bboxes [1,N,4], labels [1,N] and \
             scores [1,N], an output named "output" [1,N,7] with rows [x0, y0, x1, y1, label, score, score] \

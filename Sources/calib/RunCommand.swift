@@ -16,7 +16,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Execution") var execution: ExecutionOptions
 
-    @OptionGroup(title: "Local workers") var serve: ServeOptions
+    @OptionGroup(title: "With --workers") var serve: ServeOptions
 
     @OptionGroup(title: "Logging") var logging: LogOptions
 
