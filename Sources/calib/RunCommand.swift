@@ -38,9 +38,10 @@ struct RunCommand: ParsableCommand {
             let calibration = try job.calibration(configuration: settings)
             if execution.workers > 0, job.loadStats == nil {
                 let journal = serve.journal ?? job.implicitJournalPath
-                let notice = InterruptNotice {
-                    "interrupted by \($0): results accepted so far are kept in the journal \(journal); the same command continues from them"
-                }
+                // A journal named with --journal is continued only with --resume.
+                let kept = "results accepted so far are kept in the journal \(journal); the same command "
+                    + (serve.journal == nil ? "continues from them" : "with --resume continues from them")
+                let notice = InterruptNotice { "interrupted by \($0): \(kept)" }
                 defer { notice.cancel() }
                 do {
                     try LocalCluster(
@@ -51,7 +52,7 @@ struct RunCommand: ParsableCommand {
                     }
                 } catch {
                     if FileManager.default.fileExists(atPath: journal) {
-                        StandardErrorLog.logger.notice("results accepted so far are kept in the journal \(journal); the same command continues from them")
+                        StandardErrorLog.logger.notice("\(kept)")
                     }
                     throw error
                 }
