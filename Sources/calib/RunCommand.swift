@@ -41,7 +41,7 @@ struct RunCommand: ParsableCommand {
                 // A journal named with --journal is continued only with --resume.
                 let kept = "results accepted so far are kept in the journal \(journal); the same command "
                     + (serve.journal == nil ? "continues from them" : "with --resume continues from them")
-                let notice = InterruptNotice { "interrupted by \($0): \(kept)" }
+                let notice = InterruptNotice.watch { "interrupted by \($0): \(kept)" }
                 defer { notice.cancel() }
                 do {
                     try LocalCluster(
@@ -63,7 +63,7 @@ struct RunCommand: ParsableCommand {
                 statistics = try CalibrationStatistics(decoding: AtomicFile.read(loadStats))
             } else {
                 let dataset = try job.data.dataset()
-                let notice = InterruptNotice {
+                let notice = InterruptNotice.watch {
                     "interrupted by \($0): nothing is kept, an in-process run keeps no journal (with --workers N a run can be continued)"
                 }
                 defer { notice.cancel() }

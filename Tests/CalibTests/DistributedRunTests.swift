@@ -63,15 +63,19 @@ import Worker
         }
     }
 
+    /// Runs `calib arguments` on a pseudo-terminal (script(1)); its standard output is what
+    /// the terminal got.
+    private func onTerminal(_ arguments: [String]) throws -> CalibProcess.Outcome {
+        let command = ([CalibProcess.executable.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        return try CalibProcess.Running(program: URL(fileURLWithPath: "/usr/bin/script"), arguments: ["-qec", command, "/dev/null"])
+            .wait()
+    }
+
     @Test func onATerminalLogLinesGoAboveTheProgressLineWhoseWorkersAddUpToItsTotal() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let command = [
-            CalibProcess.executable.path, "run", "--model", model, "--data", images, "--output", output("terminal.xml"), "--workers", "2",
-            "--shard-size", "1",
-        ].map { "'\($0)'" }.joined(separator: " ")
-        // script(1) runs the command on a pseudo-terminal and prints what the terminal got.
-        let run = try CalibProcess.Running(program: URL(fileURLWithPath: "/usr/bin/script"), arguments: ["-qec", command, "/dev/null"])
-            .wait()
+        let run = try onTerminal([
+            "run", "--model", model, "--data", images, "--output", output("terminal.xml"), "--workers", "2", "--shard-size", "1",
+        ])
         let screen = run.standardOutput
         #expect(run.status == 0, "\(screen)")
         #expect(screen.contains("statistics [") && screen.contains(" pid="), "\(screen)")
@@ -92,12 +96,9 @@ import Worker
         let broken = try exampleImages(2)
         try Data(try Data(contentsOf: URL(fileURLWithPath: broken).appendingPathComponent("example_000000.jpg")).prefix(3000))
             .write(to: URL(fileURLWithPath: broken).appendingPathComponent("example_000002.jpg"))
-        let failing = [
-            CalibProcess.executable.path, "run", "--model", model, "--data", broken, "--output", output("broken.xml"), "--workers", "1",
-            "--shard-size", "1",
-        ].map { "'\($0)'" }.joined(separator: " ")
-        let failed = try CalibProcess.Running(program: URL(fileURLWithPath: "/usr/bin/script"), arguments: ["-qec", failing, "/dev/null"])
-            .wait()
+        let failed = try onTerminal([
+            "run", "--model", model, "--data", broken, "--output", output("broken.xml"), "--workers", "1", "--shard-size", "1",
+        ])
         #expect(failed.status != 0 && failed.standardOutput.contains("Error: calibration stopped: "), "\(failed.standardOutput)")
         let errorRanOn = try Regex("img/s[^\r\n]*Error: ").matchingSemantics(.unicodeScalar)
         #expect(failed.standardOutput.firstMatch(of: errorRanOn) == nil, "\(failed.standardOutput)")

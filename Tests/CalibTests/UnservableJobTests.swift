@@ -64,36 +64,39 @@ import Worker
         #expect(!FileManager.default.fileExists(atPath: output("q.xml")))
     }
 
-    @Test func aWorkerWithoutACoordinatorGivesUpAfterTheIdleTimeout() throws {
-        defer { workspace.remove() }
+    /// Runs `body` with the endpoint of a socket that takes connections and never answers.
+    private func withSilentCoordinator(_ body: (String) throws -> Void) throws {
         let context = try ZMQContext()
         let silent = try ZMQSocket(context: context, kind: .router)
         defer { silent.close() }
         try silent.bind("tcp://127.0.0.1:*")
-        let endpoint = try silent.lastEndpoint
-        let worker = try CalibProcess.run(
-            ["worker", "--connect", endpoint, "--heartbeat-interval", "0.2", "--idle-timeout", "2"], timeout: 60)
-        #expect(worker.exitedNormally && worker.status != 0)
-        let last = try #require(worker.standardError.split(separator: "\n").last)
-        #expect(last.hasPrefix("Error: no message from the coordinator at \(endpoint) for "), "\(last)")
-        #expect(last.hasSuffix(" s (--idle-timeout): giving up"))
-        #expect(worker.standardError.contains("no answer from a coordinator at \(endpoint) for "), "\(worker.standardError)")
+        try body(try silent.lastEndpoint)
+    }
+
+    @Test func aWorkerWithoutACoordinatorGivesUpAfterTheIdleTimeout() throws {
+        defer { workspace.remove() }
+        try withSilentCoordinator { endpoint in
+            let worker = try CalibProcess.run(
+                ["worker", "--connect", endpoint, "--heartbeat-interval", "0.2", "--idle-timeout", "2"], timeout: 60)
+            #expect(worker.exitedNormally && worker.status != 0)
+            let last = try #require(worker.standardError.split(separator: "\n").last)
+            #expect(last.hasPrefix("Error: no message from the coordinator at \(endpoint) for "), "\(last)")
+            #expect(last.hasSuffix(" s (--idle-timeout): giving up"))
+            #expect(worker.standardError.contains("no answer from a coordinator at \(endpoint) for "), "\(worker.standardError)")
+        }
     }
 
     @Test func aWorkerStoppedBeforeAnyCoordinatorAnsweredSaysSo() throws {
         defer { workspace.remove() }
-        let context = try ZMQContext()
-        let silent = try ZMQSocket(context: context, kind: .router)
-        defer { silent.close() }
-        try silent.bind("tcp://127.0.0.1:*")
-        let endpoint = try silent.lastEndpoint
-        let worker = try CalibProcess.start(["worker", "--connect", endpoint, "--heartbeat-interval", "0.2"])
-        try worker.waitForStandardError(containing: "no answer from a coordinator", timeout: 30)
-        kill(worker.process.processIdentifier, SIGTERM)
-        let stopped = try worker.wait(timeout: 20)
-        #expect(stopped.exitedNormally && stopped.status == 0, "\(stopped.standardError)")
-        #expect(stopped.standardError.contains("stopped before a coordinator at \(endpoint) ever answered"), "\(stopped.standardError)")
-        #expect(!stopped.standardError.contains("said goodbye"), "\(stopped.standardError)")
+        try withSilentCoordinator { endpoint in
+            let worker = try CalibProcess.start(["worker", "--connect", endpoint, "--heartbeat-interval", "0.2"])
+            try worker.waitForStandardError(containing: "no answer from a coordinator", timeout: 30)
+            kill(worker.process.processIdentifier, SIGTERM)
+            let stopped = try worker.wait(timeout: 20)
+            #expect(stopped.exitedNormally && stopped.status == 0, "\(stopped.standardError)")
+            #expect(stopped.standardError.contains("stopped before a coordinator at \(endpoint) ever answered"), "\(stopped.standardError)")
+            #expect(!stopped.standardError.contains("said goodbye"), "\(stopped.standardError)")
+        }
     }
 
     @Test func localWorkersStopWhenTheRunThatStartedThemIsKilled() throws {
