@@ -66,7 +66,7 @@ public struct ActivationHistogram: Sendable, Equatable {
 
     // MARK: - Adding values
 
-    /// Adds every value of `values`, with counters of its own (2 MiB allocated and zeroed
+    /// Adds every value of `values`, with counters of its own (4 MiB allocated and zeroed
     /// per call); code that bins many tensors passes its `HistogramCounters`.
     public mutating func add(_ values: UnsafeBufferPointer<Float>) {
         var counters = HistogramCounters()
@@ -89,13 +89,14 @@ public struct ActivationHistogram: Sendable, Equatable {
         var uncounted: UInt64 = 0
         for start in stride(from: 0, to: values.count, by: HistogramCounters.largestCall) {
             let tally = counters.count(UnsafeBufferPointer(rebasing: values[start..<min(start + HistogramCounters.largestCall, values.count)]))
-            add(counters: counters, minimum: tally.minimum, maximum: tally.maximum)
+            let uncountable = tally.nans + tally.infinities
+            let chunk = UInt64(min(HistogramCounters.largestCall, values.count - start))
+            add(counters: counters, finite: chunk - uncountable, minimum: tally.minimum, maximum: tally.maximum)
             minimum = min(minimum, tally.minimum)
             maximum = max(maximum, tally.maximum)
-            zeroCount += tally.zeros
             nanCount += tally.nans
             infinityCount += tally.infinities
-            uncounted += tally.nans + tally.infinities
+            uncounted += uncountable
         }
         count += UInt64(values.count) - uncounted
         guard minimum <= maximum else { return nil }
@@ -107,11 +108,12 @@ public struct ActivationHistogram: Sendable, Equatable {
         return (minimum, maximum)
     }
 
-    /// Moves what `counters` binned into the blocks, allocating those that counted
-    /// something. Only blocks between the smallest exponent and the extremes' can hold
-    /// counts: positive ones up to `maximum`'s exponent, negative ones up to `minimum`'s.
-    private mutating func add(counters: borrowing HistogramCounters, minimum: Float, maximum: Float) {
-        zeroCount += counters.takeZeros()
+    /// Moves what `counters` binned (`finite` values) into the blocks and the zero count,
+    /// allocating the blocks that counted something. Only blocks between the smallest
+    /// exponent and the extremes' can hold counts: positive ones up to `maximum`'s exponent,
+    /// negative ones up to `minimum`'s; the rest is zero-class.
+    private mutating func add(counters: borrowing HistogramCounters, finite: UInt64, minimum: Float, maximum: Float) {
+        var moved: UInt64 = 0
         for (sign, extreme) in [(0, maximum), (1, -minimum)] where extreme > 0 && extreme.isFinite {
             let largest = Int((extreme.bitPattern >> Self.keyShift) & 0xff)
             guard largest >= Self.smallestExponent else { continue }
@@ -120,9 +122,10 @@ public struct ActivationHistogram: Sendable, Equatable {
                 guard counters.holdsCounts(block: key) else { continue }
                 if blockOfKey[key] < 0 { insertBlock(key) }
                 let position = Int(blockOfKey[key]) * Self.binsPerBlock
-                counts.withUnsafeMutableBufferPointer { counters.take(block: key, into: $0.baseAddress! + position) }
+                moved += counts.withUnsafeMutableBufferPointer { counters.take(block: key, into: $0.baseAddress! + position) }
             }
         }
+        zeroCount += counters.takeZeros(finite: finite, others: moved)
     }
 
     /// Allocates the zeroed block of `key` at its place in key order.

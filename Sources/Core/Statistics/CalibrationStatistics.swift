@@ -37,7 +37,7 @@ public struct CalibrationStatistics: Sendable, Equatable {
         tensors[tensor].record(image: image, values: values, counters: &counters)
     }
 
-    /// `record(tensor:image:values:counters:)` with counters of its own (2 MiB per call).
+    /// `record(tensor:image:values:counters:)` with counters of its own (4 MiB per call).
     public mutating func record(tensor: Int, image: Int, values: UnsafeBufferPointer<Float>) {
         tensors[tensor].record(image: image, values: values)
     }

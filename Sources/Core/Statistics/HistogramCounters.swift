@@ -1,27 +1,31 @@
 /// Dense 32-bit counters for every bin of every (sign, exponent) block of
 /// `ActivationHistogram`, reused from tensor to tensor by one thread. Binning then indexes
 /// a value's counter straight from its bit pattern: no table lookup, no check that its
-/// block exists, and the extremes in the same pass. `ActivationHistogram` folds the
-/// counters into its blocks after each call and leaves them zero again.
+/// block exists or that the value counts as zero, and the extremes in the same pass.
+/// `ActivationHistogram` folds the counters into its blocks after each call and leaves them
+/// zero again.
 ///
-/// 2 MiB (512 blocks × 1024 bins × 4 bytes), of which a call touches the blocks its values
-/// fall in (0.1 to 0.25 MB for activations). One per thread: binning writes into it.
+/// The counters come in `copies` copies, a value going to copy `position % copies`: a run of
+/// one value (the zeros of ReLU outputs) then increments several counters in turn instead
+/// of waiting on one counter's previous increment each time. 4 MiB (2 copies × 512 blocks ×
+/// 1024 bins × 4 bytes), of which a call touches the blocks its values fall in (0.2 to 0.5
+/// MB for activations). One per thread: binning writes into it.
 public struct HistogramCounters: ~Copyable {
     /// Values per `count(_:)` call, so that no 32-bit counter can overflow.
     static let largestCall = Int(UInt32.max)
-    /// The counters for zero-class values (|x| < 2⁻⁴⁰): bins 0 to 7 of block 0 (sign +,
-    /// exponent 0), one per SIMD lane, so consecutive zeros do not wait on one counter.
-    /// Block 0 holds nothing else: exponent 0 is below `ActivationHistogram.smallestExponent`.
-    static let zeroLanes = 8
+    /// Copies of the counters: values at even positions go to the first, at odd ones to
+    /// the second.
+    static let copies = 2
+    /// Counters in one copy.
+    static let copySize = ActivationHistogram.keyCount * ActivationHistogram.binsPerBlock
 
-    /// `ActivationHistogram.keyCount × binsPerBlock` counters, all zero between calls.
+    /// `copies × copySize` counters, all zero between calls.
     let bins: UnsafeMutablePointer<UInt32>
 
     /// Zeroed counters.
     public init() {
-        let total = ActivationHistogram.keyCount * ActivationHistogram.binsPerBlock
-        bins = .allocate(capacity: total)
-        bins.initialize(repeating: 0, count: total)
+        bins = .allocate(capacity: Self.copies * Self.copySize)
+        bins.initialize(repeating: 0, count: Self.copies * Self.copySize)
     }
 
     deinit {
@@ -30,8 +34,6 @@ public struct HistogramCounters: ~Copyable {
 
     /// What one call saw besides its bin counts.
     struct Tally {
-        /// Zero-class values counted here (more are in the zero lanes' counters).
-        var zeros: UInt64 = 0
         var nans: UInt64 = 0
         var infinities: UInt64 = 0
         /// The finite extremes, raw (a tiny value stays itself, -0 may be either zero);
@@ -40,26 +42,26 @@ public struct HistogramCounters: ~Copyable {
         var maximum = -Float.infinity
     }
 
-    /// Counts each value of `values` (at most `largestCall`) in its bin: a finite
-    /// non-zero-class value at `bits >> 13`, a zero-class value in a zero lane's counter,
-    /// NaN and infinities in the tally only. Eight values at a time; eight that all count as
-    /// zero (ReLU outputs have runs of them) are counted at once.
+    /// Counts each finite value of `values` (at most `largestCall`) at `bits >> 13` of its
+    /// copy, zero-class values (|x| < 2⁻⁴⁰) included, in the blocks of exponents below
+    /// `ActivationHistogram.smallestExponent` (`takeZeros` sums them); NaN and infinities in
+    /// the tally only. Eight values at a time: one vector test for NaN and infinities, the
+    /// extremes by vector, then eight increments.
     mutating func count(_ values: UnsafeBufferPointer<Float>) -> Tally {
         precondition(values.count <= Self.largestCall, "\(values.count) values overflow 32-bit bin counters")
         var tally = Tally()
         guard let start = values.baseAddress else { return tally }
         let raw = UnsafeRawPointer(start)
         let exponentBits = SIMD8<UInt32>(repeating: 0x7f80_0000)
-        let smallestNonZero = SIMD8<UInt32>(repeating: UInt32(ActivationHistogram.smallestExponent) << ActivationHistogram.keyShift)
-        let zeroLanes = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
+        let (even, odd) = (bins, bins + Self.copySize)
+        let shift = ActivationHistogram.binShift
         var low = SIMD8<Float>(repeating: .infinity)
         var high = SIMD8<Float>(repeating: -.infinity)
         var index = 0
         while index + 8 <= values.count {
             let lanes = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<UInt32>.self)
-            let exponents = lanes & exponentBits
-            guard !any(exponents .== exponentBits) else {
-                countOneByOne(UnsafeBufferPointer(rebasing: values[index..<index + 8]), into: &tally)
+            guard !any(lanes & exponentBits .== exponentBits) else {
+                countOneByOne(UnsafeBufferPointer(rebasing: values[index..<index + 8]), from: index, into: &tally)
                 index += 8
                 continue
             }
@@ -67,71 +69,93 @@ public struct HistogramCounters: ~Copyable {
             let floats = unsafeBitCast(lanes, to: SIMD8<Float>.self)
             low.replace(with: floats, where: floats .< low)
             high.replace(with: floats, where: floats .> high)
-            let zero = exponents .< smallestNonZero
-            if all(zero) {
-                tally.zeros &+= 8
-            } else {
-                let zeroMask = unsafeBitCast(zero, to: SIMD8<UInt32>.self)
-                let slots = (lanes &>> ActivationHistogram.binShift) & ~zeroMask | zeroLanes & zeroMask
-                withUnsafeBytes(of: slots) { slots in
-                    for lane in 0..<8 {
-                        bins[Int(slots.load(fromByteOffset: lane * 4, as: UInt32.self))] &+= 1
-                    }
-                }
+            // Scalar loads of the same words: extracting lanes from the vector costs more.
+            let words = raw + index * 4
+            func bin(_ lane: Int) -> Int {
+                Int(words.load(fromByteOffset: lane * 4, as: UInt32.self) &>> shift)
             }
+            even[bin(0)] &+= 1
+            odd[bin(1)] &+= 1
+            even[bin(2)] &+= 1
+            odd[bin(3)] &+= 1
+            even[bin(4)] &+= 1
+            odd[bin(5)] &+= 1
+            even[bin(6)] &+= 1
+            odd[bin(7)] &+= 1
             index += 8
         }
-        countOneByOne(UnsafeBufferPointer(rebasing: values[index...]), into: &tally)
+        countOneByOne(UnsafeBufferPointer(rebasing: values[index...]), from: index, into: &tally)
         tally.minimum = min(tally.minimum, low.min())
         tally.maximum = max(tally.maximum, high.max())
         return tally
     }
 
-    /// Counts `values` one at a time, NaN and infinities included.
-    private func countOneByOne(_ values: UnsafeBufferPointer<Float>, into tally: inout Tally) {
-        for value in values {
-            let bits = value.bitPattern
-            let exponent = Int((bits >> ActivationHistogram.keyShift) & 0xff)
-            if exponent == 0xff {
+    /// Counts `values`, which start at `position` of the call's values, one at a time, NaN
+    /// and infinities included.
+    private func countOneByOne(_ values: UnsafeBufferPointer<Float>, from position: Int, into tally: inout Tally) {
+        for (offset, value) in values.enumerated() {
+            guard value.isFinite else {
                 if value.isNaN { tally.nans &+= 1 } else { tally.infinities &+= 1 }
                 continue
             }
             tally.minimum = min(tally.minimum, value)
             tally.maximum = max(tally.maximum, value)
-            if exponent < ActivationHistogram.smallestExponent {
-                tally.zeros &+= 1
-            } else {
-                bins[Int(bits >> ActivationHistogram.binShift)] &+= 1
-            }
+            let copy = (position + offset) % Self.copies
+            bins[copy * Self.copySize + Int(value.bitPattern >> ActivationHistogram.binShift)] &+= 1
         }
     }
 
-    /// Returns the zero lanes' counts, summed, and zeroes them.
-    func takeZeros() -> UInt64 {
+    /// Returns how many zero-class values were counted and zeroes their counters. `others`
+    /// is how many values the call counted outside them (what `take(block:into:)` moved):
+    /// when the zeros (+0 and -0, one bin each) make up the rest, the blocks of tiny values
+    /// are not scanned.
+    func takeZeros(finite: UInt64, others: UInt64) -> UInt64 {
+        let negativeZero = 256 * ActivationHistogram.binsPerBlock
         var zeros: UInt64 = 0
-        for lane in 0..<Self.zeroLanes {
-            zeros += UInt64(bins[lane])
-            bins[lane] = 0
+        for copy in 0..<Self.copies {
+            let counters = bins + copy * Self.copySize
+            zeros += UInt64(counters[0]) + UInt64(counters[negativeZero])
+            counters[0] = 0
+            counters[negativeZero] = 0
+        }
+        guard zeros + others < finite else { return zeros }
+        for sign in 0..<2 {
+            for exponent in 0..<ActivationHistogram.smallestExponent {
+                zeros += take(block: sign << 8 | exponent)
+            }
         }
         return zeros
     }
 
-    /// Whether block `key` counted anything.
+    /// Whether block `key` counted anything, in any copy.
     func holdsCounts(block key: Int) -> Bool {
-        let block = UnsafeRawPointer(bins + key * ActivationHistogram.binsPerBlock)
         var any = SIMD8<UInt32>()
-        for offset in stride(from: 0, to: ActivationHistogram.binsPerBlock * 4, by: 32) {
-            any |= block.loadUnaligned(fromByteOffset: offset, as: SIMD8<UInt32>.self)
+        for copy in 0..<Self.copies {
+            let block = UnsafeRawPointer(bins + copy * Self.copySize + key * ActivationHistogram.binsPerBlock)
+            for offset in stride(from: 0, to: ActivationHistogram.binsPerBlock * 4, by: 32) {
+                any |= block.loadUnaligned(fromByteOffset: offset, as: SIMD8<UInt32>.self)
+            }
         }
         return any != SIMD8()
     }
 
-    /// Adds block `key`'s counts to `target` (`binsPerBlock` counts) and zeroes them.
-    func take(block key: Int, into target: UnsafeMutablePointer<UInt64>) {
-        let block = bins + key * ActivationHistogram.binsPerBlock
-        for bin in 0..<ActivationHistogram.binsPerBlock {
-            target[bin] &+= UInt64(block[bin])
+    /// Adds block `key`'s counts, all copies together, to `target` (`binsPerBlock` counts),
+    /// zeroes them, and returns how many values they counted.
+    @discardableResult
+    func take(block key: Int, into target: UnsafeMutablePointer<UInt64>? = nil) -> UInt64 {
+        var total: UInt64 = 0
+        for copy in 0..<Self.copies {
+            let block = bins + copy * Self.copySize + key * ActivationHistogram.binsPerBlock
+            for bin in 0..<ActivationHistogram.binsPerBlock {
+                total &+= UInt64(block[bin])
+            }
+            if let target {
+                for bin in 0..<ActivationHistogram.binsPerBlock {
+                    target[bin] &+= UInt64(block[bin])
+                }
+            }
+            block.update(repeating: 0, count: ActivationHistogram.binsPerBlock)
         }
-        block.update(repeating: 0, count: ActivationHistogram.binsPerBlock)
+        return total
     }
 }

@@ -32,7 +32,7 @@ public struct TensorStatistics: Sendable, Equatable {
         perImage[image] = perImage[image]?.combined(with: figures) ?? figures
     }
 
-    /// `record(image:values:counters:)` with counters of its own (2 MiB per call).
+    /// `record(image:values:counters:)` with counters of its own (4 MiB per call).
     public mutating func record(image: Int, values: UnsafeBufferPointer<Float>) {
         var counters = HistogramCounters()
         record(image: image, values: values, counters: &counters)
