@@ -19,7 +19,7 @@ struct BenchmarkCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: "OpenVINO inference threads (0: all cores).")
+    @Option(parsing: .unconditional, help: "OpenVINO inference threads (0: all cores).")
     var threads = 0
 
     @Flag(help: "Also profile the plain and the probed model per node type (OpenVINO's per-node profiling, every image once).")

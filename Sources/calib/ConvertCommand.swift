@@ -32,6 +32,7 @@ struct ConvertCommand: ParsableCommand {
     var input: String?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp("A static input shape, e.g. 1,3,1200,1200.", valueName: "N,C,H,W"),
         transform: { try NumberList.positiveIntegers($0, option: "--input-shape") })
     var inputShape: [Int]?
@@ -40,11 +41,13 @@ struct ConvertCommand: ParsableCommand {
     var layout: ImageInput.Layout?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp("Per-channel mean subtracted from the raw input, e.g. 123.675,116.28,103.53.", valueName: "values"),
         transform: { try NumberList.finiteNumbers($0, option: "--mean-values") })
     var meanValues: [Float]?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp("Per-channel scale the centred input is divided by, e.g. 58.395,57.12,57.375.", valueName: "values"),
         transform: { try NumberList.finiteNumbers($0, option: "--scale-values") })
     var scaleValues: [Float]?

@@ -17,7 +17,7 @@ struct DataOptions: ParsableArguments {
             discussion: "calib eval also scores both models' detections against its boxes."))
     var annotations: String?
 
-    @Option(help: "Use only the first N images.")
+    @Option(parsing: .unconditional, help: "Use only the first N images.")
     var subset: Int?
 
     @Option(name: .customLong("interpolation"), help: "Resize interpolation: bilinear (default; MLPerf harnesses) or bicubic (POT's config).")
@@ -43,6 +43,7 @@ struct DataOptions: ParsableArguments {
     var readerChoice: ImageReader?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "The input shape to calibrate with, for a model whose input is dynamic, e.g. 1,3,1200,1200 (as the model lays it out).",
             valueName: "N,C,H,W"),

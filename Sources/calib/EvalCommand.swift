@@ -31,10 +31,10 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: "Use only the first N images (after --subset).")
+    @Option(parsing: .unconditional, help: "Use only the first N images (after --subset).")
     var count: Int?
 
-    @Option(help: "OpenVINO inference threads for each model (0: all cores).")
+    @Option(parsing: .unconditional, help: "OpenVINO inference threads for each model (0: all cores).")
     var threads = 0
 
     @Flag(help: "Print the report as JSON.")

@@ -10,7 +10,7 @@ struct ExampleImagesCommand: ParsableCommand {
         abstract: "Write deterministic example calibration images (COCO-like sizes, JPEG)."
     )
 
-    @Option(help: "Number of images.")
+    @Option(parsing: .unconditional, help: "Number of images.")
     var count: Int
 
     func validate() throws {

@@ -16,7 +16,7 @@ struct ExampleModelCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Square input resolution (1200 is MLPerf's reference; 300 is quick).")
+    @Option(parsing: .unconditional, help: "Square input resolution (1200 is MLPerf's reference; 300 is quick).")
     var resolution = 1200
 
     @Option(help: "Output .xml path (the .bin is written next to it), or an .onnx path.")
@@ -25,7 +25,7 @@ struct ExampleModelCommand: ParsableCommand {
     @Flag(help: "Store weights as FP16 Const + Convert with converter meta data, like Model Optimizer's FP16 IRs.")
     var fp16 = false
 
-    @Option(help: "Seed of the weight generator.")
+    @Option(parsing: .unconditional, help: "Seed of the weight generator.")
     var seed: UInt64 = 34
 
     func run() throws {

@@ -5,10 +5,10 @@ import Worker
 /// Where `calib run` computes: in its own process with OpenVINO's threads, or in local
 /// worker processes that split the cores and keep models in a cache folder.
 struct ExecutionOptions: ParsableArguments {
-    @Option(help: "OpenVINO inference threads in total (0: all cores); with --workers, split evenly between them, at least 1 each.")
+    @Option(parsing: .unconditional, help: "OpenVINO inference threads in total (0: all cores); with --workers, split evenly between them, at least 1 each.")
     var threads = 0
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Local worker processes (0: calibrate in this process), each on a group of this machine's CPUs of its own.",
         discussion: "With more workers than CPUs, workers share CPUs (a notice says so)."))
     var workers = 0

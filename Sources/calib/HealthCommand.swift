@@ -15,7 +15,7 @@ struct HealthCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The worker's --liveness-file.", valueName: "path"))
     var file: String
 
-    @Option(help: "Seconds since the file's last rewrite after which the worker counts as stuck or gone.")
+    @Option(parsing: .unconditional, help: "Seconds since the file's last rewrite after which the worker counts as stuck or gone.")
     var maxAge = 30.0
 
     func validate() throws {

@@ -16,7 +16,7 @@ struct InferCommand: ParsableCommand {
     @Option(help: "Model .xml path (the .bin next to it).")
     var model: String
 
-    @Option(help: "OpenVINO inference threads (0: all cores).")
+    @Option(parsing: .unconditional, help: "OpenVINO inference threads (0: all cores).")
     var threads = 0
 
     func validate() throws {

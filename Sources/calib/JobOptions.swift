@@ -39,7 +39,7 @@ struct JobOptions: ParsableArguments {
     @Option(name: .customLong("preset"), help: "Preset: performance (default; symmetric activations) or mixed (asymmetric).")
     var presetChoice: QuantizationPreset?
 
-    @Option(name: .customLong("outlier-probability"), help: "For --method quantile: the share of values cut off each end (default 1e-4).")
+    @Option(name: .customLong("outlier-probability"), parsing: .unconditional, help: "For --method quantile: the share of values cut off each end (default 1e-4).")
     var outlierProbabilityChoice: Double?
 
     @Option(help: "Layer name to leave in float (repeatable).")

@@ -8,7 +8,7 @@ import Worker
 /// How a coordinator serves a job, shared by `calib coordinator` and `calib run --workers`:
 /// shard size, heartbeats, the journal and metrics; it also builds the node from them.
 struct ServeOptions: ParsableArguments {
-    @Option(help: "Images per shard handed to a worker (0: chosen for balance).")
+    @Option(parsing: .unconditional, help: "Images per shard handed to a worker (0: chosen for balance).")
     var shardSize = 0
 
     @OptionGroup var heartbeat: HeartbeatOptions
@@ -23,6 +23,7 @@ struct ServeOptions: ParsableArguments {
     var resume = false
 
     @Option(
+        parsing: .unconditional,
         help: "Serve Prometheus metrics (/metrics) and a live health page (/) over HTTP on this port, on the coordinator's host (0: a free port).")
     var metricsPort: Int?
 
@@ -86,13 +87,13 @@ struct ServeOptions: ParsableArguments {
 /// Heartbeat timing and how long to wait without a peer; coordinator and workers should
 /// agree on it.
 struct HeartbeatOptions: ParsableArguments {
-    @Option(help: "Seconds between heartbeats.")
+    @Option(parsing: .unconditional, help: "Seconds between heartbeats.")
     var heartbeatInterval = 1.0
 
-    @Option(help: "Heartbeats missed in a row after which the peer is declared dead.")
+    @Option(parsing: .unconditional, help: "Heartbeats missed in a row after which the peer is declared dead.")
     var missedHeartbeats = 3
 
-    @Option(help: "Seconds without a live peer (a coordinator: any worker; a worker: its coordinator) after which the process gives up with an error.")
+    @Option(parsing: .unconditional, help: "Seconds without a live peer (a coordinator: any worker; a worker: its coordinator) after which the process gives up with an error.")
     var idleTimeout = 600.0
 
     func validate() throws {

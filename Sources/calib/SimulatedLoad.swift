@@ -3,22 +3,22 @@ import ArgumentParser
 /// The load `calib benchmark-coordinator` puts on a coordinator, shared with the hidden
 /// `calib simulated-workers` process that produces it.
 struct SimulatedLoad: ParsableArguments {
-    @Option(help: "Simulated workers.")
+    @Option(parsing: .unconditional, help: "Simulated workers.")
     var workers = 256
 
-    @Option(help: "Calibration images.")
+    @Option(parsing: .unconditional, help: "Calibration images.")
     var images = 1024
 
-    @Option(help: "Images per shard.")
+    @Option(parsing: .unconditional, help: "Images per shard.")
     var shardSize = 2
 
-    @Option(help: "Simulated inference time per image, seconds.")
+    @Option(parsing: .unconditional, help: "Simulated inference time per image, seconds.")
     var secondsPerImage = 1.0
 
-    @Option(help: "Values per tensor and image fed to the statistics of each simulated result (at most 1000000).")
+    @Option(parsing: .unconditional, help: "Values per tensor and image fed to the statistics of each simulated result (at most 1000000).")
     var samplesPerTensor = 20_000
 
-    @Option(help: "Model resolution whose probed tensors the results describe.")
+    @Option(parsing: .unconditional, help: "Model resolution whose probed tensors the results describe.")
     var resolution = 1200
 
     func validate() throws {

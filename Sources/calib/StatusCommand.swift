@@ -15,7 +15,7 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print the status as JSON.")
     var json = false
 
-    @Option(help: "Seconds to wait for an answer.")
+    @Option(parsing: .unconditional, help: "Seconds to wait for an answer.")
     var timeout = 5.0
 
     func validate() throws {

@@ -12,7 +12,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "The coordinator's endpoint, e.g. tcp://host:5555.")
     var connect: String
 
-    @Option(help: "OpenVINO inference threads (0: all cores).")
+    @Option(parsing: .unconditional, help: "OpenVINO inference threads (0: all cores).")
     var threads = 0
 
     func validate() throws {
@@ -44,7 +44,7 @@ struct WorkerCommand: ParsableCommand {
     @Flag(help: "Keep received models in memory only and compile them every time.")
     var noCache = false
 
-    @Option(help: .hidden)
+    @Option(parsing: .unconditional, help: .hidden)
     var parentPid: Int32?
 
     @Option(help: ArgumentHelp(
@@ -59,7 +59,7 @@ struct WorkerCommand: ParsableCommand {
         valueName: "path"))
     var livenessFile: String?
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Seconds a worker stopped by SIGTERM or SIGINT waits for its current shard before it gives it back.",
         discussion: "On either signal the worker takes no more shards, finishes its shard within this time or hands it back, "
             + "says goodbye to the coordinator and exits 0; a second signal ends it at once."))

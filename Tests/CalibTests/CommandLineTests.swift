@@ -179,6 +179,14 @@ import Testing
             (["worker", "--connect", "tcp://127.0.0.1:1", "--cpus", "4000"],
                 "--cpus 4000: not available to this process, which may run on CPUs"),
             (["worker", "--connect", "tcp://127.0.0.1:1", "--cache-dir", ""], "--cache-dir must name a folder, not be empty"),
+            // A negative number after a space is the option's value, not an unknown flag.
+            (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--workers", "-1"],
+                "--workers must be between 0 (this process) and \(8 * ProcessInfo.processInfo.activeProcessorCount) (8 per core of this machine), not -1"),
+            (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--subset", "-2"], "--subset must be at least 1, not -2"),
+            (["worker", "--connect", "tcp://127.0.0.1:1", "--threads", "-1"], "--threads must be between 0 (all cores) and 1024, not -1"),
+            (["example-images", "--count", "-3", "--output", "x"], "--count must be at least 1, not -3"),
+            (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--input-shape", "-1,3,300,300"],
+                "The value '-1,3,300,300' is invalid for '--input-shape <N,C,H,W>': --input-shape takes positive integers separated by commas, not '-1,3,300,300'"),
             (["worker", "--connect", "tcp://127.0.0.1:1", "--cache-dir", "x", "--no-cache"], "--cache-dir and --no-cache exclude each other"),
         ]
         for (arguments, message) in cases {
