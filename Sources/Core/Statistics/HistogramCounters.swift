@@ -1,7 +1,8 @@
 /// Dense 32-bit counters for every bin of every (sign, exponent) block of
 /// `ActivationHistogram`, reused from tensor to tensor by one thread. Binning then indexes
 /// a value's counter straight from its bit pattern: no table lookup, no check that its
-/// block exists or that the value counts as zero, and the extremes in the same pass.
+/// block exists, that it counts as zero or that it is a number, and the extremes in the
+/// same pass.
 /// `ActivationHistogram` folds the counters into its blocks after each call and leaves them
 /// zero again.
 ///
@@ -42,35 +43,29 @@ public struct HistogramCounters: ~Copyable {
         var maximum = -Float.infinity
     }
 
-    /// Counts each finite value of `values` (at most `largestCall`) at `bits >> 13` of its
-    /// copy, zero-class values (|x| < 2⁻⁴⁰) included, in the blocks of exponents below
-    /// `ActivationHistogram.smallestExponent` (`takeZeros` sums them); NaN and infinities in
-    /// the tally only. Eight values at a time: one vector test for NaN and infinities, the
-    /// extremes by vector, then eight increments.
+    /// Counts every value of `values` (at most `largestCall`) at `bits >> 13` of its copy:
+    /// zero-class values (|x| < 2⁻⁴⁰) in the blocks of exponents below
+    /// `ActivationHistogram.smallestExponent` (`takeZeros` sums them), NaN and infinities in
+    /// the two blocks of exponent 255, which this empties. Eight values at a time: the
+    /// extremes by vector (a NaN compares false and never becomes one), then eight
+    /// increments, no test per value; only a call that met a NaN or an infinity goes over
+    /// its values again, one at a time, for the finite extremes and the tally.
     mutating func count(_ values: UnsafeBufferPointer<Float>) -> Tally {
         precondition(values.count <= Self.largestCall, "\(values.count) values overflow 32-bit bin counters")
         var tally = Tally()
         guard let start = values.baseAddress else { return tally }
         let raw = UnsafeRawPointer(start)
-        let exponentBits = SIMD8<UInt32>(repeating: 0x7f80_0000)
         let (even, odd) = (bins, bins + Self.copySize)
         let shift = ActivationHistogram.binShift
         var low = SIMD8<Float>(repeating: .infinity)
         var high = SIMD8<Float>(repeating: -.infinity)
         var index = 0
         while index + 8 <= values.count {
-            let lanes = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<UInt32>.self)
-            guard !any(lanes & exponentBits .== exponentBits) else {
-                countOneByOne(UnsafeBufferPointer(rebasing: values[index..<index + 8]), from: index, into: &tally)
-                index += 8
-                continue
-            }
-            // No NaN here, so the comparisons order every lane.
-            let floats = unsafeBitCast(lanes, to: SIMD8<Float>.self)
+            let words = raw + index * 4
+            let floats = words.loadUnaligned(as: SIMD8<Float>.self)
             low.replace(with: floats, where: floats .< low)
             high.replace(with: floats, where: floats .> high)
             // Scalar loads of the same words: extracting lanes from the vector costs more.
-            let words = raw + index * 4
             func bin(_ lane: Int) -> Int {
                 Int(words.load(fromByteOffset: lane * 4, as: UInt32.self) &>> shift)
             }
@@ -84,25 +79,31 @@ public struct HistogramCounters: ~Copyable {
             odd[bin(7)] &+= 1
             index += 8
         }
-        countOneByOne(UnsafeBufferPointer(rebasing: values[index...]), from: index, into: &tally)
+        for position in index..<values.count {
+            let value = values[position]
+            if value < tally.minimum { tally.minimum = value }
+            if value > tally.maximum { tally.maximum = value }
+            bins[(position % Self.copies) * Self.copySize + Int(value.bitPattern >> shift)] &+= 1
+        }
         tally.minimum = min(tally.minimum, low.min())
         tally.maximum = max(tally.maximum, high.max())
-        return tally
-    }
-
-    /// Counts `values`, which start at `position` of the call's values, one at a time, NaN
-    /// and infinities included.
-    private func countOneByOne(_ values: UnsafeBufferPointer<Float>, from position: Int, into tally: inout Tally) {
-        for (offset, value) in values.enumerated() {
-            guard value.isFinite else {
-                if value.isNaN { tally.nans &+= 1 } else { tally.infinities &+= 1 }
-                continue
+        // NaN and ±infinity have exponent 255: blocks 255 (+) and 511 (-), whose bins do
+        // not tell a NaN with a small payload from an infinity.
+        let nonFinite = [0x0ff, 0x1ff].reduce(0) { $0 + take(block: $1) }
+        if nonFinite > 0 {
+            (tally.minimum, tally.maximum) = (.infinity, -.infinity)
+            for value in values {
+                if value.isFinite {
+                    tally.minimum = min(tally.minimum, value)
+                    tally.maximum = max(tally.maximum, value)
+                } else if value.isNaN {
+                    tally.nans += 1
+                } else {
+                    tally.infinities += 1
+                }
             }
-            tally.minimum = min(tally.minimum, value)
-            tally.maximum = max(tally.maximum, value)
-            let copy = (position + offset) % Self.copies
-            bins[copy * Self.copySize + Int(value.bitPattern >> ActivationHistogram.binShift)] &+= 1
         }
+        return tally
     }
 
     /// Returns how many zero-class values were counted and zeroes their counters. `others`
