@@ -240,7 +240,7 @@ struct ActivationHistogramTests {
             #expect(checker.isAtEnd)
         }
         var reader = ByteReader(Self.encoding(small))
-        try running.add(checkedEncoding: &reader)
+        try running.add(encoded: &reader)
         #expect(running == expected)
 
         // Header 34 bytes, block key 2, map 128: the counts start at 164.

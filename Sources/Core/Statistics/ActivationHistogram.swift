@@ -303,69 +303,11 @@ public struct ActivationHistogram: Sendable, Equatable {
         try scratch.read(&reader, adding: false)
     }
 
-    /// Adds the encoded histogram at `reader`, which `skip` accepted, to this one without
-    /// decoding it first: each bin's count goes straight into the running sums, and none of
-    /// the checks `skip` made (key order and range, counts, totals, minimal encodings) is
-    /// made again, so that merging reads the bytes once. Exact, like `merge(_:)`. Only for
-    /// bytes `skip` accepted (`VerifiedStatistics` keeps them): others may be read out of
-    /// place.
-    mutating func add(checkedEncoding reader: inout ByteReader) throws {
-        let nans = try reader.read(UInt64.self, "histogram NaN count")
-        let infinities = try reader.read(UInt64.self, "histogram infinity count")
-        let zeros = try reader.read(UInt64.self, "histogram zero count")
-        let low = try reader.readFloat("histogram minimum")
-        let high = try reader.readFloat("histogram maximum")
-        let blockCount = Int(try reader.read(UInt16.self, "histogram block count"))
-        let binned = try reader.consume { bytes, _ in addCheckedBlocks(bytes, count: blockCount) }
-        nanCount += nans
-        infinityCount += infinities
-        zeroCount += zeros
-        count += zeros + binned
-        lowest = min(lowest, low)
-        highest = max(highest, high)
-    }
-
-    /// Adds `blockCount` encoded blocks that `skip` accepted from `bytes`; returns the
-    /// values they count and the bytes used.
-    private mutating func addCheckedBlocks(_ bytes: UnsafeBufferPointer<UInt8>, count blockCount: Int) -> (result: UInt64, used: Int) {
-        let mapBytes = Self.binsPerBlock / 8
-        var position = 0
-        var total: UInt64 = 0
-        for _ in 0..<blockCount {
-            let key = Int(bytes[position]) | Int(bytes[position + 1]) << 8
-            let map = UnsafeRawPointer(bytes.baseAddress! + position + 2)
-            position += 2 + mapBytes
-            if blockOfKey[key] < 0 { insertBlock(key) }
-            let block = Int(blockOfKey[key]) * Self.binsPerBlock
-            counts.withUnsafeMutableBufferPointer { storage in
-                let sums = storage.baseAddress! + block
-                for word in 0..<mapBytes / 8 {
-                    // Bit b of little-endian map word w is bin 64w + b.
-                    var bits = UInt64(littleEndian: map.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self))
-                    while bits != 0 {
-                        let bin = word * 64 + bits.trailingZeroBitCount
-                        bits &= bits &- 1
-                        var value = UInt64(bytes[position])
-                        position += 1
-                        if value >= 0x80 {
-                            // A compact integer of several bytes: 7 bits each, low first.
-                            value &= 0x7f
-                            var shift: UInt64 = 7
-                            while true {
-                                let byte = bytes[position]
-                                position += 1
-                                value |= UInt64(byte & 0x7f) << shift
-                                guard byte >= 0x80 else { break }
-                                shift += 7
-                            }
-                        }
-                        sums[bin] += value
-                        total &+= value
-                    }
-                }
-            }
-        }
-        return (total, position)
+    /// Adds the encoded histogram at `reader` to this one without decoding it first: each
+    /// bin's count goes straight into the running sums. Exact, like `merge(_:)`. Pass only
+    /// an encoding `skip` accepted: a bad one throws with part of it already added.
+    public mutating func add(encoded reader: inout ByteReader) throws {
+        try read(&reader, adding: true)
     }
 
     /// Reads one encoded histogram, checking everything; `adding` adds it to this one.

@@ -2,9 +2,9 @@
 /// (1 to 127, high bit clear), checked and summed eight at a time.
 ///
 /// Most bins of a result's histogram count fewer than 128 values, so their counts are
-/// one byte each; the coordinator checks hundreds of thousands of them per result, and
-/// doing it a machine word at a time instead of a byte at a time is what keeps checking
-/// off the critical path (`ActivationHistogram.skip(_:)`).
+/// one byte each; the coordinator checks and adds hundreds of thousands of them per
+/// result, and doing it a machine word at a time instead of a byte at a time is what
+/// keeps merging off the critical path (`ActivationHistogram.add(encoded:)`).
 enum OneByteCounts {
     private static let highBits: UInt64 = 0x8080_8080_8080_8080
     private static let lowBits: UInt64 = 0x0101_0101_0101_0101

@@ -18,7 +18,7 @@ public struct TensorStatistics: Sendable, Equatable {
     /// and their histogram straight from its encoding (checked by `VerifiedStatistics`).
     mutating func add(perImage other: [Int: ImageStatistics], encodedHistogram reader: inout ByteReader) throws {
         perImage.merge(other) { mine, _ in mine }
-        try histogram.add(checkedEncoding: &reader)
+        try histogram.add(encoded: &reader)
     }
 
     /// Records the tensor's values for image `image`: its extremes and its histogram.
