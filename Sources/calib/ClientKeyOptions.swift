@@ -7,7 +7,8 @@ struct ClientKeyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("This client's key-pair file (from calib keygen); its public key must be in the coordinator's authorized keys.", valueName: "path"))
     var secretKey: String?
 
-    @Option(help: ArgumentHelp("The coordinator's public key: its .pub file or the 40-character key.", valueName: "file-or-key"))
+    // A Z85 key may start with '-'.
+    @Option(parsing: .unconditional, help: ArgumentHelp("The coordinator's public key: its .pub file or the 40-character key.", valueName: "file-or-key"))
     var serverKey: String?
 
     func validate() throws {

@@ -28,6 +28,10 @@ struct ExampleModelCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the weight generator.")
     var seed: UInt64 = 34
 
+    func validate() throws {
+        try OptionRange.require(resolution >= 64, "--resolution", "at least 64", resolution)
+    }
+
     func run() throws {
         try OutputLocation.checkWritable(output)
         let model = try SSDResNet34(resolution: resolution, seed: seed, halfPrecisionWeights: fp16)

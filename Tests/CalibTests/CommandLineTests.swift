@@ -135,6 +135,15 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }
 
+    /// A Z85 key may start with '-': --server-key takes it as its value, not as an unknown flag.
+    @Test func aServerKeyStartingWithADashIsTheOptionsValue() throws {
+        let key = "-" + String(repeating: "0", count: 39)
+        let run = try CalibProcess.run(
+            ["status", "--connect", "tcp://127.0.0.1:1", "--secret-key", "missing-calib-test.key", "--server-key", key], timeout: 30)
+        #expect(!run.standardError.contains("Missing value"), "\(run.standardError)")
+        #expect(run.standardError.contains("missing-calib-test.key"), "\(run.standardError)")
+    }
+
     @Test func numbersOutOfRangeAndOptionsThatDoNotApplyAreRefusedBeforeAnyWork() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let cases: [([String], String)] = [
@@ -185,6 +194,7 @@ import Testing
             (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--subset", "-2"], "--subset must be at least 1, not -2"),
             (["worker", "--connect", "tcp://127.0.0.1:1", "--threads", "-1"], "--threads must be between 0 (all cores) and 1024, not -1"),
             (["example-images", "--count", "-3", "--output", "x"], "--count must be at least 1, not -3"),
+            (["example-model", "--resolution", "-300", "--output", "x.xml"], "--resolution must be at least 64, not -300"),
             (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--input-shape", "-1,3,300,300"],
                 "The value '-1,3,300,300' is invalid for '--input-shape <N,C,H,W>': --input-shape takes positive integers separated by commas, not '-1,3,300,300'"),
             (["worker", "--connect", "tcp://127.0.0.1:1", "--cache-dir", "x", "--no-cache"], "--cache-dir and --no-cache exclude each other"),
