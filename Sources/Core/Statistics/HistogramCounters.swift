@@ -106,10 +106,10 @@ public struct HistogramCounters: ~Copyable {
         return tally
     }
 
-    /// Returns how many zero-class values were counted and zeroes their counters. `others`
-    /// is how many values the call counted outside them (what `take(block:into:)` moved):
-    /// when the zeros (+0 and -0, one bin each) make up the rest, the blocks of tiny values
-    /// are not scanned.
+    /// Returns how many zero-class values were counted and zeroes their counters. `finite`
+    /// is how many finite values the call counted, `others` how many of them were moved
+    /// out by `take(block:into:)`: when the bins of ±0 (with the smallest subnormals) make
+    /// up the rest, the blocks of tiny values are not scanned.
     func takeZeros(finite: UInt64, others: UInt64) -> UInt64 {
         let negativeZero = 256 * ActivationHistogram.binsPerBlock
         var zeros: UInt64 = 0
@@ -121,7 +121,7 @@ public struct HistogramCounters: ~Copyable {
         }
         guard zeros + others < finite else { return zeros }
         for sign in 0..<2 {
-            for exponent in 0..<ActivationHistogram.smallestExponent {
+            for exponent in 0..<ActivationHistogram.smallestExponent where holdsCounts(block: sign << 8 | exponent) {
                 zeros += take(block: sign << 8 | exponent)
             }
         }
