@@ -43,6 +43,28 @@ struct ModelCacheTests {
         #expect(cache.removeDamagedCompiledModels() == 1)
     }
 
+    /// Two workers on one machine compile one after the other: the second finds the blob
+    /// the first wrote whole and recorded, never one still being written.
+    @Test func compilesSharingTheCacheTakeTurns() async throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cache = ModelCache(directory: folder)
+        let spans = await withTaskGroup(of: (start: ContinuousClock.Instant, end: ContinuousClock.Instant).self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    cache.withCompiledModelsLocked {
+                        let start = ContinuousClock.now
+                        usleep(200_000)
+                        return (start, ContinuousClock.now)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(spans.count == 2)
+        #expect(spans[0].end <= spans[1].start || spans[1].end <= spans[0].start, "the two compiles overlapped: \(spans)")
+        #expect(FileManager.default.fileExists(atPath: folder + "/openvino.lock"))
+    }
+
     @Test func aCacheFolderThatCannotBeUsedDoesNotStopAWorker() throws {
         let unusable = ModelCache(directory: "/proc/calib-cache-\(UUID().uuidString)")
         #expect(throws: OpenVINOError.self) { try OpenVINORuntime(compiledModelCache: unusable.compiledModels) }

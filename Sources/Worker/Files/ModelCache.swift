@@ -11,7 +11,8 @@ import Foundation
 /// removed), never a wrong model. `DIR/openvino` holds OpenVINO's compiled-model cache,
 /// whose blobs OpenVINO does not check: calib records each blob's SHA-256 next to it
 /// (`NAME.blob.sha256`) after a compile and removes, before the next one, every blob that
-/// does not match its record or has none, so a damaged blob is compiled again.
+/// does not match its record or has none, so a damaged blob is compiled again. Workers on
+/// one machine share the folder, so each compiles holding `DIR/openvino.lock`.
 public struct ModelCache: Sendable {
     /// The cache's folder.
     public let directory: String
@@ -56,6 +57,19 @@ public struct ModelCache: Sendable {
         // The weights first: an IR text is only there with its weights.
         try AtomicFile.write(weights, to: weightsPath)
         try AtomicFile.write(xml, to: xmlPath)
+    }
+
+    /// Runs `body` (a compile that may read and write OpenVINO's compiled-model cache)
+    /// holding an exclusive lock on `DIR/openvino.lock`, waiting for it: workers on one
+    /// machine share the folder, and one must not record, or remove as damaged, a blob
+    /// another is still writing. Where the lock file cannot be made, `body` runs without it
+    /// (OpenVINO cannot use such a folder either).
+    public func withCompiledModelsLocked<T>(_ body: () throws -> T) rethrows -> T {
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let lock = try? PosixFile.open(directory + "/openvino.lock", flags: O_RDWR | O_CREAT, permissions: 0o644)
+        defer { try? lock?.close() }
+        _ = try? lock?.lockExclusively(waiting: true)
+        return try body()
     }
 
     /// Removes compiled-model blobs that do not match their recorded SHA-256 (or have no

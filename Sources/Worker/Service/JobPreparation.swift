@@ -23,4 +23,6 @@ struct JobPreparation: Sendable {
     /// the start-up line of the log.
     var readSeconds = 0.0
     var compileSeconds = 0.0
+    /// Seconds spent waiting for another worker's compile on the shared cache folder.
+    var cacheWaitSeconds = 0.0
 }

@@ -330,12 +330,6 @@ public final class WorkerNode: @unchecked Sendable {
         let generation = generation
         let (runtime, threads, cache, logger) = (runtime, options.threads, compiledModelCache, logger)
         Thread.detachNewThread {
-            if let removed = cache?.removeDamagedCompiledModels(), removed > 0 {
-                logger.warning("removed \(removed) damaged compiled model(s) from the cache; compiling again")
-            }
-            defer {
-                do { try cache?.recordCompiledModels() } catch { logger.warning("compiled models are not recorded in the cache: \(error)") }
-            }
             let started = Stopwatch()
             do {
                 let graph = try model()
@@ -344,21 +338,42 @@ public final class WorkerNode: @unchecked Sendable {
                     throw JobPreparation.Failure.cannotServe(Stop.unknownReader(spec.reader).description)
                 }
                 let input = try ImageInput(graph: graph, shape: spec.inputShape, layout: ImageInput.Layout(rawValue: spec.layout))
-                let processor = try ShardProcessor(
-                    graph: graph, modelDigest: spec.modelDigest, ignoredNames: spec.ignoredNames,
-                    ignoredTypes: spec.ignoredTypes, expectedTensorNames: spec.tensorNames,
-                    interpolation: Interpolation(rawValue: spec.interpolation) ?? .bilinear,
-                    channelOrder: ChannelOrder(rawValue: spec.channelOrder) ?? .rgb, reader: reader, input: input,
-                    runtime: runtime, threads: threads, collection: spec.collection)
+                let (processor, waited) = try Self.compiling(with: cache, logger: logger) {
+                    try ShardProcessor(
+                        graph: graph, modelDigest: spec.modelDigest, ignoredNames: spec.ignoredNames,
+                        ignoredTypes: spec.ignoredTypes, expectedTensorNames: spec.tensorNames,
+                        interpolation: Interpolation(rawValue: spec.interpolation) ?? .bilinear,
+                        channelOrder: ChannelOrder(rawValue: spec.channelOrder) ?? .rgb, reader: reader, input: input,
+                        runtime: runtime, threads: threads, collection: spec.collection)
+                }
                 prepared.put(
                     JobPreparation(
                         generation: generation, spec: spec, outcome: .success((graph, processor)), readSeconds: readSeconds,
-                        compileSeconds: started.seconds - readSeconds))
+                        compileSeconds: started.seconds - readSeconds - waited, cacheWaitSeconds: waited))
             } catch let failure as JobPreparation.Failure {
                 prepared.put(JobPreparation(generation: generation, spec: spec, outcome: .failure(failure)))
             } catch {
                 prepared.put(JobPreparation(generation: generation, spec: spec, outcome: .failure(.cannotServe("\(error)"))))
             }
+        }
+    }
+
+    /// Runs `compile` with the compiled-model cache, when there is one, to this process:
+    /// damaged blobs removed before, the blobs it wrote recorded after. Returns what
+    /// `compile` returned and the seconds spent waiting for the cache.
+    private static func compiling<T>(with cache: ModelCache?, logger: Logger, _ compile: () throws -> T) throws -> (T, waited: Double) {
+        guard let cache else { return (try compile(), 0) }
+        let waiting = Stopwatch()
+        return try cache.withCompiledModelsLocked {
+            let waited = waiting.seconds
+            let removed = cache.removeDamagedCompiledModels()
+            if removed > 0 {
+                logger.warning("removed \(removed) damaged compiled model(s) from the cache; compiling again")
+            }
+            defer {
+                do { try cache.recordCompiledModels() } catch { logger.warning("compiled models are not recorded in the cache: \(error)") }
+            }
+            return (try compile(), waited)
         }
     }
 
@@ -376,6 +391,8 @@ public final class WorkerNode: @unchecked Sendable {
             let line =
                 "job \(spec.jobID): model \(spec.modelDigest.prefix(12)) ready after \(String(format: "%.1f", clock.seconds - jobStartedAt)) s ("
                 + received + String(format: "read in %.1f s, compiled in %.1f s", preparation.readSeconds, preparation.compileSeconds)
+                + (preparation.cacheWaitSeconds >= 0.05
+                    ? String(format: " after waiting %.1f s for another worker's compile", preparation.cacheWaitSeconds) : "")
                 + "), \(spec.tensorNames.count) tensors, \(spec.collection.rawValue)"
             logger.info("\(line)")
             send(.ready(capacity: 1))
