@@ -385,7 +385,7 @@ public struct CoordinatorSession: Sendable {
         refused.remove(worker)
         registry.joined(worker, hello: hello)
         scheduler.workerJoined(worker, now: now)
-        actions.append(.log(.info, "worker \(worker) joined: \(hello.host) pid \(hello.pid), calib \(hello.calibVersion), OpenVINO \(hello.openVINOVersion)"))
+        actions.append(.log(.info, "worker \(worker) joined from host \(hello.host), pid \(hello.pid), calib \(hello.calibVersion), OpenVINO \(hello.openVINOVersion)"))
         actions.append(.send(.job(spec), to: worker))
         return actions
     }

@@ -13,6 +13,8 @@ public enum IRError: Error, Sendable, Equatable, CustomStringConvertible {
     case danglingEdge(Edge, reason: String)
     /// An editing or graph operation was asked to do something impossible.
     case invalidOperation(String)
+    /// Layers named by the user (say, to be left in float) that the model does not have.
+    case unknownLayers([String])
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum IRError: Error, Sendable, Equatable, CustomStringConvertible {
             "invalid IR edge \(edge.fromLayer):\(edge.fromPort) -> \(edge.toLayer):\(edge.toPort): \(reason)"
         case let .invalidOperation(reason):
             "IR operation failed: \(reason)"
+        case let .unknownLayers(names):
+            "the model has no layer named \(names.joined(separator: ", ")) (ignored layers are named as in the IR's .xml)"
         }
     }
 }

@@ -83,7 +83,7 @@ public struct QuantizationPlan: Sendable {
     public init(graph: IRGraph, ignoredNames: [String] = [], ignoredTypes: [String] = []) throws {
         let missing = ignoredNames.filter { graph.layer(named: $0) == nil }
         guard missing.isEmpty else {
-            throw IRError.invalidOperation("ignored layer names not in the model: \(missing.joined(separator: ", "))")
+            throw IRError.unknownLayers(missing)
         }
         let order = try graph.topologicalOrder()
         let constant = Self.constantLayers(graph, order: order)

@@ -59,9 +59,9 @@ public struct CalibrationDataset: Sendable, Equatable {
     public init(folder: URL, listFile: URL) throws {
         let text: String
         do {
-            text = try String(contentsOf: listFile, encoding: .utf8)
-        } catch {
-            throw ImageFileError.unreadable(path: listFile.path, reason: ImageFileError.oneLine(error.localizedDescription))
+            text = String(decoding: try AtomicFile.read(listFile.path), as: UTF8.self)
+        } catch let error as FileError {
+            throw ImageFileError.unreadable(path: listFile.path, reason: error.reason)
         }
         try self.init(folder: folder, list: CalibrationList(text: text, source: listFile.lastPathComponent))
     }
