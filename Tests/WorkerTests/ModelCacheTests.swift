@@ -65,6 +65,16 @@ struct ModelCacheTests {
         #expect(FileManager.default.fileExists(atPath: folder + "/openvino.lock"))
     }
 
+    /// A compile whose lock another process keeps (say, a stopped worker) goes ahead
+    /// without it once its patience is out, instead of waiting for ever.
+    @Test func aLockHeldTooLongIsGivenUp() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cache = ModelCache(directory: folder)
+        cache.withCompiledModelsLocked {
+            #expect(cache.withCompiledModelsLocked(patience: 0.1) { true })
+        }
+    }
+
     @Test func aCacheFolderThatCannotBeUsedDoesNotStopAWorker() throws {
         let unusable = ModelCache(directory: "/proc/calib-cache-\(UUID().uuidString)")
         #expect(throws: OpenVINOError.self) { try OpenVINORuntime(compiledModelCache: unusable.compiledModels) }

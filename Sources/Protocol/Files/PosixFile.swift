@@ -73,10 +73,9 @@ public struct PosixFile: Sendable {
         }
     }
 
-    /// Takes an exclusive lock (`flock`), released when the file is closed or the process
-    /// ends; without `waiting`, false when another holds it.
-    public func lockExclusively(waiting: Bool = false) throws(SystemCallError) -> Bool {
-        while flock(descriptor, LOCK_EX | (waiting ? 0 : LOCK_NB)) != 0 {
+    /// Takes an exclusive lock (`flock`) without waiting; false when another holds it.
+    public func lockExclusively() throws(SystemCallError) -> Bool {
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             if errno == EWOULDBLOCK { return false }
             if errno != EINTR { throw SystemCallError(path: path, operation: "locking", code: errno) }
         }

@@ -60,15 +60,19 @@ public struct ModelCache: Sendable {
     }
 
     /// Runs `body` (a compile that may read and write OpenVINO's compiled-model cache)
-    /// holding an exclusive lock on `DIR/openvino.lock`, waiting for it: workers on one
-    /// machine share the folder, and one must not record, or remove as damaged, a blob
-    /// another is still writing. Where the lock file cannot be made, `body` runs without it
-    /// (OpenVINO cannot use such a folder either).
-    public func withCompiledModelsLocked<T>(_ body: () throws -> T) rethrows -> T {
+    /// holding an exclusive lock on `DIR/openvino.lock`: workers on one machine share the
+    /// folder, and one must not record, or remove as damaged, a blob another is still
+    /// writing. Waits for the lock at most `patience` seconds (a compile takes one to a few;
+    /// a stopped process could hold it for ever), then, like where the lock file cannot be
+    /// made, runs `body` without it.
+    public func withCompiledModelsLocked<T>(patience: Double = 120, _ body: () throws -> T) rethrows -> T {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let lock = try? PosixFile.open(directory + "/openvino.lock", flags: O_RDWR | O_CREAT, permissions: 0o644)
         defer { try? lock?.close() }
-        _ = try? lock?.lockExclusively(waiting: true)
+        let deadline = ContinuousClock.now + .milliseconds(Int(patience * 1000))
+        while let lock, let taken = try? lock.lockExclusively(), !taken, ContinuousClock.now < deadline {
+            usleep(20_000)
+        }
         return try body()
     }
 
