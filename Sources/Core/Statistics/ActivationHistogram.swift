@@ -88,10 +88,10 @@ public struct ActivationHistogram: Sendable, Equatable {
         var maximum = -Float.infinity
         var uncounted: UInt64 = 0
         for start in stride(from: 0, to: values.count, by: HistogramCounters.largestCall) {
-            let tally = counters.count(UnsafeBufferPointer(rebasing: values[start..<min(start + HistogramCounters.largestCall, values.count)]))
+            let chunk = UnsafeBufferPointer(rebasing: values[start..<min(start + HistogramCounters.largestCall, values.count)])
+            let tally = counters.count(chunk)
             let uncountable = tally.nans + tally.infinities
-            let chunk = UInt64(min(HistogramCounters.largestCall, values.count - start))
-            add(counters: counters, finite: chunk - uncountable, minimum: tally.minimum, maximum: tally.maximum)
+            add(counters: counters, finite: UInt64(chunk.count) - uncountable, minimum: tally.minimum, maximum: tally.maximum)
             minimum = min(minimum, tally.minimum)
             maximum = max(maximum, tally.maximum)
             nanCount += tally.nans

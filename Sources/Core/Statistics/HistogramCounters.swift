@@ -89,7 +89,7 @@ public struct HistogramCounters: ~Copyable {
         tally.maximum = max(tally.maximum, high.max())
         // NaN and ±infinity have exponent 255: blocks 255 (+) and 511 (-), whose bins do
         // not tell a NaN with a small payload from an infinity.
-        let nonFinite = [0x0ff, 0x1ff].reduce(0) { $0 + take(block: $1) }
+        let nonFinite = [0x0ff, 0x1ff].reduce(0) { holdsCounts(block: $1) ? $0 + take(block: $1) : $0 }
         if nonFinite > 0 {
             (tally.minimum, tally.maximum) = (.infinity, -.infinity)
             for value in values {
@@ -111,13 +111,12 @@ public struct HistogramCounters: ~Copyable {
     /// out by `take(block:into:)`: when the bins of ±0 (with the smallest subnormals) make
     /// up the rest, the blocks of tiny values are not scanned.
     func takeZeros(finite: UInt64, others: UInt64) -> UInt64 {
-        let negativeZero = 256 * ActivationHistogram.binsPerBlock
         var zeros: UInt64 = 0
         for copy in 0..<Self.copies {
-            let counters = bins + copy * Self.copySize
-            zeros += UInt64(counters[0]) + UInt64(counters[negativeZero])
-            counters[0] = 0
-            counters[negativeZero] = 0
+            for zero in [counters(ofBlock: 0, copy: copy), counters(ofBlock: 256, copy: copy)] {
+                zeros += UInt64(zero.pointee)
+                zero.pointee = 0
+            }
         }
         guard zeros + others < finite else { return zeros }
         for sign in 0..<2 {
@@ -128,11 +127,16 @@ public struct HistogramCounters: ~Copyable {
         return zeros
     }
 
+    /// The `binsPerBlock` counters of block `key` in copy `copy`.
+    private func counters(ofBlock key: Int, copy: Int) -> UnsafeMutablePointer<UInt32> {
+        bins + copy * Self.copySize + key * ActivationHistogram.binsPerBlock
+    }
+
     /// Whether block `key` counted anything, in any copy.
     func holdsCounts(block key: Int) -> Bool {
         var any = SIMD8<UInt32>()
         for copy in 0..<Self.copies {
-            let block = UnsafeRawPointer(bins + copy * Self.copySize + key * ActivationHistogram.binsPerBlock)
+            let block = UnsafeRawPointer(counters(ofBlock: key, copy: copy))
             for offset in stride(from: 0, to: ActivationHistogram.binsPerBlock * 4, by: 32) {
                 any |= block.loadUnaligned(fromByteOffset: offset, as: SIMD8<UInt32>.self)
             }
@@ -146,14 +150,11 @@ public struct HistogramCounters: ~Copyable {
     func take(block key: Int, into target: UnsafeMutablePointer<UInt64>? = nil) -> UInt64 {
         var total: UInt64 = 0
         for copy in 0..<Self.copies {
-            let block = bins + copy * Self.copySize + key * ActivationHistogram.binsPerBlock
+            let block = counters(ofBlock: key, copy: copy)
             for bin in 0..<ActivationHistogram.binsPerBlock {
-                total &+= UInt64(block[bin])
-            }
-            if let target {
-                for bin in 0..<ActivationHistogram.binsPerBlock {
-                    target[bin] &+= UInt64(block[bin])
-                }
+                let count = UInt64(block[bin])
+                total &+= count
+                target?[bin] &+= count
             }
             block.update(repeating: 0, count: ActivationHistogram.binsPerBlock)
         }
