@@ -2,7 +2,8 @@
 # The benchmarks, each against a baseline in the same run, on the 1200x1200 example:
 #  1. statistics collection against plain FP32 inference (same threads, same images):
 #     extremes reduced in the graph (pot, minmax) and whole tensors with histograms
-#     (quantile, kl, mse), each as s/image and ratio; the histogram kernel's speed, peak
+#     (quantile, kl, mse), each as s/image and ratio (each pass between two passes of
+#     plain inference, ROUNDS rounds, the median); the histogram kernel's speed, peak
 #     memory, the per-node-type profile; then NNCF's seconds per image on the same images
 #     (slope between 4 and IMAGES calibration images, so start-up cancels) and its ratio
 #     to the same plain inference. The same at 300x300 without NNCF (RESOLUTIONS).
@@ -14,7 +15,7 @@
 #     the model cached; makespan against the ideal, false deaths, CPU per result, merge
 #     throughput, peak memory. SIM_TRANSFER_1024=1 also runs 1024 fetching the model
 #     (82 GB over loopback, about a minute).
-# PARTS=1,2,3 (default all), IMAGES (collection, default 12), RUN_IMAGES (default 24),
+# PARTS=1,2,3 (default all), IMAGES (collection, default 12), ROUNDS (default 2), RUN_IMAGES (default 24),
 # RESOLUTIONS (part 1, default "1200 300"), NNCF=0 to skip NNCF.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,7 +45,7 @@ if [[ ,$PARTS, == *,1,* ]]; then
         model=example/ssd-resnet34_$resolution.xml
         [ -f "$model" ] || $calib example-model --resolution "$resolution" --output "$model" > /dev/null
         echo "== 1. statistics collection against plain FP32 inference, ${resolution}x$resolution, $IMAGES images"
-        $calib benchmark --model "$model" --data example/bench-images --threads "${THREADS:-2}" --profile | tee "$out/bench.txt"
+        $calib benchmark --model "$model" --data example/bench-images --threads "${THREADS:-2}" --rounds "${ROUNDS:-2}" --profile | tee "$out/bench.txt"
         if [ "$resolution" = 1200 ] && [ "${NNCF:-1}" = 1 ] && ((IMAGES > 4)); then
             echo "== 1b. NNCF 3.4.0 (DefaultQuantization, fast bias correction) on the same images and model"
             venv=$(scripts/peers/install.sh)

@@ -22,11 +22,15 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "OpenVINO inference threads (0: all cores).")
     var threads = 0
 
+    @Option(parsing: .unconditional, help: "Rounds: each mode is timed once per round, between two passes of plain inference, and its ratio is the median over the rounds.")
+    var rounds = 2
+
     @Flag(help: "Also profile the plain and the probed model per node type (OpenVINO's per-node profiling, every image once).")
     var profile = false
 
     func validate() throws {
         try OptionRange.threads(threads)
+        try OptionRange.require(rounds >= 1, "--rounds", "at least 1", rounds)
     }
 
     func run() throws {
@@ -43,7 +47,9 @@ struct BenchmarkCommand: ParsableCommand {
         // A batch input gets each image in every slot.
         let inputs = images.map { Array([[Float]](repeating: $0, count: calibration.input.batch).joined()) }
         _ = try plain.infer(inputs[0])  // warm-up
-        let plainBefore = try Self.seconds { for input in inputs { _ = try plain.infer(input) } } / Double(inputs.count)
+        func plainPass() throws -> Double {
+            try Self.seconds { for input in inputs { _ = try plain.infer(input) } } / Double(inputs.count)
+        }
 
         // The probed model alone (as the collector probes it): what copying whole tensors out
         // costs before any statistics.
@@ -52,40 +58,46 @@ struct BenchmarkCommand: ParsableCommand {
         let probe = try ActivationProbe(graph: graph, tensors: tensors, channelReductions: reductions)
         let probed = try FP32Inference(graph: probe.graph, runtime: runtime, threads: threads, input: calibration.input)
         _ = try probed.infer(inputs[0])
-        let probedSeconds = try Self.seconds { for input in inputs { _ = try probed.infer(input) } } / Double(inputs.count)
+        func probedPass() throws -> Double {
+            try Self.seconds { for input in inputs { _ = try probed.infer(input) } } / Double(inputs.count)
+        }
 
-        var collected: [StatisticsCollection: (seconds: Double, statistics: CalibrationStatistics)] = [:]
-        for collection in StatisticsCollection.allCases {
+        var collected: [StatisticsCollection: CalibrationStatistics] = [:]
+        let collectionPasses = try StatisticsCollection.allCases.map { collection in
             let collector = try StatisticsCollector(
                 graph: graph, plan: calibration.quantization, biasCorrection: calibration.biasCorrection, runtime: runtime,
                 threads: threads, input: calibration.input, collection: collection)
             var warmUp = calibration.emptyStatistics()
             try collector.collect(images: [0], input: { images[$0] }, into: &warmUp)
-            var statistics = calibration.emptyStatistics()
-            let seconds = try Self.seconds {
-                try collector.collect(images: Array(images.indices), input: { images[$0] }, into: &statistics)
-            } / Double(images.count)
-            collected[collection] = (seconds, statistics)
+            return {
+                var statistics = calibration.emptyStatistics()
+                let seconds = try Self.seconds {
+                    try collector.collect(images: Array(images.indices), input: { images[$0] }, into: &statistics)
+                } / Double(images.count)
+                collected[collection] = statistics
+                return seconds
+            } as () throws -> Double
         }
-        // Plain inference again, so that a machine slowing down or speeding up during the run shows.
-        let plainAfter = try Self.seconds { for input in inputs { _ = try plain.infer(input) } } / Double(inputs.count)
-        let plainSeconds = (plainBefore + plainAfter) / 2
+        let timings = try BracketedTimings(rounds: rounds, plain: plainPass, modes: collectionPasses + [probedPass])
 
         let kernel = try Self.histogramThroughput(of: probed.infer(inputs[0]).dropFirst(probe.originalOutputs).prefix(probe.tensors.count))
-        let whole = collected[.histograms]!.statistics
+        let whole = collected[.histograms]!
         let values = whole.tensors.reduce(0) { $0 + Int($1.histogram.count) } / max(inputs.count, 1)
         let histogramBytes = whole.tensors.reduce(0) { $0 + $1.histogram.memoryBytes }
-        let sameExtremes = zip(collected[.extremes]!.statistics.tensors, whole.tensors).allSatisfy { $0.perImage == $1.perImage }
+        let sameExtremes = zip(collected[.extremes]!.tensors, whole.tensors).allSatisfy { $0.perImage == $1.perImage }
         let threadText = threads == 0 ? "all" : "\(threads)"
         print("model \(model): \(calibration.quantization.activations.count) tensors probed, \(values / 1_000_000) M activations per image, \(inputs.count) images, \(threadText) threads")
-        print(String(format: "plain FP32 inference:     %.3f s/image (%.3f before, %.3f after the others)", plainSeconds, plainBefore, plainAfter))
-        for collection in StatisticsCollection.allCases {
-            let seconds = collected[collection]!.seconds
-            let label = collection == .extremes ? "collection, extremes:" : "collection, histograms:"
-            print(label.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%.3f s/image, ratio %.3f", seconds, seconds / plainSeconds)
-                + (collection == .extremes ? " (pot, minmax)" : " (quantile, kl, mse, --save-stats, --histograms)"))
+        let plainSeconds = timings.plain.median
+        print(String(format: "plain FP32 inference:     %.3f s/image (median of %d passes, %.3f to %.3f, taken between the others)",
+                     plainSeconds, timings.plain.count, timings.plain.min()!, timings.plain.max()!))
+        let labels = StatisticsCollection.allCases.map { $0 == .extremes ? "collection, extremes:" : "collection, histograms:" } + ["whole tensors, no stats:"]
+        let uses = StatisticsCollection.allCases.map { $0 == .extremes ? " (pot, minmax)" : " (quantile, kl, mse, --save-stats, --histograms)" } + [""]
+        for (index, mode) in timings.modes.enumerated() {
+            let ratios = mode.ratios.map { String(format: "%.3f", $0) }.joined(separator: ", ")
+            print(labels[index].padding(toLength: 26, withPad: " ", startingAt: 0)
+                + String(format: "%.3f s/image, ratio %.3f", mode.medianSeconds, mode.medianRatio)
+                + " (median; each round's: \(ratios))" + uses[index])
         }
-        print(String(format: "whole tensors, no stats:  %.3f s/image, ratio %.3f", probedSeconds, probedSeconds / plainSeconds))
         print("per-image extremes:       " + (sameExtremes ? "identical in both collections" : "DIFFER between the collections"))
         print(String(format: "histogram kernel:         %.0f M elements/s on one core (the probed tensors of image 1, fastest of 5 passes)", kernel / 1e6))
         print(String(format: "histograms in memory:     %.1f MB for all tensors", Double(histogramBytes) / 1e6))

@@ -31,9 +31,9 @@ struct JobOptions: ParsableArguments {
         help: ArgumentHelp(
             "Range method: pot (default), minmax, quantile, kl, mse.",
             discussion: "pot and minmax need only each tensor's minimum and maximum per image, which the model computes "
-                + "inside the graph (calibration then costs about what plain inference costs: 1.00x at 1200x1200 "
-                + "on 2 cores); quantile, kl and mse need histograms of whole tensors, copied out of OpenVINO and "
-                + "binned, which costs more (1.21x; figures in the README)."))
+                + "inside the graph (a few per cent over plain inference); quantile, kl and mse need histograms of "
+                + "whole tensors, copied out of OpenVINO and binned, which costs more (figures in the README's "
+                + "'What statistics cost')."))
     var methodChoice: CalibrationMethod?
 
     @Option(name: .customLong("preset"), help: "Preset: performance (default; symmetric activations) or mixed (asymmetric).")
