@@ -81,6 +81,9 @@ struct DataOptions: ParsableArguments {
             dataset = try CalibrationDataset(folder: folder)
         }
         if let subset {
+            if subset > dataset.count {
+                StandardErrorLog.logger.notice("--subset \(subset) is more than the \(dataset.count) images there are: all \(dataset.count) are used")
+            }
             dataset = dataset.subset(subset)
         }
         guard dataset.count > 0 else { throw CommandFailure("no images in \(data)") }

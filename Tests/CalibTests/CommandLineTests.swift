@@ -97,6 +97,14 @@ import Testing
         #expect(lines.first?.contains("missing_b.jpg") == true)
     }
 
+    @Test func aSubsetLargerThanTheImagesUsesThemAllAndSaysSo() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try makeExample(images: 2)
+        let run = try CalibProcess.run(["infer", "--model", model, "--data", images, "--subset", "5"])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardError.contains("--subset 5 is more than the 2 images there are: all 2 are used"), "\(run.standardError)")
+    }
+
     @Test func aCorruptImageMidRunNamesTheFile() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         try makeExample()
