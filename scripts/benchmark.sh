@@ -4,9 +4,9 @@
 #     extremes reduced in the graph (pot, minmax) and whole tensors with histograms
 #     (quantile, kl, mse), each as s/image and ratio (each pass between two passes of
 #     plain inference, ROUNDS rounds, the median); the histogram kernel's speed, peak
-#     memory, the per-node-type profile; then NNCF's seconds per image on the same images
-#     (slope between 4 and IMAGES calibration images, so start-up cancels) and its ratio
-#     to the same plain inference. The same at 300x300 without NNCF (RESOLUTIONS).
+#     memory, the per-node-type profile; then NNCF's ratio to plain inference on the same
+#     images (each the slope between 4 and IMAGES images, so start-up cancels, taken in
+#     turns for ROUNDS rounds). The same at 300x300 without NNCF (RESOLUTIONS).
 #  2. `calib run --workers 2` (1 thread each) against one worker with 2 threads, same
 #     images, empty model caches: wall times, ratio, each worker's start-up (model
 #     received, read, compiled) from its log, output bytes compared;
@@ -49,13 +49,24 @@ if [[ ,$PARTS, == *,1,* ]]; then
         if [ "$resolution" = 1200 ] && [ "${NNCF:-1}" = 1 ] && ((IMAGES > 4)); then
             echo "== 1b. NNCF 3.4.0 (DefaultQuantization, fast bias correction) on the same images and model"
             venv=$(scripts/peers/install.sh)
+            # NNCF's seconds per image against plain inference's, each the slope between 4
+            # and IMAGES images (start-up, image reading and saving cancel), taken in turns
+            # (plain, NNCF, plain, NNCF) for ROUNDS rounds so that a drifting machine
+            # slows both alike; the median of the rounds' ratios.
             nncf() { timed "$venv/bin/python" scripts/peers/nncf_quantize.py "$model" example/bench-images "$1" "$out/nncf_$1.xml"; }
-            few=$(nncf 4)
-            all=$(nncf "$IMAGES")
-            plain=$(awk '/^plain FP32 inference:/ { print $4 }' "$out/bench.txt")
-            awk -v few="$few" -v all="$all" -v n="$IMAGES" -v plain="$plain" 'BEGIN {
-                slope = (all - few) / (n - 4)
-                printf "NNCF: %.1f s with 4 images, %.1f s with %d: %.3f s/image, ratio %.3f to plain inference\n", few, all, n, slope, slope / plain }'
+            plain() { timed "$calib" infer --model "$model" --data example/bench-images --subset "$1" --threads "${THREADS:-2}"; }
+            for round in $(seq "${ROUNDS:-2}"); do
+                plain_few=$(plain 4)
+                nncf_few=$(nncf 4)
+                plain_all=$(plain "$IMAGES")
+                nncf_all=$(nncf "$IMAGES")
+                awk -v pf="$plain_few" -v nf="$nncf_few" -v pa="$plain_all" -v na="$nncf_all" -v n="$IMAGES" -v r="$round" 'BEGIN {
+                    plain = (pa - pf) / (n - 4); nncf = (na - nf) / (n - 4)
+                    printf "round %d: plain inference (calib infer) %.1f s with 4 images, %.1f s with %d: %.3f s/image; NNCF %.1f and %.1f s: %.3f s/image; ratio %.3f\n", r, pf, pa, n, plain, nf, na, nncf, nncf / plain }'
+            done | tee "$out/nncf.txt"
+            awk '{ print $NF }' "$out/nncf.txt" | sort -n | awk '{ ratios[NR] = $1 } END {
+                median = (ratios[int((NR + 1) / 2)] + ratios[int(NR / 2) + 1]) / 2
+                printf "NNCF: ratio %.3f to plain inference (median of %d rounds)\n", median, NR }'
         fi
     done
 fi
