@@ -100,6 +100,9 @@ import Worker
             "run", "--model", model, "--data", broken, "--output", output("broken.xml"), "--workers", "1", "--shard-size", "1",
         ])
         #expect(failed.status != 0 && failed.standardOutput.contains("Error: calibration stopped: "), "\(failed.standardOutput)")
+        // Every worker gets the same bytes: the image is not tried again elsewhere.
+        #expect(failed.standardOutput.contains("cannot be calibrated on any worker: "), "\(failed.standardOutput)")
+        #expect(failed.standardOutput.contains("example_000002.jpg"), "\(failed.standardOutput)")
         let errorRanOn = try Regex("img/s[^\r\n]*Error: ").matchingSemantics(.unicodeScalar)
         #expect(failed.standardOutput.firstMatch(of: errorRanOn) == nil, "\(failed.standardOutput)")
     }

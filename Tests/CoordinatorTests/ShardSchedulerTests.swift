@@ -190,6 +190,19 @@ struct ShardSchedulerTests {
         #expect(!scheduler.isComplete)
     }
 
+    @Test func aFailureNoWorkerCouldAvoidIsFatalAtOnce() {
+        var scheduler = ShardScheduler(plan: ShardPlan(imageCount: 4, size: 2))
+        #expect(scheduler.requestShards(for: a, capacity: 2, now: 0) == [0, 1])
+        let outcome = scheduler.failed(shard: 1, by: a, now: 1, reason: "corrupt JPEG '3.jpg'", retryable: false)
+        guard case .fatal(let message) = outcome else {
+            Issue.record("expected fatal, got \(outcome)")
+            return
+        }
+        #expect(message.contains("cannot be calibrated on any worker: corrupt JPEG '3.jpg'"), "\(message)")
+        #expect(scheduler.failure == message)
+        #expect(scheduler.requestShards(for: b, capacity: 1, now: 1).isEmpty)
+    }
+
     @Test func resumedShardsAreNeverHandedOut() {
         var scheduler = ShardScheduler(plan: ShardPlan(imageCount: 10, size: 2), alreadyDone: [0, 2, 4, 99])
         #expect(scheduler.completedShards == [0, 2, 4])

@@ -32,7 +32,7 @@ struct MessageCodecTests {
         .resultGrant(shardID: 12),
         .resultDrop(shardID: .max),
         .shardReceived(shardID: 3),
-        .shardFailed(shardID: 9, reason: "image 003.jpg: not a JPEG"),
+        .shardFailed(shardID: 9, reason: "image 003.jpg: not a JPEG", kind: .input),
         .jobFailed(reason: "OpenVINO: Cannot create FooBar layer relu1 id:3"),
         .heartbeat(WorkerStatus(imagesDone: 40, currentShard: 7, residentBytes: 5_300_000_000, errors: 1)),
         .heartbeat(WorkerStatus(imagesDone: 0, currentShard: nil, residentBytes: 0, errors: 0)),
@@ -84,10 +84,10 @@ struct MessageCodecTests {
     }
 
     @Test func layoutIsLittleEndianAndPinned() throws {
-        #expect(MessageCodec.encode(.bye) == Array("CALB".utf8) + [5, 0, 11])
-        #expect(MessageCodec.encode(.ready(capacity: 0x0102_0304)) == Array("CALB".utf8) + [5, 0, 6, 4, 3, 2, 1])
-        #expect(MessageCodec.encode(.heartbeat(nil)) == Array("CALB".utf8) + [5, 0, 10, 0])
-        #expect(MessageCodec.encode(.jobFailed(reason: "x")) == Array("CALB".utf8) + [5, 0, 14, 1, 0, 0, 0, 0x78])
+        #expect(MessageCodec.encode(.bye) == Array("CALB".utf8) + [6, 0, 11])
+        #expect(MessageCodec.encode(.ready(capacity: 0x0102_0304)) == Array("CALB".utf8) + [6, 0, 6, 4, 3, 2, 1])
+        #expect(MessageCodec.encode(.heartbeat(nil)) == Array("CALB".utf8) + [6, 0, 10, 0])
+        #expect(MessageCodec.encode(.jobFailed(reason: "x")) == Array("CALB".utf8) + [6, 0, 14, 1, 0, 0, 0, 0x78])
     }
 
     @Test func badMagicAndShortFrames() {
@@ -116,10 +116,10 @@ struct MessageCodecTests {
 
     @Test func otherVersionIsUnsupportedButHelloAndRefusedDecode() throws {
         var frame = MessageCodec.encode(.ready(capacity: 1))
-        frame[4] = 6
-        #expect(Self.decodeError(frame) == .unsupportedVersion(found: 6))
-        #expect(try MessageCodec.version(of: frame) == 6)
-        #expect(ProtocolError.unsupportedVersion(found: 6).description.contains("version 6"))
+        frame[4] = 7
+        #expect(Self.decodeError(frame) == .unsupportedVersion(found: 7))
+        #expect(try MessageCodec.version(of: frame) == 7)
+        #expect(ProtocolError.unsupportedVersion(found: 7).description.contains("version 7"))
 
         // A future worker's hello: the coordinator can still read its version...
         let future = Hello(protocolVersion: 0x0203, calibVersion: "9.0", openVINOVersion: "2030.1", host: "h", pid: 1, threads: 8)
@@ -174,7 +174,7 @@ struct MessageCodecTests {
             == .lengthOverLimit(field: "result.statistics", offset: 11, length: Int(UInt32.max), limit: 256 << 20))
         // A string over the limit is refused even when it is all there.
         let long = String(repeating: "a", count: 4097)
-        #expect(Self.decodeError(MessageCodec.encode(.shardFailed(shardID: 0, reason: long)))
+        #expect(Self.decodeError(MessageCodec.encode(.shardFailed(shardID: 0, reason: long, kind: .transient)))
             == .lengthOverLimit(field: "shardFailed.reason", offset: 11, length: 4097, limit: 4096))
         // A name count claiming more names than bytes left.
         let job = JobSpec(jobID: "j", modelDigest: Self.digest, interpolation: "bilinear", channelOrder: "RGB",
@@ -243,6 +243,14 @@ struct MessageCodecTests {
         job.write(lengthPrefixed: [0xc0, 0xaf])
         job.write(UInt32(0))
         #expect(Self.decodeError(job.bytes) == .invalidUTF8(field: "job.ignoredTypes[1]", offset: 131))
+    }
+
+    @Test func aShardFailureNamesAKnownKind() {
+        var frame = MessageCodec.encode(.shardFailed(shardID: 3, reason: "x", kind: .input))
+        // The last field: a length and "input"; "inpux" is no kind.
+        frame[frame.count - 1] = UInt8(ascii: "x")
+        #expect(Self.decodeError(frame) == .invalidValue(
+            field: "shardFailed.kind", offset: frame.count - 9, reason: "'inpux' is not a shard failure kind (transient or input)"))
     }
 
     @Test func aJobNamesAKnownStatisticsCollection() {

@@ -164,9 +164,11 @@ public struct ShardScheduler: Sendable {
         return .accepted
     }
 
-    /// A worker could not compute `shard` (bad image, inference error, ...).
+    /// A worker could not compute `shard` (bad image, inference error, ...). A `retryable`
+    /// failure runs the shard again until its `maxFailures`th; one that is not (an input
+    /// every worker would fail on) is fatal at once.
     @discardableResult
-    public mutating func failed(shard: Int, by id: WorkerID, now: Double, reason: String) -> FailureOutcome {
+    public mutating func failed(shard: Int, by id: WorkerID, now: Double, reason: String, retryable: Bool = true) -> FailureOutcome {
         touch(id, now: now)
         guard plan.shards.indices.contains(shard), !completedShards.contains(shard) else { return .ignored }
         let holds = outstanding[shard]?.contains(id) == true
@@ -177,12 +179,16 @@ public struct ShardScheduler: Sendable {
 
         let count = failures[shard, default: 0] + 1
         failures[shard] = count
-        if count >= maxFailures {
-            let message = "shard \(shard) (\(plan.images(of: shard))) failed \(count) times; last by worker \(id): \(reason)"
-            if failure == nil { failure = message }
-            return .fatal(message)
+        let message: String
+        if !retryable {
+            message = "shard \(shard) (\(plan.images(of: shard))) cannot be calibrated on any worker: \(reason) (reported by worker \(id))"
+        } else if count >= maxFailures {
+            message = "shard \(shard) (\(plan.images(of: shard))) failed \(count) times; last by worker \(id): \(reason)"
+        } else {
+            return .retry
         }
-        return .retry
+        if failure == nil { failure = message }
+        return .fatal(message)
     }
 
     /// A worker said goodbye; its unfinished shards go back to the queue.

@@ -324,11 +324,11 @@ public struct CoordinatorSession: Sendable {
                 return malformedMessage(from: worker, now: now, "dropped a result of shard \(id) from \(worker), which was not granted")
             }
             return result(of: Int(id), from: worker, statistics: statistics, now: now)
-        case let .shardFailed(id, reason):
+        case let .shardFailed(id, reason, kind):
             timeline.append(WorkerEvent(worker: "\(worker)", seconds: now, kind: .failed))
             registry.failed(worker)
             dispatch.arrived(Int(id), at: worker)
-            if case let .fatal(message) = scheduler.failed(shard: Int(id), by: worker, now: now, reason: reason) {
+            if case let .fatal(message) = scheduler.failed(shard: Int(id), by: worker, now: now, reason: reason, retryable: kind == .transient) {
                 outcome = .failed(.shardFailed(message))
                 return []
             }

@@ -33,8 +33,9 @@ public enum Message: Sendable, Equatable {
     /// Worker → coordinator, after a `resultGrant`: the encoded `CalibrationStatistics`
     /// of the shard's images.
     case result(shardID: UInt32, statistics: [UInt8])
-    /// Worker → coordinator: the shard could not be processed (for example a corrupt image).
-    case shardFailed(shardID: UInt32, reason: String)
+    /// Worker → coordinator: the shard could not be processed; `kind` says whether another
+    /// worker could do better (an inference error) or not (an image that does not decode).
+    case shardFailed(shardID: UInt32, reason: String, kind: ShardFailureKind)
     /// Both ways: liveness. Workers send their status; the coordinator sends `nil`.
     case heartbeat(WorkerStatus?)
     /// Either way: the sender is leaving the session.

@@ -113,9 +113,10 @@ public enum MessageCodec {
             writer.write(bytes)
         case let .resultGrant(shardID), let .resultDrop(shardID), let .shardReceived(shardID):
             writer.write(shardID)
-        case let .shardFailed(shardID, reason):
+        case let .shardFailed(shardID, reason, kind):
             writer.write(shardID)
             writer.write(reason)
+            writer.write(kind.rawValue)
         case let .jobFailed(reason):
             writer.write(reason)
         case let .heartbeat(status):
@@ -260,7 +261,8 @@ public enum MessageCodec {
             message = .shardReceived(shardID: try reader.integer(UInt32.self, "shardReceived.shardID"))
         case .shardFailed:
             let shardID = try reader.integer(UInt32.self, "shardFailed.shardID")
-            message = .shardFailed(shardID: shardID, reason: try reader.string("shardFailed.reason"))
+            let reason = try reader.string("shardFailed.reason")
+            message = .shardFailed(shardID: shardID, reason: reason, kind: try reader.failureKind("shardFailed.kind"))
         case .heartbeat:
             if try reader.flag("heartbeat.status") {
                 let done = try reader.integer(UInt32.self, "heartbeat.status.imagesDone")
@@ -361,6 +363,16 @@ private struct PayloadReader {
             throw .invalidUTF8(field: field, offset: offset)
         }
         return string
+    }
+
+    mutating func failureKind(_ field: String) throws(ProtocolError) -> ShardFailureKind {
+        let offset = reader.offset
+        let name = try string(field)
+        guard let kind = ShardFailureKind(rawValue: name) else {
+            let known = ShardFailureKind.allCases.map(\.rawValue).joined(separator: " or ")
+            throw .invalidValue(field: field, offset: offset, reason: "'\(name)' is not a shard failure kind (\(known))")
+        }
+        return kind
     }
 
     mutating func collection(_ field: String) throws(ProtocolError) -> StatisticsCollection {

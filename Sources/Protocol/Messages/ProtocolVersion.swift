@@ -7,5 +7,5 @@
 public enum ProtocolVersion {
     /// The protocol version written by ``MessageCodec/encode(_:)`` and accepted by
     /// ``MessageCodec/decode(_:limits:)``.
-    public static let current: UInt16 = 5
+    public static let current: UInt16 = 6
 }

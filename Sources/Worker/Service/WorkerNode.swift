@@ -430,8 +430,11 @@ public final class WorkerNode: @unchecked Sendable {
             do {
                 let statistics = try processor.process(images)
                 finished.put(.success(shard.id, statistics.encoded(), images.count))
+            } catch let error as ImageFileError {
+                // The coordinator sends every worker the same bytes: they fail everywhere.
+                finished.put(.failure(shard.id, "\(error)", .input))
             } catch {
-                finished.put(.failure(shard.id, "\(error)"))
+                finished.put(.failure(shard.id, "\(error)", .transient))
             }
         }
     }
@@ -443,10 +446,10 @@ public final class WorkerNode: @unchecked Sendable {
             imagesDone += UInt32(count)
             offered[id] = statistics
             send(.resultOffer(shardID: id, bytes: UInt64(statistics.count)))
-        case let .failure(id, reason):
+        case let .failure(id, reason, kind):
             errors += 1
             logger.warning("shard \(id) failed: \(reason)")
-            send(.shardFailed(shardID: id, reason: reason))
+            send(.shardFailed(shardID: id, reason: reason, kind: kind))
         }
         if drainingSince == nil { send(.ready(capacity: 1)) }
     }

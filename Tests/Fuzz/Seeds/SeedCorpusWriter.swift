@@ -81,7 +81,7 @@ enum SeedCorpusWriter {
             "result-grant": .resultGrant(shardID: 7),
             "result-drop": .resultDrop(shardID: 7),
             "shard-received": .shardReceived(shardID: 7),
-            "shard-failed": .shardFailed(shardID: 7, reason: "corrupt JPEG 'a.jpg'"),
+            "shard-failed": .shardFailed(shardID: 7, reason: "corrupt JPEG 'a.jpg'", kind: .input),
             "heartbeat-idle": .heartbeat(nil),
             "heartbeat-working": .heartbeat(WorkerStatus(imagesDone: 3, currentShard: 7, residentBytes: 1 << 28, errors: 0)),
             "bye": .bye,
