@@ -29,7 +29,8 @@ struct ExampleModelCommand: ParsableCommand {
     var seed: UInt64 = 34
 
     func validate() throws {
-        try OptionRange.require(resolution >= 64, "--resolution", "at least 64", resolution)
+        let minimum = SSDResNet34.minimumResolution
+        try OptionRange.require(resolution >= minimum, "--resolution", "at least \(minimum)", resolution)
     }
 
     func run() throws {

@@ -125,10 +125,10 @@ struct JobOptions: ParsableArguments {
             throw CommandFailure("\(outputDir): is a file; --output-dir names the folder the results go under")
         }
         let folder = URL(fileURLWithPath: outputDir).appendingPathComponent("optimized")
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do throws(SystemCallError) {
+            try PosixFile.createFolders(folder.path)
         } catch {
-            throw CommandFailure("\(folder.path): cannot be created: \(error.localizedDescription)")
+            throw CommandFailure("\(error.path): cannot be created: \(error.reason)")
         }
         job.outputPath = folder.appendingPathComponent("\(settings.modelName).xml").path
         job.data.apply(settings)
@@ -169,9 +169,11 @@ struct JobOptions: ParsableArguments {
     var implicitJournalPath: String { output + ".journal" }
 
     /// Refuses, before any work, an output that would replace the model or cannot be
-    /// written, and a statistics file that cannot be written.
+    /// written, a report page that cannot be written, and a statistics file that cannot
+    /// be written.
     func checkOutputs() throws {
         try OutputLocation.checkIR(output: output, model: model)
+        try OutputLocation.checkWritable(reportPath)
         if let saveStats {
             try OutputLocation.checkSideFile(
                 saveStats, option: "--save-stats", kind: "calib statistics file", magic: CalibrationStatistics.magic,
@@ -200,6 +202,11 @@ struct JobOptions: ParsableArguments {
                 StandardErrorLog.logger.notice("\(config ?? ""): ignored.scope names not in the model, left out: \(missing.joined(separator: ", "))")
                 names.removeAll { missing.contains($0) }
             }
+        }
+        let absentTypes = ignoredType.filter { graph.layers(ofType: $0).isEmpty }
+        if !absentTypes.isEmpty {
+            let source = settings == nil ? "--ignored-type" : "\(config ?? ""): ignored.operations"
+            StandardErrorLog.logger.notice("\(source): the model has no layer of type \(absentTypes.joined(separator: ", ")); nothing is left out for it")
         }
         let run = try CalibrationPlan(
             graph: graph, ignoredNames: names, ignoredTypes: ignoredType, inputShape: data.inputShape, layout: data.layout,

@@ -9,11 +9,12 @@ struct StatusTable {
 
     func render() -> String {
         let percent = status.images > 0 ? 100 * Double(status.imagesDone) / Double(status.images) : 100
+        let alive = status.workers.filter { $0.state == .idle || $0.state == .working }.count
         var lines = [
             String(
-                format: "job %@: %u/%u images (%.0f%%), %u/%u shards, running %@, %d workers alive",
+                format: "job %@: %u/%u images (%.0f%%), %u/%u shards, running %@, %d worker%@ alive",
                 status.jobID, status.imagesDone, status.images, percent, status.shardsDone, status.shards,
-                ElapsedTime.text(status.elapsedSeconds), status.workers.filter { $0.state == .idle || $0.state == .working }.count)
+                ElapsedTime.text(status.elapsedSeconds), alive, alive == 1 ? "" : "s")
         ]
         guard !status.workers.isEmpty else { return (lines + ["no worker has joined yet"]).joined(separator: "\n") }
         let header = ["worker", "host", "pid", "state", "shard", "images", "img/s", "heartbeat", "memory", "errors", "isa"]

@@ -105,6 +105,16 @@ import Testing
         #expect(run.standardError.contains("--subset 5 is more than the 2 images there are: all 2 are used"), "\(run.standardError)")
     }
 
+    @Test func anImageFolderThatCannotBeMadeSaysWhyInTheSystemsWords() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("plain.txt").path
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        let run = try CalibProcess.run(["example-images", "--count", "1", "--output", file + "/images"])
+        #expect(run.exitedNormally && run.status != 0)
+        #expect(run.standardError.contains("cannot write '\(file)/images': Not a directory"), "\(run.standardError)")
+    }
+
     @Test func aCorruptImageMidRunNamesTheFile() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         try makeExample()
@@ -202,7 +212,8 @@ import Testing
             (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--subset", "-2"], "--subset must be at least 1, not -2"),
             (["worker", "--connect", "tcp://127.0.0.1:1", "--threads", "-1"], "--threads must be between 0 (all cores) and 1024, not -1"),
             (["example-images", "--count", "-3", "--output", "x"], "--count must be at least 1, not -3"),
-            (["example-model", "--resolution", "-300", "--output", "x.xml"], "--resolution must be at least 64, not -300"),
+            (["example-model", "--resolution", "-300", "--output", "x.xml"], "--resolution must be at least 257, not -300"),
+            (["example-model", "--resolution", "240", "--output", "x.xml"], "--resolution must be at least 257, not 240"),
             (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--input-shape", "-1,3,300,300"],
                 "The value '-1,3,300,300' is invalid for '--input-shape <N,C,H,W>': --input-shape takes positive integers separated by commas, not '-1,3,300,300'"),
             (["worker", "--connect", "tcp://127.0.0.1:1", "--cache-dir", "x", "--no-cache"], "--cache-dir and --no-cache exclude each other"),

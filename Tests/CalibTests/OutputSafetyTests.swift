@@ -76,6 +76,14 @@ import Worker
         let stats = try run(output: folder.appendingPathComponent("q.xml").path, extra: ["--save-stats", directory])
         #expect(stats.standardError.contains("Error: \(directory): is a directory, not a file that can be written"))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("q.xml").path))
+
+        // The report page next to the IR, checked before the run too.
+        let report = folder.appendingPathComponent("r.report.html").path
+        try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true)
+        let blocked = try run(output: folder.appendingPathComponent("r.xml").path)
+        #expect(blocked.standardError.contains("Error: \(report): is a directory, not a file that can be written"), "\(blocked.standardError)")
+        #expect(!blocked.standardError.contains("statistics ["))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.xml").path))
     }
 
     @Test func rewritingAnOutputReplacesBothFilesAndLeavesNoTemporaryFiles() throws {

@@ -66,6 +66,12 @@ import Worker
         #expect(run.exitedNormally && run.status != 0)
         #expect(run.standardError.contains("the model has no layer named Mul_490 (ignored layers are named as in the IR's .xml)"))
         #expect(!outputExists)
+        // A type is a notice, not an error: a list of types to leave out fits many models.
+        let typed = try CalibProcess.run([
+            "run", "--model", model, "--data", images, "--output", output, "--ignored-type", "Bogus", "--subset", "1",
+        ])
+        #expect(typed.status == 0, "\(typed.standardError)")
+        #expect(typed.standardError.contains("--ignored-type: the model has no layer of type Bogus; nothing is left out for it"))
     }
 
     @Test func anUnreadableImageMidRunStopsWithoutOutput() throws {

@@ -43,6 +43,17 @@ extension ExampleModelTests {
         #expect(try SSDResNet34(resolution: 300, seed: 7).makeGraph().weights != small.weights)
     }
 
+    @Test func everyResolutionFromTheMinimumHasBoxesOnEveryHeadMapAndBelowItIsRefused() throws {
+        let minimum = SSDResNet34.minimumResolution
+        #expect(minimum == 257)
+        #expect(throws: IRError.self) { try SSDResNet34(resolution: minimum - 1) }
+        for resolution in [minimum, minimum + 1, 299, 301, 599, 600, 601] {
+            let model = try SSDResNet34(resolution: resolution)
+            #expect(SSDResNet34.headMapSizes(resolution: resolution, strides: model.strides).allSatisfy { $0 > 0 })
+            #expect(model.defaultBoxes.count > 0)
+        }
+    }
+
     @Test func defaultBoxesFollowTheMLPerfGenerator() throws {
         let boxes = try SSDResNet34(resolution: 1200).defaultBoxes.boxes
         // First box: centre of cell (0, 0) of the 50x50 map with step int(1200/50) = 24,

@@ -30,15 +30,27 @@ public struct SSDResNet34: Sendable {
 
     /// Picks MLPerf's 1200 strides when every head map stays non-empty at this
     /// resolution, else the 300 variant's.
+    /// - Throws: `IRError.invalidOperation` below `minimumResolution`.
     public init(resolution: Int, seed: UInt64 = 34, halfPrecisionWeights: Bool = false) throws {
-        guard resolution >= 64 else {
-            throw IRError.invalidOperation("ssd-resnet34 needs an input of at least 64x64, got \(resolution)")
+        guard resolution >= Self.minimumResolution else {
+            throw IRError.invalidOperation(
+                "ssd-resnet34 needs an input of at least \(Self.minimumResolution)x\(Self.minimumResolution), got \(resolution)")
         }
         self.resolution = resolution
         self.seed = seed
         self.halfPrecisionWeights = halfPrecisionWeights
-        strides = Self.headMapSizes(resolution: resolution, strides: Self.largeStrides).allSatisfy { $0 > 0 }
-            ? Self.largeStrides : Self.smallStrides
+        strides = Self.coversEveryHeadMap(resolution, strides: Self.largeStrides) ? Self.largeStrides : Self.smallStrides
+    }
+
+    /// The smallest square input whose every head map keeps at least one location, with
+    /// either strides (257: below it, the last extra block's unpadded 3x3 convolution has
+    /// nothing left to cover).
+    public static let minimumResolution = (1...).first { resolution in
+        [largeStrides, smallStrides].contains { coversEveryHeadMap(resolution, strides: $0) }
+    }!
+
+    private static func coversEveryHeadMap(_ resolution: Int, strides: [Int]) -> Bool {
+        headMapSizes(resolution: resolution, strides: strides).allSatisfy { $0 > 0 }
     }
 
     /// Spatial sizes of the six sources for an input size and strides list.

@@ -110,6 +110,26 @@ public struct PosixFile: Sendable {
         return "\(folder).\(name).\(getpid()).partial"
     }
 
+    /// Creates the folder `path` and its missing parents (as `mkdir -p`, mode 0755); a
+    /// folder that exists is left as it is.
+    /// - Throws: `SystemCallError` naming the first folder that could not be made (a file
+    ///   in the way is `ENOTDIR`).
+    public static func createFolders(_ path: String) throws(SystemCallError) {
+        var folder = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            folder += component
+            if mkdir(folder, 0o755) != 0, errno != EEXIST {
+                throw SystemCallError(path: folder, operation: "creating the folder", code: errno)
+            }
+            folder += "/"
+        }
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw SystemCallError(path: path, operation: "creating the folder", code: errno) }
+        guard status.st_mode & S_IFMT == S_IFDIR else {
+            throw SystemCallError(path: path, operation: "creating the folder", code: ENOTDIR)
+        }
+    }
+
     /// Flushes the folder holding `path`, so that names created, renamed or removed in it
     /// are on disk.
     public static func flushFolder(of path: String) throws(SystemCallError) {

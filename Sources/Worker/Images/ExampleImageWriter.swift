@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Protocol
 
 /// Fills a folder with synthetic calibration images when real ones (COCO) cannot be
 /// downloaded, so the whole pipeline, from files on disk to statistics, runs as in production.
@@ -43,10 +44,10 @@ public struct ExampleImageWriter: Sendable {
             throw .unwritable(
                 path: directory.appendingPathComponent(name).path, reason: "not a .jpg, .jpeg or .png name: calib reads only those")
         }
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do throws(SystemCallError) {
+            try PosixFile.createFolders(directory.path)
         } catch {
-            throw .unwritable(path: directory.path, reason: ImageFileError.oneLine(error.localizedDescription))
+            throw .unwritable(path: error.path, reason: error.reason)
         }
         if let instancesPath {
             do {
