@@ -67,6 +67,16 @@ struct EvalCommand: ParsableCommand {
         var dataset = try data.dataset(instances: annotations)
         if let count { dataset = dataset.subset(count) }
         let input = try ImageInput(graph: referenceGraph, shape: data.inputShape, layout: data.layout)
+        let modelInput = try ImageInput(graph: modelGraph, shape: data.inputShape, layout: data.layout)
+        guard modelInput.shape == input.shape else {
+            throw CommandFailure(
+                "\(model) takes input \(modelInput.shape) but the reference \(reference) takes \(input.shape): "
+                    + "eval compares an int8 IR with the FP32 IR it was calibrated from")
+        }
+        if !referenceGraph.layers(ofType: "FakeQuantize").isEmpty, modelGraph.layers(ofType: "FakeQuantize").isEmpty {
+            StandardErrorLog.logger.notice(
+                "the reference \(reference) has FakeQuantize layers and \(model) none: are --reference and --model swapped?")
+        }
         let bar = ProgressBar(total: dataset.count, label: "eval")
         let report = try EvaluationRun(
             reference: referenceGraph, model: modelGraph, dataset: dataset, threads: threads, interpolation: data.interpolation,

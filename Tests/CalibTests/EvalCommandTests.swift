@@ -7,9 +7,9 @@ import Testing
 /// `calib eval` as a user runs it: an int8 IR against its FP32 reference.
 @Suite(.serialized) struct EvalCommandTests {
     /// The tiny network with a classifier head: conv → ReLU → mean → MatMul `[8, 10]`.
-    private func classifier() -> IRGraph {
+    private func classifier(size: Int = 16) -> IRGraph {
         var builder = GraphBuilder(name: "classifier")
-        let image = builder.parameter(name: "image", dims: [1, 3, 16, 16])
+        let image = builder.parameter(name: "image", dims: [1, 3, size, size])
         var generator = SeededGenerator(seed: 3)
         let weights = builder.floatConstant(name: "w", dims: [8, 3, 3, 3], values: (0..<216).map { _ in Float(generator.unit() - 0.5) / 64 })
         let features = builder.unary("Relu", builder.convolution(image, weights: weights, bias: nil, stride: 1, padding: 1, name: "conv"), name: "relu")
@@ -49,6 +49,22 @@ import Testing
         // The reference against itself: no noise at all.
         let same = try CalibProcess.run(common + ["--reference", model, "--model", model, "--json"], timeout: 60)
         #expect(same.standardOutput.contains("\"sqnr\" : \"inf\""), "\(same.standardOutput)")
+
+        // The two swapped: it runs, and says what looks wrong.
+        let swapped = try CalibProcess.run(common + ["--reference", int8, "--model", model], timeout: 60)
+        #expect(swapped.status == 0, "\(swapped.standardError)")
+        #expect(swapped.standardError.contains("has FakeQuantize layers and \(model) none: are --reference and --model swapped?"))
+    }
+
+    @Test func modelsWithOtherInputsAreRefusedNamingBoth() throws {
+        let workspace = try TinyWorkspace(images: 1)
+        defer { workspace.remove() }
+        let reference = try workspace.write(classifier(size: 24), as: "a.xml")
+        let model = try workspace.write(classifier(), as: "b.xml")
+        let run = try CalibProcess.run(["eval", "--reference", reference, "--model", model, "--data", workspace.images.path], timeout: 60)
+        #expect(run.exitedNormally && run.status != 0)
+        #expect(run.standardError.contains(
+            "\(model) takes input [1, 3, 16, 16] but the reference \(reference) takes [1, 3, 24, 24]"), "\(run.standardError)")
     }
 
     @Test func aDetectorIsComparedBeforeNMSAndByDetectionAgreement() throws {

@@ -61,8 +61,23 @@ public struct ModelConverter: Sendable {
         } catch {
             throw FileError(path: source, reason: "OpenVINO converted it, but calib cannot read the IR it wrote: \(error)")
         }
+        try checkLayout(of: graph)
         try IRFiles.write(xml: xml, weights: weights, xmlPath: xmlPath)
         return graph
+    }
+
+    /// Refuses a `--layout` that contradicts the converted input's static shape (an image
+    /// of 300 channels): OpenVINO records any layout given, and the IR would only fail
+    /// when calibrated.
+    private func checkLayout(of graph: IRGraph) throws {
+        guard let layout, let given = ImageInput.Layout(rawValue: layout),
+            let dims = graph.layers(ofType: "Parameter").first?.outputs.first?.dims, dims.count == 4, dims.allSatisfy({ $0 > 0 })
+        else { return }
+        do {
+            _ = try ImageInput(graph: graph, layout: given)
+        } catch {
+            throw FileError(path: source, reason: "--layout \(layout) does not fit the converted model: \(error)")
+        }
     }
 
     private func checkSource() throws {
