@@ -29,12 +29,26 @@ struct StatusCommand: ParsableCommand {
         let context = try ZMQContext()
         let socket = try ZMQSocket(context: context, kind: .dealer)
         defer { socket.close() }
-        try socket.setOption(.receiveTimeout, Int(timeout * 1000))
         try keys.keys()?.configure(socket)
+        // Watched from before the connect: a refused key or a security mismatch is then
+        // said at once, and silence is explained.
+        var monitor: HandshakeMonitor? = try HandshakeMonitor(socket: socket)
+        defer { monitor = nil }
         try socket.connect(connect)
         try socket.send([MessageCodec.encode(.statusRequest)])
+        var diagnosis = ConnectionDiagnosis()
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
+        while try !socket.poll(timeoutMilliseconds: 100) {
+            diagnosis.record(try monitor?.events() ?? [])
+            if diagnosis.refusedWith != nil || diagnosis.isSecurityMismatch {
+                throw CommandFailure("cannot ask the coordinator at \(connect): \(diagnosis.explanation)")
+            }
+            if DispatchTime.now().uptimeNanoseconds >= deadline {
+                throw CommandFailure("no answer from a coordinator at \(connect) within \(timeout) s: \(diagnosis.explanation)")
+            }
+        }
         guard let frames = try socket.receive(), let frame = frames.last else {
-            throw CommandFailure("no answer from a coordinator at \(connect) within \(timeout) s")
+            throw CommandFailure("no answer from a coordinator at \(connect): \(diagnosis.explanation)")
         }
         guard case let .status(status) = try MessageCodec.decode(frame) else {
             throw CommandFailure("the peer at \(connect) did not answer with a status")

@@ -200,6 +200,7 @@ import Testing
             (["run", "--model", "m.onnx", "--data", "d", "--output", "q.xml"], "--model takes the IR's .xml, not 'm.onnx' (convert it first: calib convert)"),
             (["worker", "--connect", "localhost:5555"], "--connect takes a ZeroMQ endpoint such as tcp://HOST:5555, not 'localhost:5555'"),
             (["status", "--connect", "tcp://127.0.0.1"], "--connect takes a ZeroMQ endpoint such as tcp://HOST:5555, not 'tcp://127.0.0.1'"),
+            (["worker", "--connect", "tcp://127.0.0.1:99999"], "--connect tcp://127.0.0.1:99999: the port must be 1 to 65535"),
             (["worker", "--connect", "tcp://127.0.0.1:1", "--cpus", ","], "--cpus takes CPU numbers and ranges such as 0-3,8, not ','"),
             (["run", "--model", "m.xml", "--data", "d", "--output", "q.xml", "--input-shape", "1,,3"],
                 "The value '1,,3' is invalid for '--input-shape <N,C,H,W>': --input-shape takes positive integers separated by commas, not '1,,3'"),

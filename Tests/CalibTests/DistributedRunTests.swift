@@ -353,9 +353,24 @@ import Worker
         #expect(refused.status != 0)
         #expect(refused.standardError.contains("not in the coordinator's authorized keys"), "\(refused.standardError)")
         #expect(coordinator.standardError.contains("refused CURVE key"))
-        // A plain client gets nothing from a CURVE coordinator, not even the status.
-        let plain = try CalibProcess.run(["status", "--connect", endpoint, "--timeout", "2"])
-        #expect(plain.status != 0 && plain.standardError.contains("no answer"), "\(plain.standardError)")
+        // A plain client gets nothing from a CURVE coordinator, not even the status, and is
+        // told why; so is a refused key, and a client holding another server's public key.
+        let mismatch = "it uses the other security mechanism: a coordinator with CURVE needs --secret-key and --server-key"
+        let plain = try CalibProcess.run(["status", "--connect", endpoint, "--timeout", "20"])
+        #expect(plain.status != 0 && plain.standardError.contains("cannot ask the coordinator at \(endpoint): \(mismatch)"), "\(plain.standardError)")
+        let strangerStatus = try CalibProcess.run([
+            "status", "--connect", endpoint, "--secret-key", stranger, "--server-key", server + ".pub", "--timeout", "20",
+        ])
+        #expect(strangerStatus.standardError.contains("it refused this key (CURVE authentication failed, ZAP status 400)"),
+                "\(strangerStatus.standardError)")
+        let plainWorker = try CalibProcess.run(["worker", "--connect", endpoint, "--idle-timeout", "20"])
+        #expect(plainWorker.status != 0 && plainWorker.standardError.contains("cannot join the coordinator at \(endpoint): \(mismatch)"),
+                "\(plainWorker.standardError)")
+        let wrongServer = try CalibProcess.run([
+            "status", "--connect", endpoint, "--secret-key", admitted, "--server-key", stranger + ".pub", "--timeout", "2",
+        ])
+        #expect(wrongServer.standardError.contains("it hung up during the security handshake: is --server-key that coordinator's public key?"),
+                "\(wrongServer.standardError)")
 
         let metrics = try httpGet("tcp://127.0.0.1:\(metricsPort)", path: "/metrics")
         #expect(metrics.hasPrefix("HTTP/1.0 200 OK"), "\(metrics)")

@@ -128,7 +128,9 @@ import Worker
         socket.close()
         let status = try CalibProcess.run(["status", "--connect", endpoint, "--timeout", "1"], timeout: 30)
         #expect(status.exitedNormally && status.status == 1)
-        #expect(status.standardError == "Error: no answer from a coordinator at \(endpoint) within 1.0 s\n", "\(status.standardError)")
+        #expect(
+            status.standardError == "Error: no answer from a coordinator at \(endpoint) within 1.0 s: "
+                + "nothing accepted a connection there: is it running, is the address right?\n", "\(status.standardError)")
     }
 
     /// How many processes have `argument` in their command line (from /proc).

@@ -67,6 +67,8 @@ struct CurveSecurityTests {
             ("secret-key \(pair.secretKey) extra\n", 1, "expected \"secret-key"),
             ("\n\nsecret-key \(pair.secretKey.dropLast())\n", 3, "secret-key has 39 characters, expected 40"),
             ("secret-key \(pair.secretKey)\npublic-key \(other.publicKey)\n", 2, "does not belong to the secret-key on line 1"),
+            ("\(pair.publicKey) worker-1\n", 1, "a key alone, as in a .pub file; a key-pair file (the one keygen wrote without .pub)"),
+            ("\u{1b}[2J\u{7}junk\n", 1, "unknown entry \"\\u{1B}[2J\\u{07}junk\""),
         ]
         for (text, line, reason) in cases {
             let error = #expect(throws: CurveKeyError.self) { try CurveKeyFile.parse(text, path: "keys/node.key") }

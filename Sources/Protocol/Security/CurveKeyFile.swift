@@ -37,9 +37,16 @@ public enum CurveKeyFile {
         for line in KeyFileLine.lines(of: text) {
             let entry = String(line.word)
             guard entry == publicKeyEntry || entry == secretKeyEntry else {
+                if Z85.problem(withKey: entry) == nil {
+                    throw CurveKeyError.invalidLine(
+                        path: path, line: line.number,
+                        reason: "a key alone, as in a .pub file; a key-pair file (the one keygen wrote without .pub) has \(secretKeyEntry) <key>")
+                }
+                // A binary file's bytes stay out of the terminal.
+                let shown = entry.prefix(40).unicodeScalars.map { (0x20..<0x7f).contains($0.value) ? String($0) : $0.escaped(asASCII: true) }
                 throw CurveKeyError.invalidLine(
                     path: path, line: line.number,
-                    reason: "unknown entry \"\(entry)\"; expected \(publicKeyEntry) or \(secretKeyEntry)")
+                    reason: "unknown entry \"\(shown.joined())\"; expected \(publicKeyEntry) or \(secretKeyEntry)")
             }
             if let first = keys[entry] {
                 throw CurveKeyError.invalidLine(

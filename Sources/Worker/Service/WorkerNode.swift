@@ -55,6 +55,8 @@ public final class WorkerNode: @unchecked Sendable {
     public enum Stop: Error, Sendable, CustomStringConvertible {
         /// The coordinator refused the session (version, key).
         case refused(String)
+        /// The coordinator uses the other security mechanism (CURVE on one side only).
+        case securityMismatch(endpoint: String, explanation: String)
         /// This worker cannot serve the job (the model does not load or compile); the
         /// coordinator was told why.
         case cannotServe(String)
@@ -69,6 +71,7 @@ public final class WorkerNode: @unchecked Sendable {
         public var description: String {
             switch self {
             case let .refused(reason): "the coordinator refused this worker: \(reason)"
+            case let .securityMismatch(endpoint, explanation): "cannot join the coordinator at \(endpoint): \(explanation)"
             case let .cannotServe(reason): "this worker cannot serve the job: \(reason)"
             case let .coordinatorSilent(endpoint, seconds):
                 "no message from the coordinator at \(endpoint) for \(seconds) s (--idle-timeout): giving up"
@@ -89,6 +92,8 @@ public final class WorkerNode: @unchecked Sendable {
     private let context: ZMQContext
     private var socket: ZMQSocket?
     private var monitor: HandshakeMonitor?
+    /// What the monitor saw of the current connection, to say why a coordinator is silent.
+    private var diagnosis = ConnectionDiagnosis()
     private var models = [String: IRGraph]()
     private var job: JobSpec?
     /// The model being received for the current job, if it was not cached.
@@ -175,7 +180,7 @@ public final class WorkerNode: @unchecked Sendable {
                 logger.warning(
                     coordinatorAnswered
                         ? "coordinator silent for \(Int(silence)) s; reconnecting in \(backoff) s"
-                        : "no answer from a coordinator at \(options.endpoint) for \(Int(silence)) s (is it running there?); reconnecting in \(backoff) s")
+                        : "no answer from a coordinator at \(options.endpoint) for \(Int(silence)) s (\(diagnosis.explanation)); reconnecting in \(backoff) s")
                 pause(backoff)
                 backoff = min(backoff * 2, 8)
                 // Stopped while waiting: the next turn says goodbye on the old connection.
@@ -184,10 +189,14 @@ public final class WorkerNode: @unchecked Sendable {
                 lastAttempt = clock.seconds
                 continue
             }
-            if let refusal = try monitor?.events().first(where: \.isAuthenticationFailure) {
+            diagnosis.record(try monitor?.events() ?? [])
+            if let status = diagnosis.refusedWith {
                 throw Stop.refused(
-                    "CURVE authentication failed (ZAP status \(refusal.value)): this worker's public key "
+                    "CURVE authentication failed (ZAP status \(status)): this worker's public key "
                         + "\(options.security?.keyPair.publicKey ?? "") is not in the coordinator's authorized keys")
+            }
+            if diagnosis.isSecurityMismatch {
+                throw Stop.securityMismatch(endpoint: options.endpoint, explanation: diagnosis.explanation)
             }
             if let done = finished.take() {
                 report(done)
@@ -523,11 +532,11 @@ public final class WorkerNode: @unchecked Sendable {
         monitor = nil
         let socket = try ZMQSocket(context: context, kind: .dealer)
         try socket.setOption(.sendTimeout, 1000)
-        if let security = options.security {
-            try security.configure(socket)
-            // Watched from before the connect so a refused key is seen, not retried silently.
-            monitor = try HandshakeMonitor(socket: socket)
-        }
+        try options.security?.configure(socket)
+        // Watched from before the connect so a refused key or a security mismatch is seen,
+        // not retried silently, and silence is explained.
+        monitor = try HandshakeMonitor(socket: socket)
+        diagnosis = ConnectionDiagnosis()
         try socket.connect(options.endpoint)
         self.socket = socket
         job = nil
