@@ -99,6 +99,11 @@ void convert(const calib_model_conversion &request) {
         ov::Output<ov::Node> input = selectInput(model, request.input_name);
         const std::string inputName = input.get_any_name();
         if (request.input_rank > 0) {
+            const ov::PartialShape declared = input.get_partial_shape();
+            if (declared.rank().is_static() && declared.size() != request.input_rank) {
+                throw ConversionError("the input '" + inputName + "' has " + std::to_string(declared.size()) + " dimensions (" +
+                                      declared.to_string() + "), --input-shape gives " + std::to_string(request.input_rank));
+            }
             std::vector<ov::Dimension> dims;
             for (size_t index = 0; index < request.input_rank; ++index) {
                 dims.emplace_back(request.input_shape[index]);

@@ -126,6 +126,7 @@ import Worker
             (["convert", onnx, "--output", workspace.path("out.bin")], "names the .xml file"),
             (["convert", onnx, "--output", output, "--scale-values", "1,0,1"], "--scale-values must not contain 0"),
             (["convert", onnx, "--output", output, "--mean-values", "1,x,3"], "--mean-values takes numbers"),
+            (["convert", onnx, "--output", output, "--input-shape", "1,3,300"], "the input 'image' has 4 dimensions ([1,3,300,300]), --input-shape gives 3"),
             (["convert", onnx, "--output", output, "--layout", "NHWC"],
              "--layout NHWC does not fit the converted model: the input 'image'"),
         ]
