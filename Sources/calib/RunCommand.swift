@@ -60,7 +60,11 @@ struct RunCommand: ParsableCommand {
             }
             let statistics: CalibrationStatistics
             if let loadStats = job.loadStats {
-                statistics = try CalibrationStatistics(decoding: AtomicFile.read(loadStats))
+                do {
+                    statistics = try CalibrationStatistics(decoding: AtomicFile.read(loadStats))
+                } catch let error as StatisticsError {
+                    throw CommandFailure("--load-stats \(loadStats): \(error)")
+                }
             } else {
                 let dataset = try job.data.dataset()
                 let notice = InterruptNotice.watch {

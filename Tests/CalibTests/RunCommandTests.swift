@@ -74,6 +74,20 @@ import Worker
         #expect(typed.standardError.contains("--ignored-type: the model has no layer of type Bogus; nothing is left out for it"))
     }
 
+    @Test func filesOfTheWrongKindSayWhatTheyAre() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let junk = folder.appendingPathComponent("junk.stats").path
+        try Data("not statistics".utf8).write(to: URL(fileURLWithPath: junk))
+        let stats = try CalibProcess.run(["run", "--model", model, "--load-stats", junk, "--output", output])
+        #expect(stats.exitedNormally && stats.status != 0)
+        #expect(stats.standardError.contains("Error: --load-stats \(junk): not a calib statistics file"), "\(stats.standardError)")
+        let json = folder.appendingPathComponent("pot.json").path
+        try Data("{\"model\": {}}".utf8).write(to: URL(fileURLWithPath: json))
+        let config = try CalibProcess.run(["run", "--model", json, "--data", images, "--output", output])
+        #expect(config.standardError.contains("(a JSON file; a POT configuration is given with -c)"), "\(config.standardError)")
+        #expect(!outputExists)
+    }
+
     @Test func anUnreadableImageMidRunStopsWithoutOutput() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let broken = URL(fileURLWithPath: images).appendingPathComponent("example_000001.jpg")

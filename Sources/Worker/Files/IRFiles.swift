@@ -22,9 +22,22 @@ public enum IRFiles {
             if case .dataOutsideWeights = error, !hasWeights {
                 throw FileError(path: binPath, reason: "no such file: the weights of \(URL(fileURLWithPath: xmlPath).lastPathComponent) are missing")
             }
-            throw FileError(path: xmlPath, reason: error.description)
+            throw FileError(path: xmlPath, reason: error.description + notAnIRHint(xmlPath, xml))
         }
         return graph
+    }
+
+    /// What the file at `path` looks like when it is no IR `.xml` at all, for the error:
+    /// a model to convert first, or a JSON file (a POT configuration goes with `-c`).
+    private static func notAnIRHint(_ path: String, _ bytes: [UInt8]) -> String {
+        let suffix = URL(fileURLWithPath: path).pathExtension.lowercased()
+        if ["onnx", "tflite"].contains(suffix) {
+            return " (an .\(suffix) model is converted to an IR first: calib convert \(path) --output MODEL.xml)"
+        }
+        if bytes.first(where: { ![0x20, 0x09, 0x0a, 0x0d].contains($0) }) == UInt8(ascii: "{") {
+            return " (a JSON file; a POT configuration is given with -c)"
+        }
+        return ""
     }
 
     /// Writes both files so that a reader never pairs a new `.xml` with an old `.bin` or
