@@ -28,6 +28,15 @@ struct KeygenCommand: ParsableCommand {
     private var publicPath: String { output + ".pub" }
 
     func validate() throws {
+        guard !output.hasSuffix(".pub") else {
+            throw ValidationError(
+                "--output names the key-pair file, which holds the secret key; the public key goes to PATH.pub next to it: "
+                    + "give \(output.dropLast(".pub".count))")
+        }
+        var isDirectory: ObjCBool = false
+        if output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            throw ValidationError("--output \(output) is a folder; name the key-pair file, e.g. \(output.hasSuffix("/") ? output : output + "/")worker.key")
+        }
         guard !force else { return }
         // Both are checked before anything is written, so that an existing .pub
         // cannot leave a new key pair without its public half.

@@ -32,5 +32,15 @@ struct KeygenCommandTests {
         #expect(replaced != pair)
         #expect(try String(contentsOfFile: path + ".pub", encoding: .utf8) == replaced.publicKey + "\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["worker.key", "worker.key.pub"])
+
+        // A .pub name or a folder is not where a key pair goes; nothing is written.
+        let pub = try CalibProcess.run(["keygen", "--output", path + ".pub", "--force"])
+        #expect(pub.status == 64)
+        #expect(pub.standardError.contains("the public key goes to PATH.pub next to it: give \(path)"), "\(pub.standardError)")
+        let intoFolder = try CalibProcess.run(["keygen", "--output", folder.path + "/", "--force"])
+        #expect(intoFolder.status == 64)
+        #expect(intoFolder.standardError.contains("is a folder; name the key-pair file"), "\(intoFolder.standardError)")
+        #expect(try CurveKeyFile.read(path: path) == replaced)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["worker.key", "worker.key.pub"])
     }
 }

@@ -119,6 +119,30 @@ import Worker
         #expect(Self.processes(withArgument: "--parent-pid \(parent)") == 0, "workers outlived the run that started them")
     }
 
+    @Test func aWorkerToldToReconnectSaysHelloAgainOnANewConnection() throws {
+        defer { workspace.remove() }
+        let context = try ZMQContext()
+        let coordinator = try ZMQSocket(context: context, kind: .router)
+        defer { coordinator.close() }
+        try coordinator.setOption(.receiveTimeout, 20_000)
+        try coordinator.bind("tcp://127.0.0.1:*")
+        let endpoint = try coordinator.lastEndpoint
+        let worker = try CalibProcess.start(["worker", "--connect", endpoint, "--idle-timeout", "30", "--no-cache"])
+        defer { worker.terminateIfRunning() }
+        /// The next hello's routing id, skipping heartbeats.
+        func nextHello() throws -> [UInt8] {
+            while true {
+                let frames = try #require(try coordinator.receive(), "no hello within 20 s: \(worker.standardError)")
+                if case .hello = try MessageCodec.decode(frames[1]) { return frames[0] }
+            }
+        }
+        let first = try nextHello()
+        try coordinator.send([first, MessageCodec.encode(.reconnect)])
+        let second = try nextHello()
+        #expect(second != first, "a new connection, so a new routing id")
+        try worker.waitForStandardError(containing: "has no session with this worker (it was restarted?): reconnecting", timeout: 10)
+    }
+
     @Test func statusWithNothingListeningIsAnErrorNotAUsageMistake() throws {
         defer { workspace.remove() }
         let context = try ZMQContext()

@@ -135,6 +135,19 @@ struct CoordinatorSessionTests {
         #expect(session.timeline.map(\.kind) == [.dead])
     }
 
+    @Test func aPeerWithoutASessionIsToldOnceToReconnect() {
+        var session = Self.session()
+        // A worker of a coordinator that was restarted: its socket reconnected by itself.
+        let first = session.received(Self.frames(.heartbeat(nil), from: a), at: 0)
+        #expect(Self.sent(first).map(\.0) == [.reconnect])
+        #expect(Self.sent(first).map(\.1) == [a])
+        #expect(session.received(Self.frames(.ready(capacity: 1), from: a), at: 0).isEmpty)
+        // Its new session gets the job as any other.
+        let welcome = Self.sent(session.received(Self.frames(Self.hello, from: b), at: 1))
+        #expect(welcome.count == 1)
+        #expect(session.liveWorkers == [b])
+    }
+
     @Test func aShardRejectedThreeTimesFailsTheRun() {
         var session = Self.session(images: 1, shardSize: 1)
         _ = session.received(Self.frames(Self.hello, from: a), at: 0)

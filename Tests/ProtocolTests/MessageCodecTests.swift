@@ -39,6 +39,7 @@ struct MessageCodecTests {
         .heartbeat(nil),
         .bye,
         .statusRequest,
+        .reconnect,
         .status(ClusterStatus(
             jobID: "1a2b3c4d5e6f", imagesDone: 12, images: 500, shardsDone: 3, shards: 125, elapsedSeconds: 61.25,
             workers: [
@@ -155,7 +156,7 @@ struct MessageCodecTests {
 
     @Test func unknownTypes() {
         // 4 and 5 are retired (the whole model in one frame, before version 4).
-        for type: UInt8 in [0, 4, 5, 21, 200, 255] {
+        for type: UInt8 in [0, 4, 5, 22, 200, 255] {
             #expect(Self.decodeError(Self.header(type: type)) == .unknownType(type))
         }
     }

@@ -104,6 +104,9 @@ public struct CoordinatorSession: Sendable {
     private var cutOff = Set<WorkerID>()
     /// Peers refused at hello: what they sent before reading the refusal is dropped unlogged.
     private var refused = Set<WorkerID>()
+    /// Peers without a session told to reconnect: told once, the rest of what they sent
+    /// before reconnecting is dropped unlogged.
+    private var toldToReconnect = Set<WorkerID>()
     /// Results per shard in verification: the first is being verified.
     private var verifying: [Int: [Candidate]] = [:]
     private var idle: IdleTimeout
@@ -291,8 +294,13 @@ public struct CoordinatorSession: Sendable {
             actions.append(.log(.notice, "worker \(worker), declared dead, was heard from again: it is back"))
         }
         guard sessions.contains(worker) else {
-            if refused.contains(worker) { return [] }
-            return [.log(.warning, "dropped a \(message.type) message from \(worker), which has not said hello")]
+            // A worker of a session this coordinator does not know (its socket reconnected
+            // by itself after a restart) is told once to start a new one.
+            guard !refused.contains(worker), toldToReconnect.insert(worker).inserted else { return [] }
+            return [
+                .send(.reconnect, to: worker),
+                .log(.info, "a \(message.type) message from \(worker), which has not said hello here: asked it to reconnect"),
+            ]
         }
         scheduler.heard(from: worker, now: now)
         return actions + handleInSession(message, from: worker, now: now)
@@ -348,7 +356,7 @@ public struct CoordinatorSession: Sendable {
             return [.log(.error, "worker \(worker) cannot serve the job and left: \(reason)")] + end(worker, now: now)
         case .hello, .statusRequest:
             return []
-        case .refused, .job, .modelChunk, .shard, .status, .resultGrant, .resultDrop:
+        case .refused, .job, .modelChunk, .shard, .status, .resultGrant, .resultDrop, .reconnect:
             return malformedMessage(from: worker, now: now, "dropped a \(message.type) message from \(worker): only the coordinator sends it")
         }
     }

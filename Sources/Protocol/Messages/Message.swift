@@ -47,6 +47,10 @@ public enum Message: Sendable, Equatable {
     /// Worker → coordinator, its last message: it cannot serve this job at all (the model
     /// does not compile, memory runs out) and leaves; `reason` is the error it met.
     case jobFailed(reason: String)
+    /// Coordinator → worker: this coordinator has no session with the sender (it was
+    /// restarted, say, and the worker's socket reconnected by itself); the worker starts a
+    /// new session, with `hello`, at once.
+    case reconnect
 
     /// The type code of this message in the frame envelope.
     public var type: MessageType {
@@ -69,6 +73,7 @@ public enum Message: Sendable, Equatable {
         case .statusRequest: .statusRequest
         case .status: .status
         case .jobFailed: .jobFailed
+        case .reconnect: .reconnect
         }
     }
 }
@@ -95,6 +100,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     case resultGrant = 18
     case resultDrop = 19
     case shardReceived = 20
+    case reconnect = 21
 
     public var description: String {
         switch self {
@@ -116,6 +122,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible 
         case .statusRequest: "statusRequest"
         case .status: "status"
         case .jobFailed: "jobFailed"
+        case .reconnect: "reconnect"
         }
     }
 }

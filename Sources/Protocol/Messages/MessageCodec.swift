@@ -134,7 +134,7 @@ public enum MessageCodec {
             } else {
                 writer.write(UInt8(0))
             }
-        case .bye, .statusRequest:
+        case .bye, .statusRequest, .reconnect:
             break
         case let .status(status):
             writer.write(status.jobID)
@@ -281,6 +281,8 @@ public enum MessageCodec {
             message = .bye
         case .statusRequest:
             message = .statusRequest
+        case .reconnect:
+            message = .reconnect
         case .jobFailed:
             message = .jobFailed(reason: try reader.string("jobFailed.reason"))
         case .status:

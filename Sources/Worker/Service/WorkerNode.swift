@@ -217,6 +217,12 @@ public final class WorkerNode: @unchecked Sendable {
                 logger.warning("dropped a malformed message from the coordinator: \(error)")
                 continue
             }
+            if case .reconnect = message {
+                logger.notice("the coordinator at \(options.endpoint) has no session with this worker (it was restarted?): reconnecting")
+                try connect()
+                lastAttempt = clock.seconds
+                continue
+            }
             if try handle(message) == false { return }
         }
     }

@@ -87,6 +87,7 @@ enum SeedCorpusWriter {
             "bye": .bye,
             "job-failed": .jobFailed(reason: "OpenVINO compile_model failed: unknown layer type FooBar"),
             "status-request": .statusRequest,
+            "reconnect": .reconnect,
             "status": .status(status),
         ]
         var files = frames.mapValues(MessageCodec.encode)
