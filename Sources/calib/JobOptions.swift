@@ -31,9 +31,9 @@ struct JobOptions: ParsableArguments {
         help: ArgumentHelp(
             "Range method: pot (default), minmax, quantile, kl, mse.",
             discussion: "pot and minmax need only each tensor's minimum and maximum per image, which the model computes "
-                + "inside the graph (a few per cent over plain inference); quantile, kl and mse need histograms of "
-                + "whole tensors, copied out of OpenVINO and binned, which costs more (figures in the README's "
-                + "'What statistics cost')."))
+                + "inside the graph; quantile, kl and mse need histograms of whole tensors, copied out of OpenVINO "
+                + "and binned. What each costs over plain inference depends on the machine: see the README's "
+                + "'What statistics cost' and run calib benchmark."))
     var methodChoice: CalibrationMethod?
 
     @Option(name: .customLong("preset"), help: "Preset: performance (default; symmetric activations) or mixed (asymmetric).")
