@@ -41,7 +41,7 @@ import Worker
         try addBadImage()
         let failed = try run()
         #expect(failed.exitedNormally && failed.status != 0)
-        #expect(failed.standardError.contains("Error: calibration stopped: shard 3 (image 3) failed 3 times"))
+        #expect(failed.standardError.contains("Error: calibration stopped: shard 3 (image 3) cannot be calibrated on any worker: corrupt PNG"))
         #expect(failed.standardError.contains("image_999.png"))
         // The local worker's last lines come before the error, which ends the output.
         #expect(failed.standardError.split(separator: "\n").last?.hasPrefix("Error: calibration stopped: ") == true, "\(failed.standardError)")
