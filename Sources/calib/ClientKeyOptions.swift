@@ -20,6 +20,8 @@ struct ClientKeyOptions: ParsableArguments {
     /// The keys, or nil for a plain connection.
     func keys() throws -> CurveClientKeys? {
         guard let secretKey, let serverKey else { return nil }
-        return CurveClientKeys(keyPair: try CurveKeyFile.read(path: secretKey), serverPublicKey: try CurveKeyFile.publicKey(fromFileOrText: serverKey))
+        return CurveClientKeys(
+            keyPair: try CommandFailure.reading("--secret-key") { try CurveKeyFile.read(path: secretKey) },
+            serverPublicKey: try CommandFailure.reading("--server-key") { try CurveKeyFile.publicKey(fromFileOrText: serverKey) })
     }
 }

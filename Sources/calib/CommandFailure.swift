@@ -7,4 +7,14 @@ struct CommandFailure: Error, CustomStringConvertible {
     init(_ description: String) {
         self.description = description
     }
+
+    /// Runs `body`, which reads the file `option` names; its error comes back as a
+    /// `CommandFailure` starting with the option, so that "No such file" says which one.
+    static func reading<Value>(_ option: String, _ body: () throws -> Value) throws -> Value {
+        do {
+            return try body()
+        } catch {
+            throw CommandFailure("\(option): \(error)")
+        }
+    }
 }

@@ -44,7 +44,9 @@ struct CoordinatorCommand: ParsableCommand {
     /// The CURVE keys, or nil for a plain socket.
     private func security() throws -> CurveServerKeys? {
         guard let secretKey, let authorizedKeys else { return nil }
-        return CurveServerKeys(keyPair: try CurveKeyFile.read(path: secretKey), authorized: try AuthorizedKeys.read(path: authorizedKeys))
+        return CurveServerKeys(
+            keyPair: try CommandFailure.reading("--secret-key") { try CurveKeyFile.read(path: secretKey) },
+            authorized: try CommandFailure.reading("--authorized-keys") { try AuthorizedKeys.read(path: authorizedKeys) })
     }
 
     func run() throws {

@@ -194,7 +194,8 @@ struct JobOptions: ParsableArguments {
     /// names are those of MLPerf's IR), and the configuration's resize must be the model's
     /// input size.
     func calibration(configuration settings: POTConfiguration? = nil) throws -> CalibrationPlan {
-        let graph = try IRFiles.read(xmlPath: model)
+        let graph = try settings == nil
+            ? IRFiles.read(xmlPath: model) : CommandFailure.reading("\(config ?? ""): model.model") { try IRFiles.read(xmlPath: model) }
         var names = ignored
         if settings != nil {
             let missing = names.filter { graph.layer(named: $0) == nil }

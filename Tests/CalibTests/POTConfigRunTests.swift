@@ -103,6 +103,7 @@ import Worker
             ({ $0.replacingOccurrences(of: "\"size\": 300", with: "\"size\": 1200") }, [],
              "preprocessing resizes to 1200x1200 but the model takes 300x300"),
             ({ $0 }, ["--method", "kl"], "--method cannot be given with -c"),
+            ({ $0.replacingOccurrences(of: "FP16/ssd.", with: "FP16/missing.") }, [], "config.json: model.model: "),
         ]
         for (edit, extra, message) in cases {
             let workspace = try seedFolder(edit: edit)
