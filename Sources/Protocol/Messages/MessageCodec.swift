@@ -213,7 +213,7 @@ public enum MessageCodec {
             let ignoredTypes = try reader.names("job.ignoredTypes")
             let tensorNames = try reader.names("job.tensorNames")
             let instructionSet = try reader.string("job.instructionSet")
-            let collection = try reader.collection("job.collection")
+            let collection = try reader.named("job.collection", "a statistics collection", as: StatisticsCollection.self)
             message = .job(JobSpec(
                 jobID: jobID, modelDigest: digest, interpolation: interpolation, channelOrder: channelOrder,
                 reader: imageReader, inputShape: inputShape, layout: layout,
@@ -262,7 +262,7 @@ public enum MessageCodec {
         case .shardFailed:
             let shardID = try reader.integer(UInt32.self, "shardFailed.shardID")
             let reason = try reader.string("shardFailed.reason")
-            message = .shardFailed(shardID: shardID, reason: reason, kind: try reader.failureKind("shardFailed.kind"))
+            message = .shardFailed(shardID: shardID, reason: reason, kind: try reader.named("shardFailed.kind", "a shard failure kind", as: ShardFailureKind.self))
         case .heartbeat:
             if try reader.flag("heartbeat.status") {
                 let done = try reader.integer(UInt32.self, "heartbeat.status.imagesDone")
@@ -367,24 +367,18 @@ private struct PayloadReader {
         return string
     }
 
-    mutating func failureKind(_ field: String) throws(ProtocolError) -> ShardFailureKind {
+    /// A string naming one case of `Value`; `kind` names the enumeration in the error
+    /// ("a statistics collection"), which lists the cases.
+    mutating func named<Value: RawRepresentable & CaseIterable>(
+        _ field: String, _ kind: String, as type: Value.Type
+    ) throws(ProtocolError) -> Value where Value.RawValue == String {
         let offset = reader.offset
         let name = try string(field)
-        guard let kind = ShardFailureKind(rawValue: name) else {
-            let known = ShardFailureKind.allCases.map(\.rawValue).joined(separator: " or ")
-            throw .invalidValue(field: field, offset: offset, reason: "'\(name)' is not a shard failure kind (\(known))")
+        guard let value = Value(rawValue: name) else {
+            let known = Value.allCases.map(\.rawValue).joined(separator: " or ")
+            throw .invalidValue(field: field, offset: offset, reason: "'\(name)' is not \(kind) (\(known))")
         }
-        return kind
-    }
-
-    mutating func collection(_ field: String) throws(ProtocolError) -> StatisticsCollection {
-        let offset = reader.offset
-        let name = try string(field)
-        guard let collection = StatisticsCollection(rawValue: name) else {
-            let known = StatisticsCollection.allCases.map(\.rawValue).joined(separator: " or ")
-            throw .invalidValue(field: field, offset: offset, reason: "'\(name)' is not a statistics collection (\(known))")
-        }
-        return collection
+        return value
     }
 
     mutating func digest(_ field: String) throws(ProtocolError) -> String {
