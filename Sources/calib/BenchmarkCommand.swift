@@ -47,8 +47,9 @@ struct BenchmarkCommand: ParsableCommand {
         // A batch input gets each image in every slot.
         let inputs = images.map { Array([[Float]](repeating: $0, count: calibration.input.batch).joined()) }
         _ = try plain.infer(inputs[0])  // warm-up
-        func plainPass() throws -> Double {
-            try Self.seconds { for input in inputs { _ = try plain.infer(input) } } / Double(inputs.count)
+        /// A pass of `inference` over every image, in seconds per image.
+        func pass(_ inference: FP32Inference) -> () throws -> Double {
+            { try Self.seconds { for input in inputs { _ = try inference.infer(input) } } / Double(inputs.count) }
         }
 
         // The probed model alone (as the collector probes it): what copying whole tensors out
@@ -58,9 +59,6 @@ struct BenchmarkCommand: ParsableCommand {
         let probe = try ActivationProbe(graph: graph, tensors: tensors, channelReductions: reductions)
         let probed = try FP32Inference(graph: probe.graph, runtime: runtime, threads: threads, input: calibration.input)
         _ = try probed.infer(inputs[0])
-        func probedPass() throws -> Double {
-            try Self.seconds { for input in inputs { _ = try probed.infer(input) } } / Double(inputs.count)
-        }
 
         var collected: [StatisticsCollection: CalibrationStatistics] = [:]
         let collectionPasses = try StatisticsCollection.allCases.map { collection in
@@ -78,7 +76,7 @@ struct BenchmarkCommand: ParsableCommand {
                 return seconds
             } as () throws -> Double
         }
-        let timings = try BracketedTimings(rounds: rounds, plain: plainPass, modes: collectionPasses + [probedPass])
+        let timings = try BracketedTimings(rounds: rounds, plain: pass(plain), modes: collectionPasses + [pass(probed)])
 
         let kernel = try Self.histogramThroughput(of: probed.infer(inputs[0]).dropFirst(probe.originalOutputs).prefix(probe.tensors.count))
         let whole = collected[.histograms]!
@@ -90,13 +88,16 @@ struct BenchmarkCommand: ParsableCommand {
         let plainSeconds = timings.plain.median
         print(String(format: "plain FP32 inference:     %.3f s/image (median of %d passes, %.3f to %.3f, taken between the others)",
                      plainSeconds, timings.plain.count, timings.plain.min()!, timings.plain.max()!))
-        let labels = StatisticsCollection.allCases.map { $0 == .extremes ? "collection, extremes:" : "collection, histograms:" } + ["whole tensors, no stats:"]
-        let uses = StatisticsCollection.allCases.map { $0 == .extremes ? " (pot, minmax)" : " (quantile, kl, mse, --save-stats, --histograms)" } + [""]
-        for (index, mode) in timings.modes.enumerated() {
+        // In the order of the modes timed: the collections, then the probed model alone.
+        let names = StatisticsCollection.allCases.map {
+            $0 == .extremes
+                ? ("collection, extremes:", " (pot, minmax)") : ("collection, histograms:", " (quantile, kl, mse, --save-stats, --histograms)")
+        } + [("whole tensors, no stats:", "")]
+        for (mode, (label, use)) in zip(timings.modes, names) {
             let ratios = mode.ratios.map { String(format: "%.3f", $0) }.joined(separator: ", ")
-            print(labels[index].padding(toLength: 26, withPad: " ", startingAt: 0)
+            print(label.padding(toLength: 26, withPad: " ", startingAt: 0)
                 + String(format: "%.3f s/image, ratio %.3f", mode.medianSeconds, mode.medianRatio)
-                + " (median; each round's: \(ratios))" + uses[index])
+                + " (median; each round's: \(ratios))" + use)
         }
         print("per-image extremes:       " + (sameExtremes ? "identical in both collections" : "DIFFER between the collections"))
         print(String(format: "histogram kernel:         %.0f M elements/s on one core (the probed tensors of image 1, fastest of 5 passes)", kernel / 1e6))

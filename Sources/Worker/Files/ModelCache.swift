@@ -66,7 +66,7 @@ public struct ModelCache: Sendable {
     /// a stopped process could hold it for ever), then, like where the lock file cannot be
     /// made, runs `body` without it.
     public func withCompiledModelsLocked<T>(patience: Double = 120, _ body: () throws -> T) rethrows -> T {
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try? PosixFile.createFolders(directory)
         let lock = try? PosixFile.open(directory + "/openvino.lock", flags: O_RDWR | O_CREAT, permissions: 0o644)
         defer { try? lock?.close() }
         let deadline = ContinuousClock.now + .milliseconds(Int(patience * 1000))
