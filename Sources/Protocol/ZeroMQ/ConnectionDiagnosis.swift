@@ -10,8 +10,12 @@ public struct ConnectionDiagnosis: Sendable, Equatable {
     private var connected = false
     private var handshakeSucceeded = false
     private var closedInHandshake = false
-    private var mechanismMismatch = false
-    private var refusalStatus: UInt32?
+    /// Whether the peer uses the other security mechanism (CURVE on one side only): no
+    /// retry changes that.
+    public private(set) var isSecurityMismatch = false
+    /// The ZAP status of a refused key (400 for a key not in the authorized keys), once
+    /// the peer refused one.
+    public private(set) var refusedWith: UInt32?
 
     public init() {}
 
@@ -23,27 +27,19 @@ public struct ConnectionDiagnosis: Sendable, Equatable {
             case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: handshakeSucceeded = true
             case ZMQ_EVENT_DISCONNECTED where !handshakeSucceeded: closedInHandshake = true
             case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL where event.value == UInt32(ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH):
-                mechanismMismatch = true
-            case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: refusalStatus = event.value
+                isSecurityMismatch = true
+            case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: refusedWith = event.value
             default: break
             }
         }
     }
 
-    /// The ZAP status of a refused key (400 for a key not in the authorized keys), once
-    /// the peer refused one.
-    public var refusedWith: UInt32? { refusalStatus }
-
-    /// Whether the peer uses the other security mechanism (CURVE on one side only): no
-    /// retry changes that.
-    public var isSecurityMismatch: Bool { mechanismMismatch }
-
     /// Why the peer has not answered, as far as the events tell, in words for the user.
     public var explanation: String {
-        if let refusalStatus {
-            return "it refused this key (CURVE authentication failed, ZAP status \(refusalStatus))"
+        if let refusedWith {
+            return "it refused this key (CURVE authentication failed, ZAP status \(refusedWith))"
         }
-        if mechanismMismatch {
+        if isSecurityMismatch {
             return "it uses the other security mechanism: a coordinator with CURVE needs --secret-key and --server-key, "
                 + "one without takes neither"
         }
