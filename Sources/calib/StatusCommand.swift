@@ -29,7 +29,8 @@ struct StatusCommand: ParsableCommand {
         let context = try ZMQContext()
         let socket = try ZMQSocket(context: context, kind: .dealer)
         defer { socket.close() }
-        try keys.keys()?.configure(socket)
+        let clientKeys = try keys.keys()
+        try clientKeys?.configure(socket)
         // Watched from before the connect: a refused key or a security mismatch is then
         // said at once, and silence is explained.
         var monitor: HandshakeMonitor? = try HandshakeMonitor(socket: socket)
@@ -41,7 +42,8 @@ struct StatusCommand: ParsableCommand {
         while try !socket.poll(timeoutMilliseconds: 100) {
             diagnosis.record(try monitor?.events() ?? [])
             if diagnosis.refusedWith != nil || diagnosis.isSecurityMismatch {
-                throw CommandFailure("cannot ask the coordinator at \(connect): \(diagnosis.explanation)")
+                let key = diagnosis.refusedWith != nil ? clientKeys.map { ": its public key \($0.keyPair.publicKey) is not in the coordinator's authorized keys" } : nil
+                throw CommandFailure("cannot ask the coordinator at \(connect): \(diagnosis.explanation)\(key ?? "")")
             }
             if DispatchTime.now().uptimeNanoseconds >= deadline {
                 throw CommandFailure("no answer from a coordinator at \(connect) within \(timeout) s: \(diagnosis.explanation)")
