@@ -51,7 +51,10 @@ struct RunCommand: ParsableCommand {
                         try job.finish(calibration, statistics: $0, started: started, cluster: $1, timeline: $2)
                     }
                 } catch {
-                    if FileManager.default.fileExists(atPath: journal) {
+                    // After an input every worker fails on, the same command fails again, and
+                    // fixing or removing the input makes another job: the journal cannot help.
+                    let inputFailed = if case CoordinatorError.input = error { true } else { false }
+                    if !inputFailed, FileManager.default.fileExists(atPath: journal) {
                         StandardErrorLog.logger.notice("\(kept)")
                     }
                     throw error

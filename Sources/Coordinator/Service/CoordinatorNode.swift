@@ -219,9 +219,9 @@ public final class CoordinatorNode: @unchecked Sendable {
     ///   - abandon: asked at every turn of the loop; a reason (say, "all local worker
     ///     processes exited") ends the run after a one-second grace period in which
     ///     messages already sent (a worker's `jobFailed`) are still read.
-    /// - Throws: `CoordinatorError.shardFailed` when a shard failed too often,
-    ///   `.noWorkers` when `abandon` gave a reason or no worker was live for
-    ///   `options.idleTimeout` seconds, `.journal` when the journal cannot be written,
+    /// - Throws: `CoordinatorError.shardFailed` when a shard failed too often, `.input`
+    ///   when a worker found a shard's input unusable on any worker, `.noWorkers` when
+    ///   `abandon` gave a reason or no worker was live for `options.idleTimeout` seconds, `.journal` when the journal cannot be written,
     ///   `.images` when a shard's image cannot be read.
     public func serve(progress: (Progress) -> Void = { _ in }, abandon: () -> String? = { nil }) throws -> CalibrationStatistics {
         do {

@@ -337,7 +337,7 @@ public struct CoordinatorSession: Sendable {
             registry.failed(worker)
             dispatch.arrived(Int(id), at: worker)
             if case let .fatal(message) = scheduler.failed(shard: Int(id), by: worker, now: now, reason: reason, retryable: kind == .transient) {
-                outcome = .failed(.shardFailed(message))
+                outcome = .failed(kind == .input ? .input(message) : .shardFailed(message))
                 return []
             }
             return dispatchShards(now: now)
