@@ -120,11 +120,15 @@ public final class CoordinatorNode: @unchecked Sendable {
     ) throws {
         self.options = options
         self.logger = logger
-        let spec = JobSpec(
-            jobID: String(run.modelDigest.prefix(12)), modelDigest: run.modelDigest, interpolation: interpolation.rawValue,
+        var spec = JobSpec(
+            jobID: "", modelDigest: run.modelDigest, interpolation: interpolation.rawValue,
             channelOrder: channelOrder.rawValue, reader: reader.rawValue, inputShape: run.input.shape,
             layout: run.input.layout.rawValue, ignoredNames: ignoredNames, ignoredTypes: ignoredTypes,
             tensorNames: run.quantization.activations.map(\.name), collection: run.collection)
+        // The job is named by its key (model, images, options), so that two jobs on one
+        // model tell apart in `calib status`, the metrics and the health page.
+        let key = try Self.jobKey(spec: spec, shardSize: options.shardSize, dataset: dataset)
+        spec.jobID = String(key.prefix(12))
         let plan = ShardPlan(imageCount: dataset.count, size: options.shardSize)
         self.plan = plan
         let empty = run.emptyStatistics()
@@ -133,7 +137,6 @@ public final class CoordinatorNode: @unchecked Sendable {
         var statistics = empty
         var resumed = Set<Int>()
         if let path = options.journalPath {
-            let key = try Self.jobKey(spec: spec, shardSize: options.shardSize, dataset: dataset)
             let (journal, contents) = try Self.openJournal(path: path, jobKey: key, shardCount: plan.count, options: options, logger: logger)
             if let contents {
                 if let damage = contents.damage { logger.warning("journal \(path): \(damage); the intact part is used") }
