@@ -371,6 +371,14 @@ import Worker
         ])
         #expect(wrongServer.standardError.contains("it hung up during the security handshake: is --server-key that coordinator's public key?"),
                 "\(wrongServer.standardError)")
+        // A worker with another server's public key stops after two attempts, not at its idle timeout.
+        let wrongServerWorker = try CalibProcess.run([
+            "worker", "--connect", endpoint, "--secret-key", admitted, "--server-key", stranger + ".pub", "--heartbeat-interval", "0.5",
+        ], timeout: 60)
+        #expect(wrongServerWorker.exitedNormally && wrongServerWorker.status != 0)
+        #expect(wrongServerWorker.standardError.contains(
+            "cannot join the coordinator at \(endpoint): it hung up during the security handshake: is --server-key that coordinator's public key?"),
+            "\(wrongServerWorker.standardError)")
 
         let metrics = try httpGet("tcp://127.0.0.1:\(metricsPort)", path: "/metrics")
         #expect(metrics.hasPrefix("HTTP/1.0 200 OK"), "\(metrics)")

@@ -19,6 +19,11 @@ public struct ConnectionDiagnosis: Sendable, Equatable {
 
     public init() {}
 
+    /// Whether the peer hung up in the security handshake and no handshake succeeded: a
+    /// CURVE server that cannot open this client's hello (another server key) does so at
+    /// every attempt.
+    public var hungUpInHandshake: Bool { closedInHandshake && !handshakeSucceeded }
+
     /// Takes in events, oldest first.
     public mutating func record(_ events: [ZMQMonitorEvent]) {
         for event in events {
@@ -49,5 +54,12 @@ public struct ConnectionDiagnosis: Sendable, Equatable {
         }
         if connected { return "connected, but the handshake has not completed" }
         return "nothing accepted a connection there: is it running, is the address right?"
+    }
+
+    /// `explanation`, except that when nothing connected to `endpoint` and its host name
+    /// does not resolve, it says so.
+    public func explanation(connectingTo endpoint: String) -> String {
+        guard !connected, let failure = ZMQEndpoint(endpoint).hostResolutionFailure() else { return explanation }
+        return "its host name '\(ZMQEndpoint(endpoint).host)' does not resolve (\(failure))"
     }
 }

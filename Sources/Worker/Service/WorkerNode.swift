@@ -55,8 +55,10 @@ public final class WorkerNode: @unchecked Sendable {
     public enum Stop: Error, Sendable, CustomStringConvertible {
         /// The coordinator refused the session (version, key).
         case refused(String)
-        /// The coordinator uses the other security mechanism (CURVE on one side only).
-        case securityMismatch(endpoint: String, explanation: String)
+        /// The coordinator cannot be joined with this worker's security settings: it uses
+        /// the other mechanism (CURVE on one side only), or it hung up in the handshake at
+        /// every attempt (another server key).
+        case cannotJoin(endpoint: String, explanation: String)
         /// This worker cannot serve the job (the model does not load or compile); the
         /// coordinator was told why.
         case cannotServe(String)
@@ -71,7 +73,7 @@ public final class WorkerNode: @unchecked Sendable {
         public var description: String {
             switch self {
             case let .refused(reason): "the coordinator refused this worker: \(reason)"
-            case let .securityMismatch(endpoint, explanation): "cannot join the coordinator at \(endpoint): \(explanation)"
+            case let .cannotJoin(endpoint, explanation): "cannot join the coordinator at \(endpoint): \(explanation)"
             case let .cannotServe(reason): "this worker cannot serve the job: \(reason)"
             case let .coordinatorSilent(endpoint, seconds):
                 "no message from the coordinator at \(endpoint) for \(seconds) s (--idle-timeout): giving up"
@@ -94,6 +96,9 @@ public final class WorkerNode: @unchecked Sendable {
     private var monitor: HandshakeMonitor?
     /// What the monitor saw of the current connection, to say why a coordinator is silent.
     private var diagnosis = ConnectionDiagnosis()
+    /// Consecutive connection attempts that ended silent with the coordinator hanging up
+    /// in the security handshake.
+    private var handshakeHangUps = 0
     private var models = [String: IRGraph]()
     private var job: JobSpec?
     /// The model being received for the current job, if it was not cached.
@@ -177,10 +182,15 @@ public final class WorkerNode: @unchecked Sendable {
             if silence > options.heartbeatInterval * Double(options.missedHeartbeats), currentShard == nil,
                 now - lastAttempt > options.heartbeatInterval * Double(options.missedHeartbeats)
             {
+                // A hang-up in every handshake of two attempts is no passing failure.
+                handshakeHangUps = diagnosis.hungUpInHandshake ? handshakeHangUps + 1 : 0
+                if handshakeHangUps >= 2 {
+                    throw Stop.cannotJoin(endpoint: options.endpoint, explanation: diagnosis.explanation)
+                }
                 logger.warning(
                     coordinatorAnswered
                         ? "coordinator silent for \(Int(silence)) s; reconnecting in \(backoff) s"
-                        : "no answer from a coordinator at \(options.endpoint) for \(Int(silence)) s (\(diagnosis.explanation)); reconnecting in \(backoff) s")
+                        : "no answer from a coordinator at \(options.endpoint) for \(Int(silence)) s (\(diagnosis.explanation(connectingTo: options.endpoint))); reconnecting in \(backoff) s")
                 pause(backoff)
                 backoff = min(backoff * 2, 8)
                 // Stopped while waiting: the next turn says goodbye on the old connection.
@@ -196,7 +206,7 @@ public final class WorkerNode: @unchecked Sendable {
                         + "\(options.security?.keyPair.publicKey ?? "") is not in the coordinator's authorized keys")
             }
             if diagnosis.isSecurityMismatch {
-                throw Stop.securityMismatch(endpoint: options.endpoint, explanation: diagnosis.explanation)
+                throw Stop.cannotJoin(endpoint: options.endpoint, explanation: diagnosis.explanation)
             }
             if let done = finished.take() {
                 report(done)
