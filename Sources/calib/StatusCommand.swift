@@ -46,7 +46,7 @@ struct StatusCommand: ParsableCommand {
                 throw CommandFailure("cannot ask the coordinator at \(connect): \(diagnosis.explanation)\(key ?? "")")
             }
             if DispatchTime.now().uptimeNanoseconds >= deadline {
-                throw CommandFailure("no answer from a coordinator at \(connect) within \(timeout) s: \(diagnosis.explanation)")
+                throw CommandFailure("no answer from a coordinator at \(connect) within \(timeout) s: \(diagnosis.explanation(connectingTo: connect))")
             }
         }
         guard let frames = try socket.receive(), let frame = frames.last else {

@@ -157,6 +157,17 @@ import Worker
                 + "nothing accepted a connection there: is it running, is the address right?\n", "\(status.standardError)")
     }
 
+    @Test func statusWithAHostNameThatDoesNotResolveSaysSo() throws {
+        defer { workspace.remove() }
+        let endpoint = "tcp://calib-no-such-host.invalid:5555"
+        let status = try CalibProcess.run(["status", "--connect", endpoint, "--timeout", "1"], timeout: 30)
+        #expect(status.exitedNormally && status.status == 1)
+        #expect(
+            status.standardError.hasPrefix(
+                "Error: no answer from a coordinator at \(endpoint) within 1.0 s: its host name 'calib-no-such-host.invalid' does not resolve ("),
+            "\(status.standardError)")
+    }
+
     /// How many processes have `argument` in their command line (from /proc).
     private static func processes(withArgument argument: String) -> Int {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

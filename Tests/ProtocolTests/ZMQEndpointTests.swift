@@ -47,4 +47,12 @@ struct ZMQEndpointTests {
         let frames = try #require(try server.receive())
         #expect(frames.last == [1, 2, 3])
     }
+
+    @Test func aHostNameThatDoesNotResolveIsToldApartFromOneThatDoes() {
+        // `.invalid` never resolves (RFC 6761).
+        #expect(ZMQEndpoint("tcp://calib-no-such-host.invalid:5555").hostResolutionFailure() != nil)
+        for resolvable in ["tcp://localhost:5555", "tcp://127.0.0.1:5555", "tcp://[::1]:5555", "tcp://*:5555", "ipc:///tmp/calib"] {
+            #expect(ZMQEndpoint(resolvable).hostResolutionFailure() == nil, "\(resolvable)")
+        }
+    }
 }

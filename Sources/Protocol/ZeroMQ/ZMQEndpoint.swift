@@ -47,6 +47,19 @@ public struct ZMQEndpoint: Sendable, Equatable {
         transport == "tcp" && host.contains(":")
     }
 
+    /// For a `tcp` endpoint whose host is a name, why the name does not resolve (the
+    /// resolver's words, e.g. "Name or service not known"); nil when it resolves, or there
+    /// is nothing to resolve. libzmq retries an unresolvable name without a word.
+    public func hostResolutionFailure() -> String? {
+        guard transport == "tcp", host != "*", !host.isEmpty else { return nil }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, nil, &hints, &found)
+        if let found { freeaddrinfo(found) }
+        return status == 0 ? nil : String(cString: gai_strerror(status))
+    }
+
     /// True when only processes of this machine can reach the endpoint: `ipc` and
     /// `inproc`, or `tcp` on `localhost`, 127.0.0.0/8 or `::1`.
     public var isLoopback: Bool {
